@@ -1,0 +1,71 @@
+import { createFetch, type FetchOptions } from 'ofetch'
+import type { Dispatcher } from 'undici'
+import { type BodySource, encodeRequestBody, readBody, settle } from '../body.js'
+import { attemptSignal } from '../signal.js'
+import type { ClientRequest, ClientResponse, Core } from '../types.js'
+
+/** A fetch-compatible function: undici's, Node's global one, msw's, or `mockFetch`. */
+export type FetchFunction = (input: URL | string | Request, init?: RequestInit) => Promise<Response>
+
+const EMPTY = (): ReadableStream<Uint8Array> => new ReadableStream({ start: (c) => c.close() })
+
+function sourceOf(response: Response): BodySource {
+  return {
+    text: () => response.text(),
+    arrayBuffer: () => response.arrayBuffer(),
+    blob: () => response.blob(),
+    stream: () => response.body ?? EMPTY(),
+    discard: async () => {
+      await response.body?.cancel()
+    },
+  }
+}
+
+/**
+ * The fetch core: ofetch over a fetch function. ofetch's own retry and timeout stay off (it would
+ * retry an aborted request and reuse an aborted signal); retry and timeout are middleware jobs.
+ * With `dispatcher`, every request goes through the client's undici Agent.
+ */
+export function createFetchCore(fetchImpl: FetchFunction, dispatcher?: Dispatcher): Core {
+  const $fetch = createFetch({ fetch: fetchImpl as typeof fetch, Headers, AbortController })
+  // Options that are the same for every request, spread once here instead of per call.
+  const fixed = {
+    retry: false,
+    responseType: 'stream',
+    ignoreResponseError: true,
+    ...(dispatcher ? { dispatcher } : {}),
+  } as const
+
+  return async function fetchCore(request: ClientRequest): Promise<ClientResponse> {
+    const attempt = attemptSignal(request)
+    try {
+      const { body, headers } = encodeRequestBody(request)
+      const options = {
+        ...fixed,
+        method: request.method,
+        headers,
+        body,
+        signal: attempt.signal,
+      } as FetchOptions<'stream'>
+      const response = await $fetch.raw(request.url as unknown as string, options)
+      const contentType = response.headers.get('content-type') ?? ''
+      if (request.responseType === 'stream') attempt.done()
+      const data = await readBody(request, response.status, contentType, sourceOf(response))
+      return settle({
+        status: response.status,
+        ok: response.ok,
+        headers: response.headers,
+        url: response.url || request.url.href,
+        data,
+        request,
+        raw: response,
+      })
+    } catch (error) {
+      // ofetch wraps transport errors in a FetchError whose message names the raw URL: unwrap it.
+      const inner = (error as Error)?.name === 'FetchError' && (error as Error).cause !== undefined ? (error as Error).cause : error
+      throw attempt.failure(inner)
+    } finally {
+      attempt.done()
+    }
+  }
+}

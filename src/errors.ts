@@ -1,0 +1,250 @@
+import { STATUS_CODES } from 'node:http'
+import { redactURL } from './redact.js'
+import type { ClientRequest, ClientResponse } from './types.js'
+
+// Guards compare this registered symbol, not classes, so they work across two installed copies.
+const KIND = Symbol.for('fetchline.error.kind')
+
+/** The request as an error shows it: method and a redacted URL, never headers or body. */
+export type RequestSummary = { readonly method: string; readonly url: string }
+
+/** Stable error codes, in undici's `UND_ERR_*` style. */
+export type ErrorCode = 'FL_ERR_HTTP' | 'FL_ERR_TIMEOUT' | 'FL_ERR_NETWORK' | 'FL_ERR_CLOSED' | 'FL_ERR_PARSE' | (string & {})
+
+type ErrorInit = { code: ErrorCode; request?: ClientRequest | undefined; cause?: unknown }
+
+function summarize(request: ClientRequest | undefined): RequestSummary | undefined {
+  return request && { method: request.method, url: redactURL(request.url, request.redaction) }
+}
+
+function hide(target: object, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: false, writable: false, configurable: true })
+}
+
+/**
+ * The base of every failure fetchline reports. Carries a stable `code`, the original `cause`, and
+ * a redacted view of the request: no message, stack, `toJSON` or `util.inspect` of a fetchline
+ * error shows a secret header or query value.
+ *
+ * @example
+ * try { await client.get('/users/1') } catch (error) {
+ *   if (isClientError(error)) console.error(error.code, error.request?.url)
+ * }
+ */
+export class ClientError extends Error {
+  override name = 'ClientError'
+  /** A stable, machine-readable code such as `FL_ERR_HTTP`. */
+  readonly code: ErrorCode
+  /** Method and redacted URL of the failed request. */
+  readonly request: RequestSummary | undefined
+
+  constructor(message: string, init: ErrorInit) {
+    super(message, init.cause === undefined ? undefined : { cause: init.cause })
+    this.code = init.code
+    this.request = summarize(init.request)
+  }
+
+  static readonly [KIND]: string = 'ClientError'
+
+  /** A plain, redacted view for JSON logs. */
+  toJSON(): Record<string, unknown> {
+    return { name: this.name, code: this.code, message: this.message, request: this.request }
+  }
+}
+
+function where(request: ClientRequest): string {
+  return `${request.method} ${redactURL(request.url, request.redaction)}`
+}
+
+/**
+ * The server answered with a status >= 400 (and `throwHttpErrors` was not turned off).
+ *
+ * @example
+ * try { await client.get('/users/1') } catch (error) {
+ *   if (isHTTPError(error) && error.status === 404) return undefined
+ *   throw error
+ * }
+ */
+export class HTTPError<T = unknown> extends ClientError {
+  override name = 'HTTPError'
+  static override readonly [KIND]: string = 'HTTPError'
+  readonly status: number
+  /** The whole response, body parsed. Not enumerable, so logging the error does not dump it. */
+  declare readonly response: ClientResponse<T>
+
+  constructor(response: ClientResponse<T>) {
+    const text = STATUS_CODES[response.status] ?? 'Unknown Status'
+    super(`${where(response.request)} answered ${response.status} ${text}`, {
+      code: 'FL_ERR_HTTP',
+      request: response.request,
+    })
+    this.status = response.status
+    hide(this, 'response', response)
+  }
+
+  /** The parsed body of the error response. */
+  get data(): T {
+    return this.response.data
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), status: this.status }
+  }
+}
+
+/** Which limit fired: one attempt's, or the deadline across all attempts. */
+export type TimeoutLimit = 'attempt' | 'deadline'
+
+/**
+ * A time limit ran out before the answer was complete.
+ *
+ * @example
+ * await client.get('/slow', { timeout: 2_000 }).catch((error) => {
+ *   if (isTimeoutError(error)) console.warn(`gave up after ${error.timeout} ms (${error.limit})`)
+ * })
+ */
+export class TimeoutError extends ClientError {
+  override name = 'TimeoutError'
+  static override readonly [KIND]: string = 'TimeoutError'
+  /** The limit in milliseconds. */
+  readonly timeout: number
+  readonly limit: TimeoutLimit
+
+  constructor(request: ClientRequest, timeout: number, limit: TimeoutLimit = 'attempt') {
+    const what = limit === 'attempt' ? 'the per-attempt timeout' : 'the deadline'
+    super(`${where(request)} timed out after ${timeout} ms (${what})`, { code: 'FL_ERR_TIMEOUT', request })
+    this.timeout = timeout
+    this.limit = limit
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), timeout: this.timeout, limit: this.limit }
+  }
+}
+
+// Errors that prove the request never left this process: no connection was made.
+const NEVER_SENT = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EAI_FAIL',
+  'EAI_NODATA',
+  'EAI_NONAME',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EADDRNOTAVAIL',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'CERT_HAS_EXPIRED',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+])
+
+/**
+ * The request failed below HTTP: refused, reset, DNS, TLS, a socket closed mid-answer.
+ *
+ * @example
+ * catch (error) {
+ *   if (isNetworkError(error) && error.neverSent) // safe to send again, even a POST
+ * }
+ */
+export class NetworkError extends ClientError {
+  override name = 'NetworkError'
+  static override readonly [KIND]: string = 'NetworkError'
+  /** The system or undici code: `ECONNREFUSED`, `ECONNRESET`, `ENOTFOUND`, `UND_ERR_SOCKET`, … */
+  readonly systemCode: string | undefined
+  /**
+   * `true` when the failure proves the request never reached the server (refused, DNS, connect
+   * timeout, TLS): sending it again is safe for every method.
+   */
+  readonly neverSent: boolean
+
+  constructor(request: ClientRequest, cause: unknown) {
+    const systemCode = findSystemCode(cause)
+    const reason = findMessage(cause)
+    super(`${where(request)} failed: ${reason}${systemCode ? ` (${systemCode})` : ''}`, {
+      code: 'FL_ERR_NETWORK',
+      request,
+      cause,
+    })
+    this.systemCode = systemCode
+    this.neverSent = systemCode !== undefined && NEVER_SENT.has(systemCode)
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), systemCode: this.systemCode, neverSent: this.neverSent }
+  }
+}
+
+/** The client was closed; requests after `close()` reject with this. */
+export class ClientClosedError extends ClientError {
+  override name = 'ClientClosedError'
+  static override readonly [KIND]: string = 'ClientClosedError'
+  constructor(request?: ClientRequest) {
+    const suffix = request ? ` (${where(request)})` : ''
+    super(`The client is closed; create a new client to send more requests${suffix}`, {
+      code: 'FL_ERR_CLOSED',
+      request,
+    })
+  }
+}
+
+/**
+ * The body could not be read as asked: invalid JSON, most often an HTML error page. The body text
+ * is kept on `body` (not enumerable, never in the message: it may hold a secret).
+ */
+export class ParseError extends ClientError {
+  override name = 'ParseError'
+  static override readonly [KIND]: string = 'ParseError'
+  readonly status: number
+  readonly contentType: string
+  declare readonly body: string
+
+  constructor(request: ClientRequest, status: number, contentType: string, body: string) {
+    super(
+      `${where(request)} answered ${status} with content-type ${contentType || '(none)'} and a body that is not valid JSON (${body.length} chars); pass responseType: 'text' to read it as text`,
+      { code: 'FL_ERR_PARSE', request },
+    )
+    this.status = status
+    this.contentType = contentType
+    hide(this, 'body', body)
+  }
+}
+
+function findSystemCode(error: unknown): string | undefined {
+  for (let e = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code
+    if (typeof code === 'string') return code
+    const nested = (e as { errors?: unknown[] }).errors // AggregateError from happy eyeballs
+    if (Array.isArray(nested) && nested.length) return findSystemCode(nested[0])
+  }
+  return undefined
+}
+
+function findMessage(error: unknown): string {
+  // fetch wraps the real reason: TypeError('fetch failed', { cause }). Show the innermost one.
+  let e = error as { message?: unknown; cause?: unknown } | undefined
+  while (e?.cause && typeof e.cause === 'object') e = e.cause as typeof e
+  const text = typeof e?.message === 'string' && e.message ? e.message : String(error)
+  // A custom fetch may name the URL in its message: never let its secrets through.
+  return text.replace(/https?:\/\/[^\s"'<>]+/g, (url) => redactURL(url))
+}
+
+function hasBrand(error: unknown, kind: string): boolean {
+  if (typeof error !== 'object' || error === null) return false
+  for (let proto = Object.getPrototypeOf(error); proto; proto = Object.getPrototypeOf(proto)) {
+    if ((proto.constructor as { [KIND]?: unknown } | undefined)?.[KIND] === kind) return true
+  }
+  return false
+}
+
+/** Whether `error` is a fetchline error, also from another installed copy of fetchline. */
+export const isClientError = (error: unknown): error is ClientError => hasBrand(error, 'ClientError')
+/** Whether `error` is an {@link HTTPError}, also from another installed copy of fetchline. */
+export const isHTTPError = (error: unknown): error is HTTPError => hasBrand(error, 'HTTPError')
+/** Whether `error` is a {@link TimeoutError}, also from another installed copy of fetchline. */
+export const isTimeoutError = (error: unknown): error is TimeoutError => hasBrand(error, 'TimeoutError')
+/** Whether `error` is a {@link NetworkError}, also from another installed copy of fetchline. */
+export const isNetworkError = (error: unknown): error is NetworkError => hasBrand(error, 'NetworkError')
+/** Whether `error` is a {@link ClientClosedError}, also from another installed copy. */
+export const isClientClosedError = (error: unknown): error is ClientClosedError => hasBrand(error, 'ClientClosedError')

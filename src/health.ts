@@ -1,0 +1,53 @@
+import { ClientClosedError } from './errors.js'
+import { buildRequest, checkTimeout, type RequestDefaults } from './request.js'
+import type { Core } from './types.js'
+
+/**
+ * What `client.health()` probes and what counts as healthy.
+ *
+ * @example
+ * await client.health({ path: '/healthz', healthy: (status) => status === 200, timeout: 2_000 })
+ */
+export type HealthOptions = {
+  /** Path probed with a GET, relative to baseURL. @default '' (the baseURL itself) */
+  path?: string
+  /** Which statuses count as healthy. @default any status below 500 */
+  healthy?: (status: number) => boolean
+  /** Milliseconds the probe may take. @default 5000 */
+  timeout?: number
+}
+
+/** The outcome of a probe. `client.health()` never throws: failures are reported here. */
+export type HealthReport = {
+  ok: boolean
+  /** The status the service answered with, when it answered. */
+  status?: number
+  latencyMs: number
+  /** Why the probe failed (a redacted message). */
+  error?: string
+  /** When the probe started (ISO 8601). */
+  checkedAt: string
+}
+
+/**
+ * One GET straight to the core: no retries, no breaker, a short timeout. The body is read and
+ * dropped so the connection returns to the pool.
+ */
+export async function probe(core: Core, defaults: RequestDefaults, options: HealthOptions = {}, closed = false): Promise<HealthReport> {
+  const checkedAt = new Date().toISOString()
+  const started = performance.now()
+  const elapsed = (): number => Math.round((performance.now() - started) * 10) / 10
+  try {
+    if (closed) throw new ClientClosedError()
+    const healthy = options.healthy ?? ((status: number) => status < 500)
+    const request = buildRequest(defaults, 'GET', options.path ?? '', {
+      timeout: checkTimeout(options.timeout ?? 5_000, 'health timeout') ?? 5_000,
+      throwHttpErrors: false,
+      responseType: 'arrayBuffer',
+    })
+    const response = await core(request)
+    return { ok: healthy(response.status), status: response.status, latencyMs: elapsed(), checkedAt }
+  } catch (error) {
+    return { ok: false, latencyMs: elapsed(), error: error instanceof Error ? error.message : String(error), checkedAt }
+  }
+}

@@ -1,0 +1,132 @@
+/**
+ * Pure redaction rules shared by everything that renders a request: errors, logs, spans, metrics.
+ * Safety never depends on middleware order: every renderer applies the defaults below plus the
+ * rules a request carries.
+ */
+
+/** What a hidden value is replaced with. Names stay visible. */
+export const REDACTED = '***REDACTED***'
+
+/**
+ * Extra rules. In `deny` mode (the default) the listed names are hidden on top of the defaults;
+ * in `allow` mode only the listed names are shown and every other value is hidden.
+ *
+ * @example
+ * const rules: RedactionRules = { headers: ['x-tenant-signature'], query: [/^sign/i] }
+ */
+export type RedactionRules = {
+  /** Header names (case-insensitive strings or patterns). */
+  headers?: ReadonlyArray<string | RegExp>
+  /** Query parameter names (case-insensitive strings or patterns). */
+  query?: ReadonlyArray<string | RegExp>
+  /** Keys whose values are hidden in logged JSON bodies. */
+  bodyKeys?: ReadonlyArray<string | RegExp>
+  /** @default 'deny' */
+  mode?: 'deny' | 'allow'
+}
+
+const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-api-key', 'api-key'])
+const SECRET_HEADER_PARTS = /token|secret|key|password|passwd|signature|session|auth|credential/i
+
+// The OpenTelemetry HTTP semantic conventions name AWSAccessKeyId, Signature, sig and
+// X-Goog-Signature as the minimum; OAuth 2.0 (RFC 6749) adds code, tokens and client_secret.
+const SECRET_QUERY = new Set([
+  'access_token',
+  'refresh_token',
+  'id_token',
+  'token',
+  'secret',
+  'appsecret',
+  'client_secret',
+  'api_key',
+  'apikey',
+  'key',
+  'password',
+  'passwd',
+  'pwd',
+  'signature',
+  'sig',
+  'code',
+  'ticket',
+  'auth',
+  'session',
+  'sessionid',
+  'awsaccesskeyid',
+  'x-amz-signature',
+  'x-amz-credential',
+  'x-amz-security-token',
+  'x-goog-signature',
+  'x-goog-credential',
+])
+const SECRET_QUERY_PARTS = /token|secret|password|passwd|signature|api_?key|credential/i
+
+function listed(name: string, list: ReadonlyArray<string | RegExp> | undefined): boolean {
+  if (!list) return false
+  const lower = name.toLowerCase()
+  return list.some((rule) => (typeof rule === 'string' ? rule.toLowerCase() === lower : rule.test(name)))
+}
+
+/** Whether the value of header `name` must be hidden under the defaults plus `rules`. */
+export function isSecretHeader(name: string, rules?: RedactionRules): boolean {
+  if (rules?.mode === 'allow') return !listed(name, rules.headers)
+  const lower = name.toLowerCase()
+  return SECRET_HEADERS.has(lower) || SECRET_HEADER_PARTS.test(lower) || listed(name, rules?.headers)
+}
+
+/** Whether the value of query parameter `name` must be hidden under the defaults plus `rules`. */
+export function isSecretQueryParam(name: string, rules?: RedactionRules): boolean {
+  if (rules?.mode === 'allow') return !listed(name, rules.query)
+  const lower = name.toLowerCase()
+  return SECRET_QUERY.has(lower) || SECRET_QUERY_PARTS.test(lower) || listed(name, rules?.query)
+}
+
+/**
+ * The URL as a string that is safe to show: userinfo removed, secret query values replaced.
+ *
+ * @example
+ * redactURL('https://u:p@api.example.com/x?access_token=abc&page=2')
+ * // 'https://api.example.com/x?access_token=***REDACTED***&page=2'
+ */
+export function redactURL(input: URL | string, rules?: RedactionRules): string {
+  let url: URL
+  try {
+    url = new URL(input)
+  } catch {
+    return '[invalid URL]'
+  }
+  url.username = ''
+  url.password = ''
+  if (url.search.length > 1) {
+    const parts = url.search.slice(1).split('&')
+    const shown = parts.map((part) => {
+      const eq = part.indexOf('=')
+      const rawName = eq === -1 ? part : part.slice(0, eq)
+      let name = rawName
+      try {
+        name = decodeURIComponent(rawName.replace(/\+/g, ' '))
+      } catch {
+        // A malformed escape: judge the raw name.
+      }
+      return isSecretQueryParam(name, rules) && eq !== -1 ? `${rawName}=${REDACTED}` : part
+    })
+    url.search = `?${shown.join('&')}`
+  }
+  // Secret-looking fragments (OAuth implicit flow: #access_token=…) are never shown.
+  if (url.hash) url.hash = ''
+  return url.href
+}
+
+/**
+ * Headers as a plain object that is safe to show, names in lower case.
+ *
+ * @example
+ * redactHeaders(new Headers({ authorization: 'Bearer abc', accept: 'application/json' }))
+ * // { accept: 'application/json', authorization: '***REDACTED***' }
+ */
+export function redactHeaders(headers: Headers | Iterable<[string, string]>, rules?: RedactionRules): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [name, value] of headers) {
+    out[name] = isSecretHeader(name, rules) ? REDACTED : value
+  }
+  return out
+}

@@ -1,0 +1,214 @@
+import type { ClientRequest, HeadersInput, Query, RawBody, RequestBody, RequestOptions, ResponseType } from './types.js'
+
+const RESPONSE_TYPES = new Set<string>(['json', 'text', 'arrayBuffer', 'blob', 'stream'])
+const BODY_KINDS = ['json', 'form', 'body'] as const
+const TEMPLATE = /\{([^{}]+)\}/g
+
+/** What `createClient` works out once, so that each request only joins strings. */
+export type RequestDefaults = {
+  /** baseURL without a trailing slash: `https://host/api/v1`. */
+  readonly base: string
+  readonly origin: string
+  readonly headers: Headers
+  readonly throwHttpErrors: boolean
+}
+
+/** Checks `baseURL` once, at client creation, with a message that says what to fix. */
+export function parseBaseURL(baseURL: unknown): URL {
+  if (typeof baseURL !== 'string' && !(baseURL instanceof URL)) {
+    throw new TypeError(`baseURL must be an absolute http(s) URL string, got ${describe(baseURL)}`)
+  }
+  let url: URL
+  try {
+    url = new URL(baseURL)
+  } catch {
+    throw new TypeError(`baseURL must be an absolute http(s) URL such as "https://api.example.com", got "${String(baseURL)}"`)
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new TypeError(`baseURL must use http: or https:, got "${url.protocol}"`)
+  }
+  if (url.username || url.password) {
+    throw new TypeError('baseURL must not carry credentials (user:pass@); send them in a header such as Authorization')
+  }
+  return url
+}
+
+/** Turns one call into the request object the pipeline sees. */
+export function buildRequest(defaults: RequestDefaults, method: string, path: string, options: RequestOptions = {}): ClientRequest {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError(`request options must be an object, got ${describe(options)}`)
+  }
+  const route = options.params === undefined ? undefined : path
+  const url = resolveURL(defaults, fillTemplate(path, options.params))
+  if (options.query !== undefined) appendQuery(url.searchParams, options.query, 'query')
+  const headers = mergeHeaders(defaults.headers, options.headers)
+  const verb = checkMethod(method)
+  const body = serializeBody(options, headers)
+  if (body !== undefined && (verb === 'GET' || verb === 'HEAD')) {
+    throw new TypeError(`a ${verb} request cannot have a body; send the values in options.query, or use POST`)
+  }
+  return {
+    method: verb,
+    url,
+    headers,
+    body,
+    timeout: checkTimeout(options.timeout),
+    signal: checkSignal(options.signal),
+    attempt: 0,
+    route,
+    responseType: checkResponseType(options.responseType),
+    throwHttpErrors: options.throwHttpErrors ?? defaults.throwHttpErrors,
+    redaction: undefined,
+    context: options.context === undefined ? {} : { ...options.context },
+    options,
+  }
+}
+
+function checkMethod(method: string): string {
+  if (typeof method !== 'string' || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(method)) {
+    throw new TypeError(`method must be an HTTP method token such as "GET", got ${describe(method)}`)
+  }
+  return method.toUpperCase()
+}
+
+function fillTemplate(path: string, params: RequestOptions['params']): string {
+  if (typeof path !== 'string') throw new TypeError(`path must be a string, got ${describe(path)}`)
+  if (params === undefined) return path
+  const used = new Set<string>()
+  const filled = path.replace(TEMPLATE, (_, name: string) => {
+    const value = params[name]
+    if (value === undefined || value === null) {
+      throw new TypeError(`params.${name} is missing for path "${path}"`)
+    }
+    used.add(name)
+    return encodeURIComponent(String(value))
+  })
+  const unused = Object.keys(params).filter((name) => !used.has(name))
+  if (unused.length) {
+    throw new TypeError(`params ${unused.map((n) => `"${n}"`).join(', ')} have no {placeholder} in path "${path}"`)
+  }
+  return filled
+}
+
+function resolveURL(defaults: RequestDefaults, path: string): URL {
+  if (/^[a-z][a-z0-9+.-]*:/i.test(path)) {
+    const url = new URL(path)
+    // An absolute URL to another origin would carry this client's credentials there.
+    if (url.origin !== defaults.origin) {
+      throw new TypeError(`path "${url.origin}…" is on another origin than baseURL (${defaults.origin}); use a client for that service`)
+    }
+    return url
+  }
+  return new URL(path.startsWith('/') || path === '' ? defaults.base + path : `${defaults.base}/${path}`)
+}
+
+function appendQuery(target: URLSearchParams, query: Query, what: string): void {
+  if (query instanceof URLSearchParams) {
+    for (const [key, value] of query) target.append(key, value)
+    return
+  }
+  if (typeof query !== 'object' || query === null) {
+    throw new TypeError(`${what} must be an object or URLSearchParams, got ${describe(query)}`)
+  }
+  for (const key of Object.keys(query)) {
+    const value = query[key]
+    if (Array.isArray(value)) {
+      for (const item of value) appendValue(target, key, item, what)
+    } else {
+      appendValue(target, key, value, what)
+    }
+  }
+}
+
+function appendValue(target: URLSearchParams, key: string, value: unknown, what: string): void {
+  if (value === undefined || value === null) return
+  const type = typeof value
+  if (value instanceof Date) target.append(key, value.toISOString())
+  else if (type === 'string' || type === 'number' || type === 'boolean' || type === 'bigint') target.append(key, String(value))
+  else throw new TypeError(`${what}.${key} must be a string, number, boolean, bigint or Date (or an array of them), got ${describe(value)}`)
+}
+
+function mergeHeaders(base: Headers, extra: HeadersInput | undefined): Headers {
+  const headers = new Headers(base)
+  if (extra === undefined) return headers
+  const entries = extra instanceof Headers || Array.isArray(extra) ? extra : Object.entries(extra)
+  for (const [name, value] of entries as Iterable<[string, unknown]>) {
+    if (value === null || value === undefined) headers.delete(name)
+    else headers.set(name, String(value))
+  }
+  return headers
+}
+
+function serializeBody(options: RequestOptions, headers: Headers): RequestBody | undefined {
+  const given = BODY_KINDS.filter((kind) => options[kind] !== undefined)
+  if (given.length > 1) {
+    throw new TypeError(`options ${given.join(' and ')} cannot be used together: a request has one body`)
+  }
+  if (options.json !== undefined) {
+    setDefault(headers, 'content-type', 'application/json')
+    setDefault(headers, 'accept', 'application/json')
+    const text = JSON.stringify(options.json)
+    if (text === undefined) throw new TypeError(`options.json cannot be serialised to JSON (got ${describe(options.json)})`)
+    return text
+  }
+  if (options.form !== undefined) {
+    setDefault(headers, 'content-type', 'application/x-www-form-urlencoded')
+    const form = new URLSearchParams()
+    appendQuery(form, options.form, 'form')
+    return form.toString()
+  }
+  return options.body === undefined ? undefined : rawBody(options.body, headers)
+}
+
+function rawBody(body: RawBody, headers: Headers): RequestBody {
+  if (typeof body === 'string') {
+    setDefault(headers, 'content-type', 'text/plain;charset=UTF-8')
+    return body
+  }
+  if (body instanceof URLSearchParams) {
+    setDefault(headers, 'content-type', 'application/x-www-form-urlencoded;charset=UTF-8')
+    return body.toString()
+  }
+  if (body instanceof ArrayBuffer) return new Uint8Array(body)
+  if (body instanceof Uint8Array || body instanceof FormData || body instanceof ReadableStream) return body
+  if (body instanceof Blob) {
+    if (body.type) setDefault(headers, 'content-type', body.type)
+    return body
+  }
+  throw new TypeError(
+    `options.body must be a string, Uint8Array, ArrayBuffer, Blob, FormData, URLSearchParams or ReadableStream, got ${describe(body)}; use options.json for objects`,
+  )
+}
+
+function setDefault(headers: Headers, name: string, value: string): void {
+  if (!headers.has(name)) headers.set(name, value)
+}
+
+/** Checks a timeout in milliseconds: a finite number >= 0; `0`, `false` and `undefined` mean none. */
+export function checkTimeout(timeout: unknown, what = 'timeout'): number | undefined {
+  if (timeout === undefined || timeout === false || timeout === 0) return undefined
+  if (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout < 0) {
+    throw new RangeError(`${what} must be a number of milliseconds >= 0 (0 or false for none), got ${describe(timeout)}`)
+  }
+  return timeout
+}
+
+function checkSignal(signal: unknown): AbortSignal | undefined {
+  if (signal === undefined || signal instanceof AbortSignal) return signal
+  throw new TypeError(`signal must be an AbortSignal, got ${describe(signal)}`)
+}
+
+function checkResponseType(type: unknown): ResponseType | undefined {
+  if (type === undefined || RESPONSE_TYPES.has(type as string)) return type as ResponseType | undefined
+  throw new TypeError(`responseType must be one of ${[...RESPONSE_TYPES].join(', ')}, got ${describe(type)}`)
+}
+
+/** A short description of a bad value for an error message. */
+export function describe(value: unknown): string {
+  if (value === null) return 'null'
+  if (typeof value === 'string') return `"${value.length > 40 ? `${value.slice(0, 40)}…` : value}"`
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value)
+  if (typeof value === 'function') return 'a function'
+  if (typeof value === 'object') return value.constructor?.name ? `a ${value.constructor.name}` : 'an object'
+  return typeof value
+}

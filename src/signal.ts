@@ -1,0 +1,53 @@
+import { ClientError, NetworkError, TimeoutError } from './errors.js'
+import type { ClientRequest } from './types.js'
+
+/**
+ * The signal one attempt runs under: the caller's signal plus the attempt's timeout. A plain
+ * listener is used instead of `AbortSignal.any`, whose listeners pile up on a long-lived caller
+ * signal on Node 20; `done()` clears the timer so none outlives its request.
+ */
+export type AttemptSignal = {
+  readonly signal: AbortSignal | undefined
+  /** Clears the timer and the listener. Safe to call more than once. */
+  done(): void
+  /** The error to reject with for `error` thrown while this attempt ran. */
+  failure(error: unknown): unknown
+}
+
+export function attemptSignal(request: ClientRequest): AttemptSignal {
+  const { timeout, signal: outer } = request
+  if (timeout === undefined) {
+    return { signal: outer, done() {}, failure: (error) => toClientError(request, error, false) }
+  }
+  const controller = new AbortController()
+  let fired = false
+  const timer = setTimeout(() => {
+    fired = true
+    controller.abort(new TimeoutError(request, timeout))
+  }, timeout)
+  const onAbort = (): void => controller.abort(outer?.reason)
+  if (outer?.aborted) onAbort()
+  else outer?.addEventListener('abort', onAbort, { once: true })
+  return {
+    signal: controller.signal,
+    done() {
+      clearTimeout(timer)
+      outer?.removeEventListener('abort', onAbort)
+    },
+    failure(error) {
+      if (fired && !outer?.aborted) return new TimeoutError(request, timeout)
+      return toClientError(request, error, fired)
+    },
+  }
+}
+
+/**
+ * Maps what a transport threw to what fetchline rejects with: the caller's abort reason unchanged,
+ * fetchline errors as they are, anything else as a `NetworkError`.
+ */
+export function toClientError(request: ClientRequest, error: unknown, timedOut: boolean): unknown {
+  if (error instanceof ClientError) return error
+  if (request.signal?.aborted) return request.signal.reason
+  if (timedOut && request.timeout !== undefined) return new TimeoutError(request, request.timeout)
+  return new NetworkError(request, error)
+}

@@ -1,0 +1,130 @@
+import type { RedactionRules } from './redact.js'
+
+/** An HTTP method. The common ones are listed for completion; any token is accepted. */
+export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS' | (string & {})
+
+/**
+ * How a response body is read. Without one, the `content-type` decides:
+ * JSON types (`application/json`, `*+json`) → `json`; `text/*`, XML, JavaScript
+ * and urlencoded forms → `text`; anything else → `arrayBuffer`. An empty body,
+ * a `HEAD` request and statuses 204/205/304 give `undefined`.
+ */
+export type ResponseType = 'json' | 'text' | 'arrayBuffer' | 'blob' | 'stream'
+
+/** A value of a query parameter. `undefined` and `null` are left out; arrays repeat the key. */
+export type QueryValue = string | number | boolean | bigint | Date | null | undefined
+
+/** Query parameters: an object (arrays repeat the key) or a ready `URLSearchParams`. */
+export type Query = Readonly<Record<string, QueryValue | readonly QueryValue[]>> | URLSearchParams
+
+/** Headers for a request: a `null` or `undefined` value removes a header the client would send. */
+export type HeadersInput = Readonly<Record<string, string | number | null | undefined>> | Headers | ReadonlyArray<readonly [string, string]>
+
+/** A raw request body, sent as is. */
+export type RawBody = string | Uint8Array | ArrayBuffer | Blob | FormData | URLSearchParams | ReadableStream<Uint8Array>
+
+/**
+ * Options of one call. At most one of `json`, `form` and `body` may be given.
+ *
+ * @example
+ * await client.get('/users/{id}', { params: { id: 7 }, query: { expand: ['team', 'roles'] }, timeout: 5_000 })
+ */
+export type RequestOptions = {
+  /** Query parameters appended to the URL (after any the `baseURL` carries). */
+  query?: Query
+  /**
+   * Values for `{name}` placeholders in the path, URL-encoded (`/` too). Every placeholder needs a
+   * value and every value a placeholder. The template is kept as `request.route`.
+   */
+  params?: Readonly<Record<string, string | number | bigint | boolean>>
+  /** Headers merged over the client's; the request wins, and `null` removes a client header. */
+  headers?: HeadersInput
+  /** A value sent as JSON, with `content-type: application/json`. */
+  json?: unknown
+  /** Fields sent as `application/x-www-form-urlencoded`; arrays repeat the key. */
+  form?: Query
+  /** A raw body: string, bytes, Blob, FormData (multipart) or a ReadableStream (streamed, not replayable). */
+  body?: RawBody
+  /** Milliseconds one attempt may take, headers and body; `0` or `false` turns a default off. */
+  timeout?: number | false
+  /** Cancels the call: an aborted call rejects with the signal's reason. */
+  signal?: AbortSignal
+  /** How to read the body; by default the `content-type` decides (see {@link ResponseType}). */
+  responseType?: ResponseType
+  /** Reject with `HTTPError` for statuses >= 400. Defaults to the client's `throwHttpErrors`. */
+  throwHttpErrors?: boolean
+  /** A free-form bag for middleware, copied onto `request.context`. */
+  context?: Record<string, unknown>
+}
+
+/** A request body after the options were turned into bytes, a form or a stream. */
+export type RequestBody = string | Uint8Array | Blob | FormData | ReadableStream<Uint8Array>
+
+/**
+ * One call on its way through the pipeline. Immutable by convention: a middleware that changes
+ * it passes a new object to `next` (`next({ ...request, headers })`), so a retry never carries
+ * what an inner middleware added to the previous attempt.
+ */
+export type ClientRequest = {
+  /** Upper-case method. */
+  readonly method: string
+  /** Absolute URL: baseURL, path, params and query already joined. */
+  readonly url: URL
+  /** Headers to send. Copy before changing: `new Headers(request.headers)`. */
+  readonly headers: Headers
+  /** The serialised body, or `undefined`. A `ReadableStream` cannot be sent twice. */
+  readonly body: RequestBody | undefined
+  /** Milliseconds this attempt may take; `undefined` for no limit. The core enforces it. */
+  readonly timeout: number | undefined
+  /** The caller's signal. */
+  readonly signal: AbortSignal | undefined
+  /** 0 for the first try, 1 for the first retry, … */
+  readonly attempt: number
+  /** The path template when `params` were used (`/users/{id}`): a low-cardinality route name. */
+  readonly route: string | undefined
+  /** How the core reads the body; `undefined` lets the content type decide. */
+  readonly responseType: ResponseType | undefined
+  /** Whether a status >= 400 rejects with `HTTPError`. */
+  readonly throwHttpErrors: boolean
+  /** Extra redaction rules that every renderer of this request applies on top of the defaults. */
+  readonly redaction: RedactionRules | undefined
+  /** Per-call bag for middleware: shared by all attempts of one call. */
+  readonly context: Record<string, unknown>
+  /** The options the caller passed, untouched. */
+  readonly options: Readonly<RequestOptions>
+}
+
+/** The answer to a request. `data` is parsed by content type or as `responseType` asks. */
+export type ClientResponse<T = unknown> = {
+  readonly status: number
+  /** `true` for 2xx. */
+  readonly ok: boolean
+  readonly headers: Headers
+  /** The URL that answered (after redirects). */
+  readonly url: string
+  readonly data: T
+  /** The request this answers (the last attempt's). */
+  readonly request: ClientRequest
+  /** The underlying `Response`. On the undici core it is built on first access, without a body. */
+  readonly raw: Response
+}
+
+/** The innermost function of the pipeline, or what a middleware calls to go on. */
+export type Next = (request: ClientRequest) => Promise<ClientResponse>
+
+/**
+ * A middleware: gets the request and the rest of the pipeline. It may change the request (pass a
+ * new object on), call `next` any number of times (retry), or handle failure in one place:
+ * `try { return await next(request) } catch (error) { … }`.
+ *
+ * @example
+ * const stamp: Middleware = async function stamp(request, next) {
+ *   const headers = new Headers(request.headers)
+ *   headers.set('x-sent-at', new Date().toISOString())
+ *   return next({ ...request, headers })
+ * }
+ */
+export type Middleware = (request: ClientRequest, next: Next) => Promise<ClientResponse>
+
+/** A core sends one request and reads its answer; it knows nothing of retries or logs. */
+export type Core = Next
