@@ -1,0 +1,68 @@
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+
+/** A small local API for the demo and the docs: users, a token endpoint, a slow and a broken route. */
+export async function startFakeService(): Promise<{ url: string; close(): Promise<void>; hits: () => number }> {
+  const users = new Map([
+    [1, { id: 1, name: 'Ada Lovelace', email: 'ada@example.com' }],
+    [2, { id: 2, name: 'Grace Hopper', email: 'grace@example.com' }],
+  ])
+  let hits = 0
+  const server: Server = createServer((req, res) => {
+    hits++
+    const url = new URL(req.url ?? '/', 'http://localhost')
+    const send = (status: number, body: unknown): void => {
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body))
+    }
+    let raw = ''
+    req.on('data', (chunk) => (raw += chunk))
+    req.on('end', () => {
+      if (req.headers['x-api-key'] !== 'demo-key' && url.pathname.startsWith('/users')) return send(401, { error: 'bad api key' })
+      const match = /^\/users\/(\d+)$/.exec(url.pathname)
+      if (req.method === 'GET' && match) {
+        const user = users.get(Number(match[1]))
+        return user ? send(200, user) : send(404, { error: 'not_found', message: `no user ${match[1]}` })
+      }
+      if (req.method === 'GET' && url.pathname === '/users') {
+        const page = Number(url.searchParams.get('page') ?? 1)
+        const pageSize = Number(url.searchParams.get('page_size') ?? 20)
+        const all = [...users.values()]
+        return send(200, { items: all.slice((page - 1) * pageSize, page * pageSize), page, pageSize, total: all.length })
+      }
+      if (req.method === 'POST' && url.pathname === '/users') {
+        const input = JSON.parse(raw)
+        const user = { id: users.size + 1, ...input }
+        users.set(user.id, user)
+        return send(201, user)
+      }
+      if (req.method === 'POST' && url.pathname === '/oauth/token') {
+        const form = new URLSearchParams(raw)
+        return send(200, { access_token: `tok-${form.get('client_id')}`, expires_in: 7200 })
+      }
+      if (url.pathname === '/slow') return void setTimeout(() => send(200, { slow: true }), 2_000)
+      if (url.pathname === '/html') return res.writeHead(502, { 'content-type': 'application/json' }).end('<html>Bad Gateway</html>')
+      if (url.pathname === '/') return send(200, { service: 'fake', ok: true })
+      send(404, { error: 'no such route' })
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  return {
+    url: `http://127.0.0.1:${port}`,
+    hits: () => hits,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
+  }
+}
+
+/** A local port nothing listens on: connections to it are refused at once. */
+export async function deadPort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  await new Promise((resolve) => server.close(resolve))
+  return port
+}
