@@ -2,7 +2,7 @@ import { Agent, fetch as undiciFetch } from 'undici'
 import { createFetchCore, type FetchFunction } from './cores/fetch.js'
 import { createUndiciCore } from './cores/undici.js'
 import { ClientClosedError } from './errors.js'
-import { type HealthOptions, type HealthReport, probe } from './health.js'
+import { findReporters, type HealthOptions, type HealthReport, probe } from './health.js'
 import { buildRequest, describe, parseBaseURL, type RequestDefaults } from './request.js'
 import type { ClientResponse, Core, HeadersInput, Middleware, Next, RequestOptions } from './types.js'
 
@@ -100,6 +100,7 @@ export function createClient(options: ClientOptions): Client {
   const agent = options.fetch ? undefined : new Agent(options.pool)
   const core = selectCore(options, agent)
   const pipeline: Next = middleware.reduceRight<Next>((next, mw) => (request) => mw(request, next), core)
+  const reporters = findReporters(middleware)
 
   let inflight = 0
   let drained: (() => void) | undefined
@@ -137,7 +138,7 @@ export function createClient(options: ClientOptions): Client {
     delete: verb('DELETE'),
     options: verb('OPTIONS'),
     request,
-    health: (healthOptions) => probe(core, defaults, healthOptions, closing !== undefined),
+    health: (healthOptions) => probe(core, defaults, reporters, healthOptions, closing !== undefined),
     close,
     [Symbol.asyncDispose]: close,
     get closed() {

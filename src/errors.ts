@@ -190,6 +190,30 @@ export class ClientClosedError extends ClientError {
 }
 
 /**
+ * The circuit breaker is open: the service failed too often, so the call was refused at once,
+ * without touching the network. `retryAfter` says when a trial call will be let through.
+ *
+ * @example
+ * catch (error) {
+ *   if (isCircuitOpenError(error)) return cached ?? fallback
+ * }
+ */
+export class CircuitOpenError extends ClientError {
+  override name = 'CircuitOpenError'
+  static override readonly [KIND]: string = 'CircuitOpenError'
+  /** Milliseconds until the breaker lets a trial call through. */
+  readonly retryAfter: number
+
+  constructor(request: ClientRequest, retryAfter: number) {
+    super(`${where(request)} refused: the circuit breaker is open after repeated failures; next trial in ${Math.ceil(retryAfter)} ms`, {
+      code: 'FL_ERR_CIRCUIT_OPEN',
+      request,
+    })
+    this.retryAfter = retryAfter
+  }
+}
+
+/**
  * The body could not be read as asked: invalid JSON, most often an HTML error page. The body text
  * is kept on `body` (not enumerable, never in the message: it may hold a secret).
  */
@@ -248,3 +272,7 @@ export const isTimeoutError = (error: unknown): error is TimeoutError => hasBran
 export const isNetworkError = (error: unknown): error is NetworkError => hasBrand(error, 'NetworkError')
 /** Whether `error` is a {@link ClientClosedError}, also from another installed copy. */
 export const isClientClosedError = (error: unknown): error is ClientClosedError => hasBrand(error, 'ClientClosedError')
+/** Whether `error` is a {@link CircuitOpenError}, also from another installed copy. */
+export const isCircuitOpenError = (error: unknown): error is CircuitOpenError => hasBrand(error, 'CircuitOpenError')
+/** Whether `error` is a {@link ParseError}, also from another installed copy. */
+export const isParseError = (error: unknown): error is ParseError => hasBrand(error, 'ParseError')

@@ -1,14 +1,17 @@
 export { type Client, type ClientOptions, createClient } from './client.js'
 export type { FetchFunction } from './cores/fetch.js'
 export {
+  CircuitOpenError,
   ClientClosedError,
   ClientError,
   type ErrorCode,
   HTTPError,
+  isCircuitOpenError,
   isClientClosedError,
   isClientError,
   isHTTPError,
   isNetworkError,
+  isParseError,
   isTimeoutError,
   NetworkError,
   ParseError,
@@ -16,7 +19,7 @@ export {
   TimeoutError,
   type TimeoutLimit,
 } from './errors.js'
-export type { HealthOptions, HealthReport } from './health.js'
+export { type BreakerReport, HEALTH_REPORT, type HealthOptions, type HealthReport } from './health.js'
 export { isSecretHeader, isSecretQueryParam, REDACTED, type RedactionRules, redactHeaders, redactURL } from './redact.js'
 export { type Closable, createRegistry, type Registry } from './registry.js'
 export type {

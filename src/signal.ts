@@ -14,6 +14,37 @@ export type AttemptSignal = {
   failure(error: unknown): unknown
 }
 
+/**
+ * Makes `controller` abort when `outer` does, with the same reason. Returns the unlink function.
+ * (A listener instead of `AbortSignal.any`: see {@link attemptSignal}.)
+ */
+export function linkSignal(outer: AbortSignal | undefined, controller: AbortController): () => void {
+  if (!outer) return () => {}
+  const onAbort = (): void => controller.abort(outer.reason)
+  if (outer.aborted) onAbort()
+  else outer.addEventListener('abort', onAbort, { once: true })
+  return () => outer.removeEventListener('abort', onAbort)
+}
+
+/**
+ * Resolves after `ms`, or rejects with the signal's reason as soon as it aborts. The timer is
+ * cleared either way.
+ */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason)
+    const onAbort = (): void => {
+      clearTimeout(timer)
+      reject(signal?.reason)
+    }
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort)
+      resolve()
+    }, ms)
+    signal?.addEventListener('abort', onAbort, { once: true })
+  })
+}
+
 export function attemptSignal(request: ClientRequest): AttemptSignal {
   const { timeout, signal: outer } = request
   if (timeout === undefined) {
@@ -25,14 +56,12 @@ export function attemptSignal(request: ClientRequest): AttemptSignal {
     fired = true
     controller.abort(new TimeoutError(request, timeout))
   }, timeout)
-  const onAbort = (): void => controller.abort(outer?.reason)
-  if (outer?.aborted) onAbort()
-  else outer?.addEventListener('abort', onAbort, { once: true })
+  const unlink = linkSignal(outer, controller)
   return {
     signal: controller.signal,
     done() {
       clearTimeout(timer)
-      outer?.removeEventListener('abort', onAbort)
+      unlink()
     },
     failure(error) {
       if (fired && !outer?.aborted) return new TimeoutError(request, timeout)

@@ -1,0 +1,136 @@
+import { CircuitOpenError, isHTTPError, isNetworkError, isTimeoutError } from '../src/errors.js'
+import { type BreakerReport, HEALTH_REPORT } from '../src/health.js'
+import type { ClientResponse, Middleware } from '../src/types.js'
+
+/** A state change of the breaker. */
+export type BreakerEvent = { from: BreakerReport['state']; to: BreakerReport['state']; reason: string; report: BreakerReport }
+
+/**
+ * Options of {@link health}.
+ *
+ * @example
+ * health({ failureThreshold: 3, cooldown: 10_000, onStateChange: (e) => log.warn(`breaker ${e.from} → ${e.to}: ${e.reason}`) })
+ */
+export type HealthOptions = {
+  /** Failures in a row that open the breaker. @default 5 */
+  failureThreshold?: number
+  /** Failure ratio in the window that opens the breaker, once `minimumCalls` were seen. @default 0.5 */
+  failureRate?: number
+  /** Calls in the window before `failureRate` counts. @default 20 */
+  minimumCalls?: number
+  /** Length of the sliding window, in ms. @default 60_000 */
+  window?: number
+  /** How long the breaker stays open before a trial call, in ms. @default 30_000 */
+  cooldown?: number
+  /** Trial calls let through at once while half-open. @default 1 */
+  halfOpenCalls?: number
+  /** What counts as a failure. @default network errors, timeouts and statuses >= 500 */
+  isFailure?: (outcome: { error?: unknown; response?: ClientResponse | undefined }) => boolean
+  /** Hears every state change. */
+  onStateChange?: (event: BreakerEvent) => void
+  /** For tests: the clock. @default Date.now */
+  now?: () => number
+}
+
+const BUCKETS = 10
+
+function defaultIsFailure({ error, response }: { error?: unknown; response?: ClientResponse | undefined }): boolean {
+  if (response) return response.status >= 500
+  if (isHTTPError(error)) return error.status >= 500
+  return isNetworkError(error) || isTimeoutError(error)
+}
+
+/**
+ * Watches real traffic (failures in a row, failure rate and mean latency over a sliding window)
+ * and guards it with a circuit breaker: open after too many failures, refusing calls at once with
+ * `CircuitOpenError` (no network call); half-open after `cooldown`, letting `halfOpenCalls` trial
+ * calls through; closed again on a trial's success. Its view appears in `client.health()`. Put it
+ * inside `retry()`, so every attempt counts and an open breaker stops the retries too.
+ *
+ * @example
+ * const client = createClient({ baseURL, middleware: [retry(), health({ failureThreshold: 5 })] })
+ * (await client.health()).breaker?.state // 'closed'
+ */
+export function health(options: HealthOptions = {}): Middleware {
+  const o = { failureThreshold: 5, failureRate: 0.5, minimumCalls: 20, window: 60_000, cooldown: 30_000, halfOpenCalls: 1, ...options }
+  const now = o.now ?? Date.now
+  const isFailure = o.isFailure ?? defaultIsFailure
+  const size = o.window / BUCKETS
+  const buckets = Array.from({ length: BUCKETS }, () => ({ slot: -1, calls: 0, failures: 0, latency: 0 }))
+  let state: BreakerReport['state'] = 'closed'
+  let consecutive = 0
+  let openedAt = 0
+  let trials = 0
+
+  function record(failed: boolean, latency: number): void {
+    const slot = Math.floor(now() / size)
+    const bucket = buckets[slot % BUCKETS] as (typeof buckets)[number]
+    if (bucket.slot !== slot) Object.assign(bucket, { slot, calls: 0, failures: 0, latency: 0 })
+    bucket.calls++
+    bucket.latency += latency
+    if (failed) bucket.failures++
+    consecutive = failed ? consecutive + 1 : 0
+  }
+
+  function report(): BreakerReport {
+    const oldest = Math.floor(now() / size) - BUCKETS + 1
+    let calls = 0
+    let failures = 0
+    let latency = 0
+    for (const b of buckets) if (b.slot >= oldest) (calls += b.calls), (failures += b.failures), (latency += b.latency)
+    const view: BreakerReport = {
+      state,
+      consecutiveFailures: consecutive,
+      calls,
+      failures,
+      failureRate: calls ? failures / calls : 0,
+      meanLatencyMs: calls ? latency / calls : 0,
+    }
+    if (state !== 'closed') view.openedAt = new Date(openedAt).toISOString()
+    if (state === 'open') view.nextTrialAt = new Date(openedAt + o.cooldown).toISOString()
+    return view
+  }
+
+  function move(to: BreakerReport['state'], reason: string): void {
+    const from = state
+    state = to
+    if (to === 'open') openedAt = now()
+    if (to === 'closed') for (const b of buckets) b.slot = -1
+    o.onStateChange?.({ from, to, reason, report: report() })
+  }
+
+  function settle(failed: boolean, latency: number, trial: boolean): void {
+    record(failed, latency)
+    if (trial) trials--
+    if (state === 'half-open' && trial) {
+      move(failed ? 'open' : 'closed', failed ? 'the trial call failed' : 'the trial call succeeded')
+      return
+    }
+    if (state !== 'closed' || !failed) return
+    const { calls, failureRate } = report()
+    if (consecutive >= o.failureThreshold) move('open', `${consecutive} failures in a row`)
+    else if (calls >= o.minimumCalls && failureRate >= o.failureRate)
+      move('open', `failure rate ${(failureRate * 100).toFixed(0)}% over ${calls} calls`)
+  }
+
+  const guard: Middleware = async function health(request, next) {
+    if (state === 'open' && now() >= openedAt + o.cooldown) move('half-open', `cooldown of ${o.cooldown} ms over`)
+    if (state === 'open' || (state === 'half-open' && trials >= o.halfOpenCalls)) {
+      throw new CircuitOpenError(request, Math.max(0, openedAt + o.cooldown - now()))
+    }
+    const trial = state === 'half-open'
+    if (trial) trials++
+    const started = performance.now()
+    try {
+      const response = await next(request)
+      settle(isFailure({ response }), performance.now() - started, trial)
+      return response
+    } catch (error) {
+      if (request.signal?.aborted) {
+        if (trial) trials-- // the caller gave up: neither success nor failure
+      } else settle(isFailure({ error }), performance.now() - started, trial)
+      throw error
+    }
+  }
+  return Object.assign(guard, { [HEALTH_REPORT]: () => ({ breaker: report() }) })
+}

@@ -1,0 +1,7 @@
+export { type BreakerEvent, type HealthOptions, health } from './health.js'
+export { type IdempotencyOptions, idempotency } from './idempotency.js'
+export { type RecommendedOptions, recommended } from './recommended.js'
+export { type RetryEvent, type RetryOptions, retry } from './retry.js'
+export { createRetryBudget, type RetryBudget, type RetryBudgetOptions } from './retry-budget.js'
+export { canRetry, delayFor, hasIdempotencyKey, type Outcome, parseRetryAfter, type RetryContext, shouldRetry } from './retry-policy.js'
+export { type TimeoutOptions, timeout } from './timeout.js'

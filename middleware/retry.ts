@@ -1,0 +1,151 @@
+import { isTimeoutError } from '../src/errors.js'
+import { sleep as abortableSleep } from '../src/signal.js'
+import type { ClientResponse, Middleware } from '../src/types.js'
+import { createRetryBudget, type RetryBudget } from './retry-budget.js'
+import { canRetry, delayFor, type Outcome, parseRetryAfter, type RetryContext, shouldRetry, statusOf } from './retry-policy.js'
+
+/** What `onRetry` hears, once the backoff sleep is scheduled. */
+export type RetryEvent = RetryContext & {
+  /** The retry about to be made: 1 for the first retry. */
+  retry: number
+  /** Milliseconds it waits first. */
+  delay: number
+}
+
+/**
+ * Options of {@link retry}.
+ *
+ * @example
+ * retry({ maxRetries: 5, delay: 200, statuses: [503], onRetry: (e) => console.warn(`retry ${e.retry} in ${e.delay} ms`) })
+ */
+export type RetryOptions = {
+  /** Retries after the first attempt; `0` turns retrying off. @default 3 */
+  maxRetries?: number
+  /** The first backoff, in ms, or a function of the context giving the wait. @default 1000 */
+  delay?: number | ((context: RetryContext & { computed: number }) => number)
+  /** Growth factor: `delay * backoff^n` (1 s → 2 s → 4 s). @default 2 */
+  backoff?: number
+  /** Cap on one backoff, in ms. @default 30_000 */
+  maxDelay?: number
+  /** `true`: wait a uniform random time in [d/2, d]; `false`: exactly d; or your own function. @default true */
+  jitter?: boolean | ((delay: number, random: () => number) => number)
+  /** Statuses that are retried. @default [408, 429, 500, 502, 503, 504] */
+  statuses?: readonly number[]
+  /** Methods retried on any retryable failure; others only with an idempotency key or when never sent. @default ['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE'] */
+  methods?: readonly string[]
+  /** The longest `Retry-After` honoured, in ms; a longer one fails at once, saying so. @default 60_000 */
+  maxRetryAfter?: number
+  /** A policy: return `true`/`false` to widen or narrow the default (`context.retryable`), or `undefined` to keep it. */
+  shouldRetry?: (context: RetryContext & { retryable: boolean }) => boolean | undefined
+  /** Called for each retry, after its sleep is scheduled. */
+  onRetry?: (event: RetryEvent) => void
+  /** The token bucket retries draw from; `false` for none. @default a new createRetryBudget() per retry() */
+  budget?: RetryBudget | false
+  /** For tests: how to wait. @default an abortable setTimeout */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>
+  /** For tests: the random source of the jitter. @default Math.random */
+  random?: () => number
+}
+
+const defaults = {
+  maxRetries: 3,
+  delay: 1000,
+  backoff: 2,
+  maxDelay: 30_000,
+  jitter: true,
+  statuses: [408, 429, 500, 502, 503, 504],
+  methods: ['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE'],
+  maxRetryAfter: 60_000,
+} as const
+
+/**
+ * Retries failed attempts with exponential backoff and jitter, honouring `Retry-After`, the
+ * caller's abort, a total deadline (from `timeout({ total })`) and a retry budget. Each attempt
+ * gets `request.attempt`; after the last one the last error is rethrown unchanged.
+ *
+ * @example
+ * const client = createClient({ baseURL, middleware: [retry({ maxRetries: 3, delay: 1000, backoff: 2 })] })
+ */
+export function retry(options: RetryOptions = {}): Middleware {
+  const o = { ...defaults, ...options }
+  for (const key of ['maxRetries', 'backoff', 'maxDelay', 'maxRetryAfter'] as const) checkNumber(key, o[key])
+  if (typeof o.delay !== 'function') checkNumber('delay', o.delay)
+  const rules = {
+    ...o,
+    delay: typeof o.delay === 'number' ? o.delay : defaults.delay,
+    statuses: new Set(o.statuses),
+    methods: new Set(o.methods.map((m) => m.toUpperCase())),
+  }
+  const budget = o.budget === false ? undefined : (o.budget ?? createRetryBudget())
+  const wait = o.sleep ?? abortableSleep
+  const random = o.random ?? Math.random
+
+  /** The wait before the next attempt, or why there is none (`null`: simply not retryable). */
+  function plan(context: RetryContext): number | string | null {
+    if (!canRetry(context, o.maxRetries)) return null
+    const retryable = shouldRetry(context, rules)
+    if (!(o.shouldRetry?.({ ...context, retryable }) ?? retryable)) return null
+    const computed = delayFor(context.attempt, rules, random)
+    let delay = typeof o.delay === 'function' ? o.delay({ ...context, computed }) : computed
+    const headers = context.response?.headers ?? (context.error as { response?: ClientResponse })?.response?.headers
+    const asked = headers && parseRetryAfter(headers)
+    if (asked !== undefined) {
+      if (asked > o.maxRetryAfter) return `Retry-After asks for ${asked} ms, more than maxRetryAfter (${o.maxRetryAfter} ms)`
+      delay = asked
+    }
+    const deadline = context.request.context.deadline
+    if (typeof deadline === 'number' && Date.now() + delay >= deadline) return `waiting ${Math.round(delay)} ms would pass the deadline`
+    return delay
+  }
+
+  return async function retry(request, next) {
+    let lastCost = 0
+    for (let attempt = 0; ; attempt++) {
+      const current = attempt === 0 ? request : { ...request, attempt }
+      let outcome: Outcome
+      try {
+        const response = await next(current)
+        if (response.status < 400) return succeed(response, lastCost)
+        outcome = { response }
+      } catch (error) {
+        outcome = { error }
+      }
+      const context: RetryContext = { request: current, attempt, ...outcome, status: statusOf(outcome) }
+      let delay = plan(context)
+      lastCost = isTimeoutError(outcome.error) ? (budget?.costs.timeout ?? 0) : (budget?.costs.retry ?? 0)
+      if (typeof delay === 'number' && budget && !budget.take(lastCost))
+        delay = 'the retry budget is used up (the service is failing broadly)'
+      if (typeof delay !== 'number') return giveUp(outcome, delay)
+      await discard(outcome.response)
+      const sleeping = wait(delay, request.signal)
+      o.onRetry?.({ ...context, retry: attempt + 1, delay })
+      await sleeping
+    }
+  }
+
+  function succeed(response: ClientResponse, lastCost: number): ClientResponse {
+    budget?.release(lastCost)
+    return response
+  }
+}
+
+function giveUp(outcome: Outcome, why: string | null): ClientResponse {
+  if (outcome.response) return outcome.response
+  const error = outcome.error
+  if (why && error instanceof Error) {
+    error.message += ` (not retried: ${why})`
+    Object.defineProperty(error, 'retryStopped', { value: why, enumerable: true })
+  }
+  throw error
+}
+
+async function discard(response: ClientResponse | undefined): Promise<void> {
+  // A stream nobody will read holds its socket: cancel it before sleeping.
+  if (response?.data instanceof ReadableStream) await response.data.cancel().catch(() => {})
+}
+
+function checkNumber(name: string, value: unknown): void {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new RangeError(`retry: ${name} must be a number >= 0, got ${String(value)}`)
+  }
+}

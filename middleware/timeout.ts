@@ -1,0 +1,62 @@
+import { TimeoutError } from '../src/errors.js'
+import { checkTimeout } from '../src/request.js'
+import { linkSignal } from '../src/signal.js'
+import type { Middleware } from '../src/types.js'
+
+/**
+ * Options of {@link timeout}. A number is the same as `{ attempt: number }`.
+ *
+ * @example
+ * timeout({ attempt: 5_000, total: 20_000 })
+ */
+export type TimeoutOptions = {
+  /**
+   * Milliseconds one attempt may take (headers and body), unless the call sets its own `timeout`
+   * (`0`/`false` there turns it off). The core enforces it and cancels the socket.
+   * @default 30_000
+   */
+  attempt?: number | false
+  /**
+   * Milliseconds the whole call may take across all attempts and backoff sleeps; `false` for none.
+   * Retry will not start an attempt or a sleep that would end past it.
+   * @default false
+   */
+  total?: number | false
+}
+
+const defaults = { attempt: 30_000, total: false } as const
+
+/**
+ * Time limits: a per-attempt timeout and an optional total deadline, each rejecting with a
+ * `TimeoutError` whose `limit` says which fired (`'attempt'` or `'deadline'`). It works in any
+ * position: the attempt limit travels on the request to the core, and the deadline is kept in the
+ * call's context, so every attempt and retry's sleeps share one. No timer outlives its call.
+ *
+ * @example
+ * const client = createClient({ baseURL, middleware: [timeout({ attempt: 5_000, total: 15_000 }), retry()] })
+ * await client.get('/report', { timeout: 60_000 }) // this call's attempts may take longer
+ */
+export function timeout(options: number | TimeoutOptions = {}): Middleware {
+  const o = typeof options === 'number' ? { ...defaults, attempt: options } : { ...defaults, ...options }
+  const attempt = checkTimeout(o.attempt, 'timeout attempt')
+  const total = checkTimeout(o.total, 'timeout total')
+
+  return async function timeout(request, next) {
+    const ownLimit = request.options.timeout !== undefined
+    const limited = ownLimit || attempt === undefined ? request : { ...request, timeout: attempt }
+    if (total === undefined) return next(limited)
+
+    const deadline = (request.context.deadline ??= Date.now() + total) as number
+    const remaining = deadline - Date.now()
+    if (remaining <= 0) throw new TimeoutError(request, total, 'deadline')
+    const controller = new AbortController()
+    const unlink = linkSignal(request.signal, controller)
+    const timer = setTimeout(() => controller.abort(new TimeoutError(request, total, 'deadline')), remaining)
+    try {
+      return await next({ ...limited, signal: controller.signal })
+    } finally {
+      clearTimeout(timer)
+      unlink()
+    }
+  }
+}

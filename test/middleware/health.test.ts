@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest'
+import { type BreakerEvent, health } from '../../middleware/health.js'
+import { retry } from '../../middleware/retry.js'
+import { CircuitOpenError, createClient, HTTPError, isCircuitOpenError } from '../../src/index.js'
+import { refusedPort, startServer } from '../helpers/server.js'
+
+describe('health() breaker', () => {
+  it('opens after N failures, fails fast without network, half-opens and closes', async () => {
+    const server = await startServer([500, 500, 500, { json: { ok: true } }])
+    let clock = 1_000_000
+    const events: BreakerEvent[] = []
+    await using api = createClient({
+      baseURL: server.url,
+      middleware: [health({ failureThreshold: 3, cooldown: 10_000, now: () => clock, onStateChange: (e) => void events.push(e) })],
+    })
+    for (let i = 0; i < 3; i++) await expect(api.get('/')).rejects.toBeInstanceOf(HTTPError)
+    const refused = (await api.get('/').catch((e: unknown) => e)) as CircuitOpenError
+    expect(isCircuitOpenError(refused)).toBe(true)
+    expect(refused.retryAfter).toBe(10_000)
+    expect(server.seen).toHaveLength(3) // no network call while open
+    expect((await api.health()).breaker?.state).toBe('open')
+
+    clock += 10_000
+    expect((await api.get('/')).data).toEqual({ ok: true }) // the trial call
+    expect(events.map((e) => `${e.from}→${e.to}`)).toEqual(['closed→open', 'open→half-open', 'half-open→closed'])
+    expect(events[0]?.reason).toBe('3 failures in a row')
+    expect((await api.health()).breaker?.state).toBe('closed')
+  })
+
+  it('opens on the failure rate over a minimum of calls', async () => {
+    let n = 0
+    const server = await startServer((_req, res) => void res.writeHead(n++ % 2 ? 200 : 503).end())
+    await using api = createClient({
+      baseURL: server.url,
+      throwHttpErrors: false,
+      middleware: [health({ failureThreshold: 100, minimumCalls: 10, failureRate: 0.5 })],
+    })
+    // 503, 200, 503, …: the 11th call is the first failure seen with >= 10 calls in the window.
+    for (let i = 0; i < 11; i++) await api.get('/')
+    await expect(api.get('/')).rejects.toBeInstanceOf(CircuitOpenError)
+  })
+
+  it('re-opens when the trial call fails, and lets only one trial through', async () => {
+    const server = await startServer((_req, res) => void setTimeout(() => res.writeHead(500).end(), 30))
+    let clock = 0
+    await using api = createClient({
+      baseURL: server.url,
+      middleware: [health({ failureThreshold: 1, cooldown: 1_000, now: () => clock })],
+    })
+    await expect(api.get('/')).rejects.toBeInstanceOf(HTTPError)
+    clock += 1_000
+    const [trial, second] = await Promise.allSettled([api.get('/'), api.get('/')])
+    expect(trial.status === 'rejected' && trial.reason).toBeInstanceOf(HTTPError)
+    expect(second.status === 'rejected' && second.reason).toBeInstanceOf(CircuitOpenError)
+    expect((await api.health()).breaker?.state).toBe('open')
+  })
+
+  it('stops retries once open: retry does not retry CircuitOpenError', async () => {
+    const server = await startServer(503)
+    await using api = createClient({
+      baseURL: server.url,
+      middleware: [retry({ maxRetries: 10, sleep: async () => {} }), health({ failureThreshold: 2 })],
+    })
+    await expect(api.get('/')).rejects.toBeInstanceOf(CircuitOpenError)
+    expect(server.seen).toHaveLength(2)
+  })
+
+  it('reports passive stats in client.health()', async () => {
+    const server = await startServer(200)
+    await using api = createClient({ baseURL: server.url, middleware: [health()] })
+    await api.get('/')
+    await api.get('/')
+    const { breaker } = await api.health()
+    expect(breaker).toMatchObject({ state: 'closed', calls: 2, failures: 0, failureRate: 0, consecutiveFailures: 0 })
+    expect(breaker?.meanLatencyMs).toBeGreaterThan(0)
+  })
+})
+
+describe('client.health() probe', () => {
+  it('reports a dead (refused) service without throwing', async () => {
+    await using api = createClient({ baseURL: `http://127.0.0.1:${await refusedPort()}` })
+    const report = await api.health()
+    expect(report.ok).toBe(false)
+    expect(report.status).toBeUndefined()
+    expect(report.error).toMatch(/ECONNREFUSED/)
+  })
+
+  it('does not retry and is not refused by an open breaker', async () => {
+    const server = await startServer(503)
+    await using api = createClient({ baseURL: server.url, middleware: [retry({ sleep: async () => {} }), health({ failureThreshold: 1 })] })
+    await expect(api.get('/')).rejects.toBeInstanceOf(CircuitOpenError)
+    const before = server.seen.length
+    const report = await api.health({ healthy: (s) => s === 200 })
+    expect(report).toMatchObject({ ok: false, status: 503 })
+    expect(server.seen.length).toBe(before + 1)
+  })
+})

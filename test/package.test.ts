@@ -1,0 +1,32 @@
+// The package as users import it: every entry point in "exports" resolves to the built files.
+import { describe, expect, it } from 'vitest'
+
+const entries: Record<string, string[]> = {
+  fetchline: [
+    'createClient',
+    'createRegistry',
+    'recommended',
+    'ClientError',
+    'HTTPError',
+    'TimeoutError',
+    'NetworkError',
+    'isHTTPError',
+    'redactURL',
+  ],
+  'fetchline/middleware': ['retry', 'timeout', 'health', 'idempotency', 'createRetryBudget', 'recommended'],
+  'fetchline/middleware/retry': ['retry'],
+  'fetchline/middleware/timeout': ['timeout'],
+  'fetchline/middleware/health': ['health'],
+  'fetchline/middleware/idempotency': ['idempotency'],
+  'fetchline/testing': ['mockFetch'],
+  'fetchline/clients/example': ['createExampleClient'],
+}
+
+describe('package exports', () => {
+  for (const [entry, names] of Object.entries(entries)) {
+    it(`${entry} exports ${names.join(', ')}`, async () => {
+      const mod = (await import(/* @vite-ignore */ entry)) as Record<string, unknown>
+      for (const name of names) expect(typeof mod[name], `${entry} → ${name}`).toBe('function')
+    })
+  }
+})
