@@ -1,5 +1,5 @@
 // npm run demo: fetchline against a local fake service, no network needed.
-import { type ClientError, createClient, isHTTPError, isNetworkError, isTimeoutError } from 'fetchline'
+import { type ClientError, createClient, isCircuitOpenError, isHTTPError, isNetworkError, isTimeoutError, recommended } from 'fetchline'
 import { createExampleClient } from 'fetchline/clients/example'
 import { deadPort, startFakeService } from './fake-service.js'
 
@@ -46,6 +46,27 @@ await api.get('/slow', { timeout: 200 }).catch((error) => isTimeoutError(error) 
 await api.get('/html').catch(show)
 await using dead = createClient({ baseURL: `http://127.0.0.1:${await deadPort()}` })
 await dead.get('/x', { query: { secret: 'APP-SECRET' } }).catch((error) => isNetworkError(error) && show(error))
+
+step('recommended(): timeout, idempotency key, retry with backoff, circuit breaker')
+{
+  await using resilient = createClient({
+    baseURL: service.url,
+    middleware: recommended({
+      retry: {
+        delay: 100,
+        onRetry: (e) =>
+          console.log(
+            `  retry ${e.retry} of ${e.request.method} ${e.request.url.pathname} in ${Math.round(e.delay)} ms (status ${e.status ?? e.error})`,
+          ),
+      },
+      health: { failureThreshold: 4, cooldown: 5_000, onStateChange: (e) => console.log(`  breaker ${e.from} → ${e.to}: ${e.reason}`) },
+    }),
+  })
+  console.log('  GET /flaky →', (await resilient.get('/flaky')).data)
+  await resilient.get('/down').catch(show)
+  await resilient.get('/down').catch((error) => isCircuitOpenError(error) && show(error))
+  console.log('  health →', (await resilient.health()).breaker)
+}
 
 step('client.health() never throws')
 console.log('  live  →', await api.health())

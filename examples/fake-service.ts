@@ -8,6 +8,7 @@ export async function startFakeService(): Promise<{ url: string; close(): Promis
     [2, { id: 2, name: 'Grace Hopper', email: 'grace@example.com' }],
   ])
   let hits = 0
+  let flaky = 0
   const server: Server = createServer((req, res) => {
     hits++
     const url = new URL(req.url ?? '/', 'http://localhost')
@@ -39,6 +40,12 @@ export async function startFakeService(): Promise<{ url: string; close(): Promis
         const form = new URLSearchParams(raw)
         return send(200, { access_token: `tok-${form.get('client_id')}`, expires_in: 7200 })
       }
+      // Fails twice, asking the client to come back in a moment, then answers.
+      if (url.pathname === '/flaky') {
+        if (flaky++ % 3 < 2) return res.writeHead(503, { 'retry-after-ms': '150' }).end()
+        return send(200, { flaky: 'answered on the third attempt' })
+      }
+      if (url.pathname === '/down') return send(503, { error: 'maintenance' })
       if (url.pathname === '/slow') return void setTimeout(() => send(200, { slow: true }), 2_000)
       if (url.pathname === '/html') return res.writeHead(502, { 'content-type': 'application/json' }).end('<html>Bad Gateway</html>')
       if (url.pathname === '/') return send(200, { service: 'fake', ok: true })
