@@ -1,4 +1,6 @@
 // npm run demo: fetchline against a local fake service, no network needed.
+
+import { createConsola } from 'consola'
 import { type ClientError, createClient, isCircuitOpenError, isHTTPError, isNetworkError, isTimeoutError, recommended } from 'fetchline'
 import { createExampleClient } from 'fetchline/clients/example'
 import { deadPort, startFakeService } from './fake-service.js'
@@ -47,25 +49,24 @@ await api.get('/html').catch(show)
 await using dead = createClient({ baseURL: `http://127.0.0.1:${await deadPort()}` })
 await dead.get('/x', { query: { secret: 'APP-SECRET' } }).catch((error) => isNetworkError(error) && show(error))
 
-step('recommended(): timeout, idempotency key, retry with backoff, circuit breaker')
+step('recommended(): redact, timeout, idempotency, retry, breaker, trace, log (one line per entry here)')
 {
+  // log() writes to consola; this reporter prints one short line per entry. A JSON reporter
+  // would print the fields instead: see the README's Observability section.
+  const logger = createConsola({ level: 3, reporters: [{ log: (e) => console.log(`  ${e.type.padEnd(5)} ${e.args[0]}`) }] })
   await using resilient = createClient({
     baseURL: service.url,
     middleware: recommended({
-      retry: {
-        delay: 100,
-        onRetry: (e) =>
-          console.log(
-            `  retry ${e.retry} of ${e.request.method} ${e.request.url.pathname} in ${Math.round(e.delay)} ms (status ${e.status ?? e.error})`,
-          ),
-      },
+      retry: { delay: 100 },
       health: { failureThreshold: 4, cooldown: 5_000, onStateChange: (e) => console.log(`  breaker ${e.from} → ${e.to}: ${e.reason}`) },
+      log: { logger },
     }),
   })
   console.log('  GET /flaky →', (await resilient.get('/flaky')).data)
   await resilient.get('/down').catch(show)
   await resilient.get('/down').catch((error) => isCircuitOpenError(error) && show(error))
-  console.log('  health →', (await resilient.health()).breaker)
+  const { state, consecutiveFailures, failureRate } = (await resilient.health()).breaker ?? {}
+  console.log('  health().breaker →', { state, consecutiveFailures, failureRate })
 }
 
 step('client.health() never throws')

@@ -1,6 +1,7 @@
 import { isTimeoutError } from '../src/errors.js'
+import { emitCallEvent, markRetrying } from '../src/events.js'
 import { sleep as abortableSleep } from '../src/signal.js'
-import type { ClientResponse, Middleware } from '../src/types.js'
+import type { ClientRequest, ClientResponse, Middleware } from '../src/types.js'
 import { createRetryBudget, type RetryBudget } from './retry-budget.js'
 import { canRetry, delayFor, type Outcome, parseRetryAfter, type RetryContext, shouldRetry, statusOf } from './retry-policy.js'
 
@@ -99,6 +100,7 @@ export function retry(options: RetryOptions = {}): Middleware {
   }
 
   return async function retry(request, next) {
+    markRetrying(request)
     let lastCost = 0
     for (let attempt = 0; ; attempt++) {
       const current = attempt === 0 ? request : { ...request, attempt }
@@ -115,10 +117,11 @@ export function retry(options: RetryOptions = {}): Middleware {
       lastCost = isTimeoutError(outcome.error) ? (budget?.costs.timeout ?? 0) : (budget?.costs.retry ?? 0)
       if (typeof delay === 'number' && budget && !budget.take(lastCost))
         delay = 'the retry budget is used up (the service is failing broadly)'
-      if (typeof delay !== 'number') return giveUp(outcome, delay)
+      if (typeof delay !== 'number') return giveUp(current, outcome, delay)
       await discard(outcome.response)
       const sleeping = wait(delay, request.signal)
       o.onRetry?.({ ...context, retry: attempt + 1, delay })
+      emitCallEvent({ type: 'retry', request: current, retry: attempt + 1, delay, error: outcome.error, status: context.status })
       await sleeping
     }
   }
@@ -129,13 +132,14 @@ export function retry(options: RetryOptions = {}): Middleware {
   }
 }
 
-function giveUp(outcome: Outcome, why: string | null): ClientResponse {
+function giveUp(request: ClientRequest, outcome: Outcome, why: string | null): ClientResponse {
   if (outcome.response) return outcome.response
   const error = outcome.error
   if (why && error instanceof Error) {
     error.message += ` (not retried: ${why})`
     Object.defineProperty(error, 'retryStopped', { value: why, enumerable: true })
   }
+  emitCallEvent({ type: 'give-up', request, error, reason: why ?? undefined })
   throw error
 }
 

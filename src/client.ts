@@ -3,6 +3,7 @@ import { createFetchCore, type FetchFunction } from './cores/fetch.js'
 import { createUndiciCore } from './cores/undici.js'
 import { ClientClosedError } from './errors.js'
 import { findReporters, type HealthOptions, type HealthReport, probe } from './health.js'
+import { mergeRules, REDACTION_RULES, type RedactionRules } from './redact.js'
 import { buildRequest, describe, parseBaseURL, type RequestDefaults } from './request.js'
 import type { ClientResponse, Core, HeadersInput, Middleware, Next, RequestOptions } from './types.js'
 
@@ -91,7 +92,12 @@ export function createClient(options: ClientOptions): Client {
     if (value === null || value === undefined) headers.delete(name)
     else headers.set(name, String(value))
   }
+  const rules = middleware.flatMap((mw) => {
+    const set = (mw as { [REDACTION_RULES]?: RedactionRules })[REDACTION_RULES]
+    return set ? [set] : []
+  })
   const defaults: RequestDefaults = {
+    redaction: mergeRules(rules),
     base: baseURL.href.replace(/[?#].*$/, '').replace(/\/$/, ''),
     origin: baseURL.origin,
     headers,

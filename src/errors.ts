@@ -1,5 +1,5 @@
 import { STATUS_CODES } from 'node:http'
-import { redactURL } from './redact.js'
+import { redactURL, scrubText } from './redact.js'
 import type { ClientRequest, ClientResponse } from './types.js'
 
 // Guards compare this registered symbol, not classes, so they work across two installed copies.
@@ -161,7 +161,7 @@ export class NetworkError extends ClientError {
 
   constructor(request: ClientRequest, cause: unknown) {
     const systemCode = findSystemCode(cause)
-    const reason = findMessage(cause)
+    const reason = findMessage(cause, request)
     super(`${where(request)} failed: ${reason}${systemCode ? ` (${systemCode})` : ''}`, {
       code: 'FL_ERR_NETWORK',
       request,
@@ -245,13 +245,13 @@ function findSystemCode(error: unknown): string | undefined {
   return undefined
 }
 
-function findMessage(error: unknown): string {
+function findMessage(error: unknown, request: ClientRequest): string {
   // fetch wraps the real reason: TypeError('fetch failed', { cause }). Show the innermost one.
   let e = error as { message?: unknown; cause?: unknown } | undefined
   while (e?.cause && typeof e.cause === 'object') e = e.cause as typeof e
   const text = typeof e?.message === 'string' && e.message ? e.message : String(error)
   // A custom fetch may name the URL in its message: never let its secrets through.
-  return text.replace(/https?:\/\/[^\s"'<>]+/g, (url) => redactURL(url))
+  return scrubText(text, request.redaction)
 }
 
 function hasBrand(error: unknown, kind: string): boolean {

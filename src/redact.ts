@@ -130,3 +130,51 @@ export function redactHeaders(headers: Headers | Iterable<[string, string]>, rul
   }
   return out
 }
+
+/**
+ * A middleware carrying this symbol (its rules) contributes them to every request of the client,
+ * wherever it sits in the array: `createClient` gathers them once.
+ */
+export const REDACTION_RULES: unique symbol = Symbol.for('fetchline.redaction.rules') as never
+
+/** Several rule sets as one: lists are joined; any `allow` set makes the whole allow-list mode. */
+export function mergeRules(sets: readonly RedactionRules[]): RedactionRules | undefined {
+  if (sets.length === 0) return undefined
+  if (sets.length === 1) return sets[0]
+  const join = (key: 'headers' | 'query' | 'bodyKeys') => sets.flatMap((set) => set[key] ?? [])
+  const mode = sets.some((set) => set.mode === 'allow') ? 'allow' : 'deny'
+  return { headers: join('headers'), query: join('query'), bodyKeys: join('bodyKeys'), mode }
+}
+
+const SECRET_BODY_KEYS = /token|secret|password|passwd|api_?key|signature|credential|authorization|cookie|session|^code$|^key$|^sig$/i
+
+/** Whether the value under JSON key `name` must be hidden in a logged body. */
+export function isSecretBodyKey(name: string, rules?: RedactionRules): boolean {
+  if (rules?.mode === 'allow') return !listed(name, rules.bodyKeys)
+  return SECRET_BODY_KEYS.test(name) || listed(name, rules?.bodyKeys)
+}
+
+/**
+ * A JSON value with secret keys' values replaced, at any depth. Strings inside are scrubbed of
+ * URL secrets too.
+ *
+ * @example
+ * redactBody({ user: 'ada', password: 'x', nested: { access_token: 'y' } })
+ * // { user: 'ada', password: '***REDACTED***', nested: { access_token: '***REDACTED***' } }
+ */
+export function redactBody(value: unknown, rules?: RedactionRules, depth = 0): unknown {
+  if (typeof value === 'string') return scrubText(value, rules)
+  if (typeof value !== 'object' || value === null) return value
+  if (depth > 20) return '[deep]'
+  if (Array.isArray(value)) return value.map((item) => redactBody(item, rules, depth + 1))
+  const out: Record<string, unknown> = {}
+  for (const [key, item] of Object.entries(value)) {
+    out[key] = isSecretBodyKey(key, rules) ? REDACTED : redactBody(item, rules, depth + 1)
+  }
+  return out
+}
+
+/** Free text (an error message, a stack) with every URL in it redacted. */
+export function scrubText(text: string, rules?: RedactionRules): string {
+  return text.includes('://') ? text.replace(/[a-z][a-z0-9+.-]*:\/\/[^\s"'<>`]+/gi, (url) => redactURL(url, rules)) : text
+}

@@ -1,3 +1,4 @@
+import type { RedactionRules } from './redact.js'
 import type { ClientRequest, HeadersInput, Query, RawBody, RequestBody, RequestOptions, ResponseType } from './types.js'
 
 const RESPONSE_TYPES = new Set<string>(['json', 'text', 'arrayBuffer', 'blob', 'stream'])
@@ -11,6 +12,8 @@ export type RequestDefaults = {
   readonly origin: string
   readonly headers: Headers
   readonly throwHttpErrors: boolean
+  /** Rules gathered from the client's `redact()` middleware. */
+  readonly redaction: RedactionRules | undefined
 }
 
 /** Checks `baseURL` once, at client creation, with a message that says what to fix. */
@@ -58,7 +61,7 @@ export function buildRequest(defaults: RequestDefaults, method: string, path: st
     route,
     responseType: checkResponseType(options.responseType),
     throwHttpErrors: options.throwHttpErrors ?? defaults.throwHttpErrors,
-    redaction: undefined,
+    redaction: defaults.redaction,
     context: options.context === undefined ? {} : { ...options.context },
     options,
   }
@@ -93,6 +96,9 @@ function fillTemplate(path: string, params: RequestOptions['params']): string {
 function resolveURL(defaults: RequestDefaults, path: string): URL {
   if (/^[a-z][a-z0-9+.-]*:/i.test(path)) {
     const url = new URL(path)
+    if (url.username || url.password) {
+      throw new TypeError('path must not carry credentials (user:pass@); send them in a header such as Authorization')
+    }
     // An absolute URL to another origin would carry this client's credentials there.
     if (url.origin !== defaults.origin) {
       throw new TypeError(`path "${url.origin}…" is on another origin than baseURL (${defaults.origin}); use a client for that service`)

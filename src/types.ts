@@ -86,7 +86,10 @@ export type ClientRequest = {
   readonly responseType: ResponseType | undefined
   /** Whether a status >= 400 rejects with `HTTPError`. */
   readonly throwHttpErrors: boolean
-  /** Extra redaction rules that every renderer of this request applies on top of the defaults. */
+  /**
+   * Extra redaction rules (from the client's `redact()` middleware) that every renderer of this
+   * request — errors, logs, spans, metrics — applies on top of the defaults.
+   */
   readonly redaction: RedactionRules | undefined
   /** Per-call bag for middleware: shared by all attempts of one call. */
   readonly context: Record<string, unknown>

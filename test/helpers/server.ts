@@ -54,7 +54,11 @@ export async function startServer(script: Step | readonly Step[] = 200): Promise
       for (const socket of open) socket.destroy()
       server.close(() => resolve())
     })
-  onTestFinished(close)
+  try {
+    onTestFinished(close)
+  } catch {
+    // Started in a beforeAll: the suite's afterAll closes it.
+  }
   return { url: `http://127.0.0.1:${port}`, port, seen, sockets, close }
 }
 

@@ -4,9 +4,14 @@ import { createClient, type Middleware } from '../../src/index.js'
 import { startServer } from '../helpers/server.js'
 
 describe('recommended()', () => {
-  it('is the documented order: timeout, idempotency, retry, health', () => {
-    expect(recommended().map((mw) => mw.name)).toEqual(['timeout', 'idempotency', 'retry', 'health'])
-    expect(recommended({ idempotency: false, health: false }).map((mw) => mw.name)).toEqual(['timeout', 'retry'])
+  it('is the documented order: redact, timeout, idempotency, retry, health, trace, log', () => {
+    expect(recommended().map((mw) => mw.name)).toEqual(['redact', 'timeout', 'idempotency', 'retry', 'health', 'trace', 'log'])
+    expect(recommended({ idempotency: false, health: false, log: false }).map((mw) => mw.name)).toEqual([
+      'redact',
+      'timeout',
+      'retry',
+      'trace',
+    ])
   })
 
   it('runs in that order around each attempt: the recorder sees retries inside, one key per call', async () => {
@@ -16,8 +21,8 @@ describe('recommended()', () => {
       seen.push(`attempt ${request.attempt} timeout=${request.timeout} key=${request.headers.has('idempotency-key')}`)
       return next(request)
     }
-    const pipeline = recommended({ retry: { sleep: async () => {} }, timeout: 7_000 })
-    pipeline.splice(3, 0, recorder) // between retry and health
+    const pipeline = recommended({ retry: { sleep: async () => {} }, timeout: 7_000, log: false })
+    pipeline.splice(4, 0, recorder) // between retry and health
     await using api = createClient({ baseURL: server.url, middleware: pipeline })
     await api.post('/orders', { json: { sku: 'a' } })
     expect(seen).toEqual(['attempt 0 timeout=7000 key=true', 'attempt 1 timeout=7000 key=true'])
@@ -25,7 +30,7 @@ describe('recommended()', () => {
 
   it('retries a POST with the idempotency key it adds', async () => {
     const server = await startServer([503, { status: 201, json: { id: 1 } }])
-    await using api = createClient({ baseURL: server.url, middleware: recommended({ retry: { sleep: async () => {} } }) })
+    await using api = createClient({ baseURL: server.url, middleware: recommended({ retry: { sleep: async () => {} }, log: false }) })
     expect((await api.post('/orders', { json: {} })).status).toBe(201)
     expect(server.seen[1]?.headers['idempotency-key']).toBe(server.seen[0]?.headers['idempotency-key'])
   })

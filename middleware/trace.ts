@@ -1,0 +1,154 @@
+import {
+  type Attributes,
+  context,
+  createNoopMeter,
+  type Histogram,
+  isSpanContextValid,
+  type MeterProvider,
+  metrics,
+  trace as otel,
+  propagation,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  type TracerProvider,
+} from '@opentelemetry/api'
+import { isClientError, isHTTPError, isNetworkError, isTimeoutError } from '../src/errors.js'
+import { redactURL, scrubText } from '../src/redact.js'
+import type { ClientRequest, Middleware } from '../src/types.js'
+
+/**
+ * Options of {@link trace}.
+ *
+ * @example
+ * trace({ propagate: false }) // a vendor that rejects unknown headers
+ */
+export type TraceOptions = {
+  /** @default the global provider (`trace.getTracerProvider()`) */
+  tracerProvider?: TracerProvider
+  /** @default the global provider (`metrics.getMeterProvider()`) */
+  meterProvider?: MeterProvider
+  /** Inject W3C trace context (`traceparent`) into outgoing headers. @default true */
+  propagate?: boolean
+  /** Record the `http.client.request.duration` histogram. @default true */
+  metrics?: boolean
+}
+
+// https://opentelemetry.io/docs/specs/semconv/http/http-metrics/#metric-httpclientrequestduration
+const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10]
+const KNOWN_METHODS = new Set(['CONNECT', 'DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT', 'QUERY', 'TRACE'])
+const NOOP_HISTOGRAM = createNoopMeter().createHistogram('noop')
+const setter = { set: (carrier: Headers, key: string, value: string) => carrier.set(key, value) }
+
+/** `error.type` per the HTTP semantic conventions: the status for >= 400, else a code. */
+export function errorType(error: unknown): string {
+  if (isHTTPError(error)) return String(error.status)
+  if (isTimeoutError(error)) return 'timeout'
+  if (isNetworkError(error)) return error.systemCode ?? error.code
+  if (isClientError(error)) return error.code
+  return error instanceof Error && error.name ? error.name : '_OTHER'
+}
+
+/** The low-cardinality attributes shared by the span and the duration metric. */
+function baseAttributes(request: ClientRequest): Attributes {
+  const { url } = request
+  const known = KNOWN_METHODS.has(request.method)
+  const attributes: Attributes = {
+    'http.request.method': known ? request.method : '_OTHER',
+    'server.address': url.hostname,
+    'server.port': url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80,
+  }
+  if (!known) attributes['http.request.method_original'] = request.method
+  if (request.route) attributes['url.template'] = request.route
+  return attributes
+}
+
+/**
+ * OpenTelemetry, to the HTTP client semantic conventions: one CLIENT span per attempt (a child
+ * of the caller's active span; attempts are siblings, numbered by `http.request.resend_count`),
+ * named `GET` or `GET /users/{id}`, never by the raw URL; `url.full` redacted; W3C trace context
+ * injected into the outgoing headers; and the `http.client.request.duration` histogram. With no
+ * SDK registered it does no attribute work. Place it inside `retry()` to see every attempt.
+ *
+ * @example
+ * const client = createClient({ baseURL, middleware: [retry(), trace(), log()] })
+ */
+export function trace(options: TraceOptions = {}): Middleware {
+  const tracer = (options.tracerProvider ?? otel.getTracerProvider()).getTracer('fetchline')
+  const propagate = options.propagate ?? true
+  let meterProvider: MeterProvider | undefined
+  let histogram: Histogram = NOOP_HISTOGRAM
+
+  function durationHistogram(): Histogram {
+    if (options.metrics === false) return NOOP_HISTOGRAM
+    const provider = options.meterProvider ?? metrics.getMeterProvider()
+    if (provider !== meterProvider) {
+      meterProvider = provider
+      histogram = provider.getMeter('fetchline').createHistogram('http.client.request.duration', {
+        unit: 's',
+        description: 'Duration of HTTP client requests.',
+        advice: { explicitBucketBoundaries: BUCKETS },
+      })
+    }
+    return histogram
+  }
+
+  return async function trace(request, next) {
+    const parent = context.active()
+    const name = request.route ? `${request.method} ${request.route}` : request.method
+    const span = tracer.startSpan(KNOWN_METHODS.has(request.method) ? name : 'HTTP', { kind: SpanKind.CLIENT }, parent)
+    const recording = span.isRecording()
+    const duration = durationHistogram()
+    const carries = propagate && isSpanContextValid(span.spanContext())
+    if (!recording && duration === NOOP_HISTOGRAM && !carries) {
+      span.end()
+      return next(request)
+    }
+    const active = otel.setSpan(parent, span)
+    const attributes = baseAttributes(request)
+    if (recording) {
+      span.setAttributes(attributes)
+      span.setAttribute('url.full', redactURL(request.url, request.redaction))
+      if (request.attempt > 0) span.setAttribute('http.request.resend_count', request.attempt)
+    }
+    let sent = request
+    if (carries) {
+      const headers = new Headers(request.headers)
+      propagation.inject(active, headers, setter)
+      sent = { ...request, headers }
+    }
+    const started = performance.now()
+    try {
+      const response = await context.with(active, () => next(sent))
+      attributes['http.response.status_code'] = response.status
+      if (response.status >= 400) attributes['error.type'] = String(response.status)
+      if (recording) settle(span, attributes)
+      return response
+    } catch (error) {
+      if (isHTTPError(error)) attributes['http.response.status_code'] = error.status
+      attributes['error.type'] = errorType(error)
+      if (recording) settle(span, attributes, error, request)
+      throw error
+    } finally {
+      span.end()
+      duration.record((performance.now() - started) / 1000, attributes)
+    }
+  }
+}
+
+function settle(span: Span, attributes: Attributes, error?: unknown, request?: ClientRequest): void {
+  const status = attributes['http.response.status_code']
+  if (status !== undefined) span.setAttribute('http.response.status_code', status)
+  const type = attributes['error.type']
+  if (type === undefined) return
+  span.setAttribute('error.type', type)
+  span.setStatus({ code: SpanStatusCode.ERROR })
+  if (error === undefined || isHTTPError(error)) return
+  // Recorded by hand, so the message and stack go through the same redaction as everything else.
+  const e = error instanceof Error ? error : new Error(String(error))
+  span.recordException({
+    name: e.name,
+    message: scrubText(e.message, request?.redaction),
+    stack: scrubText(e.stack ?? '', request?.redaction),
+  })
+}

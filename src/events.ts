@@ -1,0 +1,42 @@
+import type { ClientRequest } from './types.js'
+
+/**
+ * What happens to a call between its attempts, told by `retry()` to whoever listens on the call:
+ * `log()` turns these into its warn and error lines, wherever the two sit in the pipeline.
+ */
+export type CallEvent =
+  | { type: 'retry'; request: ClientRequest; retry: number; delay: number; error?: unknown; status?: number | undefined }
+  | { type: 'give-up'; request: ClientRequest; error: unknown; reason?: string | undefined }
+
+type Listener = (event: CallEvent) => void
+type Hub = { listeners: Listener[]; retrying: boolean }
+
+const HUB = Symbol.for('fetchline.call.events')
+
+function hubOf(request: ClientRequest): Hub {
+  const context = request.context as { [HUB]?: Hub }
+  context[HUB] ??= { listeners: [], retrying: false }
+  return context[HUB]
+}
+
+/** Listens to this call's events (the context, and so the hub, is shared by all its attempts). */
+export function onCallEvent(request: ClientRequest, listener: Listener): void {
+  const hub = hubOf(request)
+  if (!hub.listeners.includes(listener)) hub.listeners.push(listener)
+}
+
+/** Tells this call's listeners. */
+export function emitCallEvent(event: CallEvent): void {
+  const hub = (event.request.context as { [HUB]?: Hub })[HUB]
+  if (hub) for (const listener of hub.listeners) listener(event)
+}
+
+/** Marks that a retrying middleware wraps this call: it, not an inner observer, decides what is final. */
+export function markRetrying(request: ClientRequest): void {
+  hubOf(request).retrying = true
+}
+
+/** Whether a retrying middleware wraps this call. */
+export function isRetrying(request: ClientRequest): boolean {
+  return (request.context as { [HUB]?: Hub })[HUB]?.retrying === true
+}

@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest'
+import { log } from '../../middleware/log.js'
+import { redact } from '../../middleware/redact.js'
+import { retry } from '../../middleware/retry.js'
+import { createClient, REDACTED } from '../../src/index.js'
+import { captureLogs } from '../helpers/capture.js'
+import { echo, refusedPort, startServer } from '../helpers/server.js'
+
+describe('log', () => {
+  it('writes a debug request line and an info response line with the guide field names', async () => {
+    const server = await startServer({ json: { id: 1 } })
+    const { logger, fields, messages } = captureLogs()
+    await using api = createClient({ baseURL: server.url, headers: { authorization: 'Bearer s3cr3t' }, middleware: [log({ logger })] })
+    await api.get('/users/{id}', { params: { id: 123 }, query: { access_token: 'tok' } })
+    const url = `${server.url}/users/123?access_token=${REDACTED}`
+    expect(messages('debug')).toEqual([`API Request: GET ${url}`])
+    expect(fields('debug')[0]).toMatchObject({
+      method: 'GET',
+      url,
+      attempt: 0,
+      headers: expect.objectContaining({ authorization: REDACTED }),
+    })
+    expect(messages('info')[0]).toMatch(new RegExp(`^API Response: GET ${url.replace(/[?*.]/g, '\\$&')} - 200 \\(\\d+\\.\\d+s\\)$`))
+    expect(fields('info')[0]).toMatchObject({ method: 'GET', url, status_code: 200, elapsed_seconds: expect.any(Number), attempt: 0 })
+  })
+
+  it('writes a warn line per retry and one error line for the final failure', async () => {
+    const server = await startServer(503)
+    const { logger, fields, messages } = captureLogs()
+    await using api = createClient({
+      baseURL: server.url,
+      middleware: [retry({ maxRetries: 2, jitter: false, sleep: async () => {} }), log({ logger })],
+    })
+    await expect(api.get('/down')).rejects.toThrow()
+    expect(messages('info')).toHaveLength(3) // a response line per attempt
+    expect(messages('warn')).toEqual([
+      `API Retry: GET ${server.url}/down - retry 1 in 1s after 503`,
+      `API Retry: GET ${server.url}/down - retry 2 in 2s after 503`,
+    ])
+    expect(fields('warn')[1]).toMatchObject({ attempt: 2, delay_seconds: 2, status_code: 503 })
+    expect(messages('error')).toEqual([`API Error: GET ${server.url}/down - FL_ERR_HTTP 503`])
+    expect(fields('error')[0]).toMatchObject({ error_code: 'FL_ERR_HTTP', status_code: 503, attempt: 2 })
+  })
+
+  it('logs the final failure itself when no retry wraps it, with the error code', async () => {
+    const port = await refusedPort()
+    const { logger, fields } = captureLogs()
+    await using api = createClient({ baseURL: `http://127.0.0.1:${port}`, middleware: [log({ logger })] })
+    await expect(api.get('/x')).rejects.toThrow()
+    expect(fields('error')).toHaveLength(1)
+    expect(fields('error')[0]).toMatchObject({ error_code: 'FL_ERR_NETWORK', error: expect.stringContaining('ECONNREFUSED') })
+  })
+
+  it('also hears retries when it sits outside retry', async () => {
+    const server = await startServer([503, 200])
+    const { logger, messages } = captureLogs()
+    await using api = createClient({ baseURL: server.url, middleware: [log({ logger }), retry({ sleep: async () => {} })] })
+    await api.get('/')
+    expect(messages('warn')).toHaveLength(1)
+    expect(messages('error')).toHaveLength(0)
+  })
+
+  it('does not log bodies unless asked; then redacts them by key and caps them', async () => {
+    const server = await startServer(echo)
+    const quiet = captureLogs()
+    await using plain = createClient({ baseURL: server.url, middleware: [log({ logger: quiet.logger })] })
+    await plain.post('/login', { json: { user: 'ada', password: 'hunter2' } })
+    expect(JSON.stringify(quiet.lines)).not.toContain('"body"')
+
+    const loud = captureLogs()
+    await using api = createClient({
+      baseURL: server.url,
+      middleware: [redact({ bodyKeys: ['pin'] }), log({ logger: loud.logger, bodies: true, maxBodyLength: 200 })],
+    })
+    await api.post('/login', { json: { user: 'ada', password: 'hunter2', pin: '1234', notes: 'x'.repeat(500) } })
+    const sent = String(loud.fields('debug')[0]?.body)
+    expect(sent).toContain('"user":"ada"')
+    expect(sent).toContain(`"password":"${REDACTED}"`)
+    expect(sent).toContain(`"pin":"${REDACTED}"`)
+    expect(sent).toMatch(/… \[cut: \d+ of \d+ chars not shown\]$/)
+    expect(JSON.stringify(loud.lines)).not.toContain('hunter2')
+    expect(JSON.stringify(loud.lines)).not.toContain('1234')
+  })
+
+  it('redacts urlencoded form bodies by key', async () => {
+    const server = await startServer({ json: { access_token: 'fresh-token', expires_in: 7200 } })
+    const { logger, lines } = captureLogs()
+    await using api = createClient({ baseURL: server.url, middleware: [log({ logger, bodies: true })] })
+    await api.post('/oauth/token', { form: { grant_type: 'client_credentials', client_secret: 'cs-123' } })
+    await api.post('/oauth/token', {
+      body: 'grant_type=x&client_secret=cs-456',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    })
+    const all = JSON.stringify(lines)
+    for (const secret of ['cs-123', 'cs-456', 'fresh-token']) expect(all).not.toContain(secret)
+    expect(all).toContain('client_credentials')
+  })
+
+  it('costs one comparison when the level is off', async () => {
+    const server = await startServer(200)
+    const { logger, lines } = captureLogs(-999)
+    await using api = createClient({ baseURL: server.url, middleware: [log({ logger })] })
+    await api.get('/')
+    expect(lines).toHaveLength(0)
+  })
+})
