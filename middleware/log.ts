@@ -1,4 +1,4 @@
-import { type ConsolaInstance, consola } from 'consola'
+import { type ConsolaInstance, consola, LogLevels, type LogType } from 'consola'
 import { isClientError, isHTTPError } from '../src/errors.js'
 import { type CallEvent, isRetrying, onCallEvent } from '../src/events.js'
 import { redactBody, redactHeaders, redactURL, scrubText } from '../src/redact.js'
@@ -13,6 +13,8 @@ import type { ClientRequest, ClientResponse, Middleware } from '../src/types.js'
 export type LogOptions = {
   /** A consola instance; its level decides what is logged. @default consola.withTag('fetchline') */
   logger?: ConsolaInstance
+  /** The level to log at, overriding the logger's own: a consola level name or number. @default the logger's level */
+  level?: LogType | number
   /** Log request and response bodies (JSON redacted by key, text scrubbed of URL secrets). @default false */
   bodies?: boolean
   /** Characters of a logged body before it is cut, with a note of the cut. @default 4096 */
@@ -37,7 +39,14 @@ const STARTED = Symbol('fetchline.log.started')
  * const client = createClient({ baseURL, middleware: [retry(), log({ logger: consola.withTag('wechat') })] })
  */
 export function log(options: LogOptions = {}): Middleware {
-  const logger = options.logger ?? consola.withTag('fetchline')
+  const base = options.logger ?? consola.withTag('fetchline')
+  const level = typeof options.level === 'string' ? LogLevels[options.level] : options.level
+  if (options.level !== undefined && (typeof level !== 'number' || Number.isNaN(level))) {
+    throw new TypeError(
+      `log: level must be a consola level name (debug, info, warn, error, silent, …) or number, got ${String(options.level)}`,
+    )
+  }
+  const logger = level === undefined ? base : base.create({ level })
   const maxBody = options.maxBodyLength ?? 4096
   if (!Number.isInteger(maxBody) || maxBody < 0) throw new RangeError(`log: maxBodyLength must be an integer >= 0, got ${maxBody}`)
   const body = (value: unknown, request: ClientRequest): string | undefined =>

@@ -96,6 +96,17 @@ describe('log', () => {
     expect(all).toContain('client_credentials')
   })
 
+  it('takes a level that overrides the logger', async () => {
+    const server = await startServer([200, 500])
+    const { logger, lines } = captureLogs(4)
+    await using api = createClient({ baseURL: server.url, middleware: [log({ logger, level: 'warn' })] })
+    await api.get('/')
+    expect(lines).toHaveLength(0) // no debug or info lines at warn
+    await expect(api.get('/fail')).rejects.toThrow()
+    expect(lines.map((l) => l.type)).toEqual(['error']) // still the logger's reporters
+    expect(() => log({ level: 'loud' as never })).toThrow(/log: level must be a consola level name/)
+  })
+
   it('costs one comparison when the level is off', async () => {
     const server = await startServer(200)
     const { logger, lines } = captureLogs(-999)
