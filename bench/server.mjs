@@ -1,4 +1,6 @@
-// Benchmark server, run in its own process by bench/quick.mjs (fork, so the port goes back over IPC).
+// Benchmark server, run in its own process by bench/quick.mjs and bench/run.mjs (fork, so the port
+// goes back over IPC). On an IPC message { type: 'count' } it answers { type: 'count', count } with
+// the number of requests it has answered (bench/run.mjs cross-checks the clients' counts with it).
 // Listens on 127.0.0.1 only, keep-alive on:
 //   GET  /json → a fixed ~200-byte JSON body, content-type application/json
 //   POST /echo → the request body, echoed back as application/json
@@ -17,7 +19,9 @@ const JSON_BODY = Buffer.from(
 )
 const JSON_HEADERS = { 'content-type': 'application/json', 'content-length': String(JSON_BODY.length) }
 
+let answered = 0
 const server = http.createServer((req, res) => {
+  answered++
   if (req.method === 'GET' && req.url === '/json') {
     res.writeHead(200, JSON_HEADERS)
     res.end(JSON_BODY)
@@ -47,6 +51,10 @@ server.listen(0, '127.0.0.1', () => {
   const { port } = server.address()
   if (process.send) process.send({ port })
   else console.log(port)
+})
+
+process.on('message', (message) => {
+  if (message?.type === 'count') process.send?.({ type: 'count', count: answered })
 })
 
 // The parent kills us at the end; also go away if it dies first.

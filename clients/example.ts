@@ -1,11 +1,44 @@
-import type { FetchFunction } from '../src/index.js'
-import { type Client, createClient, type Middleware } from '../src/index.js'
+import type { StandardSchemaV1 } from '@standard-schema/spec'
+import { recommended } from '../middleware/recommended.js'
+import { type Client, createClient, type FetchFunction, type Middleware } from '../src/index.js'
 
 /** A user of the example API. */
 export type User = { id: number; name: string; email: string }
 
 /** A page of users. */
 export type UserPage = { items: User[]; page: number; pageSize: number; total: number }
+
+/**
+ * A Standard Schema written by hand, so this template needs no schema library; with zod it is
+ * `z.object({ id: z.number(), name: z.string(), email: z.string() })` and works the same.
+ */
+function schemaOf<T>(check: (value: unknown) => string | undefined): StandardSchemaV1<unknown, T> {
+  return {
+    '~standard': {
+      version: 1,
+      vendor: 'fetchline-example',
+      validate: (value) => {
+        const problem = check(value)
+        return problem ? { issues: [{ message: problem }] } : { value: value as T }
+      },
+    },
+  }
+}
+const isUser = (u: unknown): string | undefined => {
+  const user = u as Partial<User> | null
+  if (typeof user !== 'object' || user === null) return 'expected a user object'
+  if (typeof user.id !== 'number') return 'id: expected a number'
+  if (typeof user.name !== 'string') return 'name: expected a string'
+  return typeof user.email === 'string' ? undefined : 'email: expected a string'
+}
+/** The shape `GET /users/{id}` must answer with. */
+export const UserSchema = schemaOf<User>(isUser)
+/** The shape `GET /users` must answer with. */
+export const UserPageSchema = schemaOf<UserPage>((p) => {
+  const page = p as Partial<UserPage> | null
+  if (!Array.isArray(page?.items)) return 'items: expected an array'
+  return page.items.map(isUser).find(Boolean)
+})
 
 /**
  * Options of {@link createExampleClient}.
@@ -18,15 +51,16 @@ export type ExampleClientOptions = {
   apiKey: string
   /** @default 'https://api.example.com' */
   baseURL?: string
-  /** The pipeline. @default [] */
+  /** The pipeline. @default recommended() */
   middleware?: readonly Middleware[]
   /** A fetch double for tests (`mockFetch`). */
   fetch?: FetchFunction
 }
 
 /**
- * The template service client to copy: API-key auth, typed methods over one shared client,
- * `health()` and `close()`. A plain object factory, no classes.
+ * The template service client to copy: API-key auth, typed methods over one shared client whose
+ * answers are checked against a schema (a malformed vendor answer rejects with `ValidationError`
+ * instead of corrupting data downstream), `health()` and `close()`. A plain object factory.
  *
  * @example
  * await using users = createExampleClient({ apiKey: 'k', baseURL: 'http://127.0.0.1:3000' })
@@ -40,17 +74,17 @@ export function createExampleClient(options: ExampleClientOptions) {
   const client: Client = createClient({
     baseURL: options.baseURL ?? 'https://api.example.com',
     headers: { 'x-api-key': options.apiKey },
-    middleware: options.middleware ?? [],
+    middleware: options.middleware ?? recommended(),
     ...(options.fetch ? { fetch: options.fetch } : {}),
   })
   return {
     /** `GET /users/{id}`. */
-    getUser: async (id: number): Promise<User> => (await client.get<User>('/users/{id}', { params: { id } })).data,
+    getUser: async (id: number): Promise<User> => (await client.get('/users/{id}', { params: { id }, schema: UserSchema })).data,
     /** `GET /users?page=&page_size=`. */
     listUsers: async ({ page = 1, pageSize = 20 }: { page?: number; pageSize?: number } = {}): Promise<UserPage> =>
-      (await client.get<UserPage>('/users', { query: { page, page_size: pageSize } })).data,
+      (await client.get('/users', { query: { page, page_size: pageSize }, schema: UserPageSchema })).data,
     /** `POST /users` with a JSON body. */
-    createUser: async (input: Omit<User, 'id'>): Promise<User> => (await client.post<User>('/users', { json: input })).data,
+    createUser: async (input: Omit<User, 'id'>): Promise<User> => (await client.post('/users', { json: input, schema: UserSchema })).data,
     health: client.health,
     close: client.close,
     [Symbol.asyncDispose]: client.close,

@@ -1,7 +1,8 @@
+import type { StandardSchemaV1 } from '@standard-schema/spec'
 import { Agent, fetch as undiciFetch } from 'undici'
 import { createFetchCore, type FetchFunction } from './cores/fetch.js'
 import { createUndiciCore } from './cores/undici.js'
-import { ClientClosedError } from './errors.js'
+import { ClientClosedError, ValidationError } from './errors.js'
 import { findReporters, type HealthOptions, type HealthReport, probe } from './health.js'
 import { mergeRules, REDACTION_RULES, type RedactionRules } from './redact.js'
 import { buildRequest, describe, parseBaseURL, type RequestDefaults } from './request.js'
@@ -43,7 +44,14 @@ export type ClientOptions = {
   throwHttpErrors?: boolean
 }
 
-type Call = <T = unknown>(path: string, options?: RequestOptions) => Promise<ClientResponse<T>>
+/** Options of a call that validates its answer with a Standard Schema. */
+export type SchemaOptions<S extends StandardSchemaV1> = RequestOptions & { schema: S }
+
+/** A verb method: `data` is typed by `schema` when one is given, else by the type argument. */
+export type Call = {
+  <S extends StandardSchemaV1>(path: string, options: SchemaOptions<S>): Promise<ClientResponse<StandardSchemaV1.InferOutput<S>>>
+  <T = unknown>(path: string, options?: RequestOptions): Promise<ClientResponse<T>>
+}
 
 /** A client: one method per HTTP verb, `request`, `health`, and `close`. */
 export type Client = {
@@ -55,6 +63,11 @@ export type Client = {
   readonly delete: Call
   readonly options: Call
   /** Any method: `client.request('PATCH', '/users/1', { json })`. */
+  request<S extends StandardSchemaV1>(
+    method: string,
+    path: string,
+    options: SchemaOptions<S>,
+  ): Promise<ClientResponse<StandardSchemaV1.InferOutput<S>>>
   request<T = unknown>(method: string, path: string, options?: RequestOptions): Promise<ClientResponse<T>>
   /** Probes the service once, with no retries; never throws. */
   health(options?: HealthOptions): Promise<HealthReport>
@@ -117,14 +130,15 @@ export function createClient(options: ClientOptions): Client {
     const built = buildRequest(defaults, method, path, callOptions)
     inflight++
     try {
-      return (await pipeline(built)) as ClientResponse<T>
+      const response = await pipeline(built)
+      return (callOptions?.schema ? await validate(response, callOptions.schema) : response) as ClientResponse<T>
     } finally {
       if (--inflight === 0) drained?.()
     }
   }
   const verb =
     (method: string): Call =>
-    (path, callOptions) =>
+    (path: string, callOptions?: RequestOptions) =>
       request(method, path, callOptions)
 
   function close(): Promise<void> {
@@ -143,7 +157,7 @@ export function createClient(options: ClientOptions): Client {
     patch: verb('PATCH'),
     delete: verb('DELETE'),
     options: verb('OPTIONS'),
-    request,
+    request: request as Client['request'],
     health: (healthOptions) => probe(core, defaults, reporters, healthOptions, closing !== undefined),
     close,
     [Symbol.asyncDispose]: close,
@@ -152,6 +166,19 @@ export function createClient(options: ClientOptions): Client {
     },
     baseURL,
   }
+}
+
+async function validate(response: ClientResponse, schema: StandardSchemaV1): Promise<ClientResponse> {
+  if (typeof schema?.['~standard']?.validate !== 'function') {
+    throw new TypeError('options.schema must be a Standard Schema (zod, valibot, arktype, …): it has no ~standard.validate')
+  }
+  const result = await schema['~standard'].validate(response.data)
+  if (result.issues) throw new ValidationError(response.request, response.status, result.issues, response.data)
+  // Copy the descriptors, not the values: the undici core's headers and raw stay lazy.
+  return Object.create(Object.getPrototypeOf(response), {
+    ...Object.getOwnPropertyDescriptors(response),
+    data: { value: result.value, enumerable: true },
+  }) as ClientResponse
 }
 
 function checkOptions(options: ClientOptions): void {

@@ -1,4 +1,5 @@
 import { STATUS_CODES } from 'node:http'
+import type { StandardSchemaV1 } from '@standard-schema/spec'
 import { redactURL, scrubText } from './redact.js'
 import type { ClientRequest, ClientResponse } from './types.js'
 
@@ -235,6 +236,48 @@ export class ParseError extends ClientError {
   }
 }
 
+/**
+ * The response body did not match the call's `schema`: a vendor changed its answer, or answered
+ * something else. `issues` are the schema library's; the body is on `data` (not enumerable).
+ *
+ * @example
+ * catch (error) {
+ *   if (isValidationError(error)) console.error(error.issues.map((i) => i.message))
+ * }
+ */
+export class ValidationError extends ClientError {
+  override name = 'ValidationError'
+  static override readonly [KIND]: string = 'ValidationError'
+  readonly status: number
+  readonly issues: ReadonlyArray<StandardSchemaV1.Issue>
+  declare readonly data: unknown
+
+  constructor(request: ClientRequest, status: number, issues: ReadonlyArray<StandardSchemaV1.Issue>, data: unknown) {
+    const shown = issues
+      .slice(0, 5)
+      .map(
+        (issue) =>
+          `${issue.path?.length ? issue.path.map((p) => (typeof p === 'object' ? String(p.key) : String(p))).join('.') : '(root)'}: ${issue.message}`,
+      )
+      .join('; ')
+    const more = issues.length > 5 ? ` (and ${issues.length - 5} more)` : ''
+    super(
+      scrubText(`${where(request)} answered ${status} with a body that does not match the schema: ${shown}${more}`, request.redaction),
+      {
+        code: 'FL_ERR_VALIDATION',
+        request,
+      },
+    )
+    this.status = status
+    this.issues = issues
+    hide(this, 'data', data)
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), status: this.status }
+  }
+}
+
 function findSystemCode(error: unknown): string | undefined {
   for (let e = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
     const code = (e as { code?: unknown }).code
@@ -276,3 +319,5 @@ export const isClientClosedError = (error: unknown): error is ClientClosedError 
 export const isCircuitOpenError = (error: unknown): error is CircuitOpenError => hasBrand(error, 'CircuitOpenError')
 /** Whether `error` is a {@link ParseError}, also from another installed copy. */
 export const isParseError = (error: unknown): error is ParseError => hasBrand(error, 'ParseError')
+/** Whether `error` is a {@link ValidationError}, also from another installed copy. */
+export const isValidationError = (error: unknown): error is ValidationError => hasBrand(error, 'ValidationError')

@@ -13,11 +13,13 @@ export {
   isNetworkError,
   isParseError,
   isTimeoutError,
+  isValidationError,
   NetworkError,
   ParseError,
   type RequestSummary,
   TimeoutError,
   type TimeoutLimit,
+  ValidationError,
 } from './errors.js'
 export { type BreakerReport, HEALTH_REPORT, type HealthOptions, type HealthReport } from './health.js'
 export { isSecretHeader, isSecretQueryParam, REDACTED, type RedactionRules, redactHeaders, redactURL } from './redact.js'

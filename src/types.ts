@@ -1,3 +1,4 @@
+import type { StandardSchemaV1 } from '@standard-schema/spec'
 import type { RedactionRules } from './redact.js'
 
 /** An HTTP method. The common ones are listed for completion; any token is accepted. */
@@ -55,6 +56,11 @@ export type RequestOptions = {
   throwHttpErrors?: boolean
   /** A free-form bag for middleware, copied onto `request.context`. */
   context?: Record<string, unknown>
+  /**
+   * A Standard Schema (zod, valibot, arktype, …) the parsed body must match: `data` is then its
+   * output type, and a mismatch rejects with `ValidationError` instead of passing bad data on.
+   */
+  schema?: StandardSchemaV1
 }
 
 /** A request body after the options were turned into bytes, a form or a stream. */

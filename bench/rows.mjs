@@ -1,0 +1,358 @@
+// The client rows of bench/run.mjs. Each row is set up inside its own worker process
+// (bench/run-worker.mjs), so every library is imported lazily, inside `setup`: a worker loads only
+// what its own row needs, and its peak RSS is that client's.
+//
+// A row's `setup({ origin, pool })` returns
+//   get()      GET  /json over the network, resolves to the parsed JSON
+//   post(obj)  POST /echo with `obj` as JSON, resolves to the parsed JSON
+//   stub()     a GET with the network replaced (see below), resolves to the parsed JSON; created
+//              lazily by `stubSetup()` the first time the stub scenario runs
+//   close()    frees the pools
+//
+// Every row JSON.stringify-s the POST payload per request (the raw rows too), since every client
+// library does so internally.
+//
+// Stub transport (no network) — "each client's request path with the network replaced":
+//   - fetch-wrapping clients (ofetch, ky, fetchline fetch core) get a `fetch` that answers
+//     `new Response(body, { headers: { 'content-type': 'application/json' } })` from memory;
+//   - clients that sit on an undici Dispatcher (undici.request, undici fetch, Node's global fetch,
+//     fetchline undici core) get a stub Dispatcher (below) that answers every dispatch from memory,
+//     so undici's request/fetch layers are still measured, only the socket is gone;
+//   - axios gets a custom adapter; got a `beforeRequest` hook that returns an IncomingMessage-like
+//     Readable (got's documented way to answer without a request, as its cache does).
+// Stub URLs use the path /stub/json on the bench server's own 127.0.0.1 origin: if a stub ever
+// leaked to the network, the server would answer 404 and the row would fail its sanity check.
+
+import { Readable } from 'node:stream'
+
+export const GET_BODY = {
+  id: 12345,
+  name: 'fetchline benchmark',
+  active: true,
+  tags: ['http', 'client', 'bench'],
+  owner: { id: 42, login: 'octocat', site_admin: false },
+  created_at: '2024-01-01T00:00:00Z',
+  score: 0.987654321,
+}
+export const PAYLOAD = { id: 7, name: 'widget', price: 19.99, tags: ['a', 'b', 'c'], nested: { ok: true, count: 3 } }
+
+const STUB_TEXT = JSON.stringify(GET_BODY)
+const STUB_BYTES = Buffer.from(STUB_TEXT)
+const STUB_PATH = '/stub/json'
+const JSON_HEADERS = { 'content-type': 'application/json' }
+
+/** A fetch that never touches the network. */
+const stubFetch = async () => new Response(STUB_TEXT, { headers: { 'content-type': 'application/json' } })
+
+/**
+ * An undici Dispatcher that answers every request from memory (200, JSON) on the next microtask.
+ * It speaks both handler APIs: the legacy one (onConnect/onHeaders/onData/onComplete — what
+ * Dispatcher.request, both fetches and an Agent's pools hand down) and the new controller one.
+ */
+async function createStubDispatcher() {
+  const { Dispatcher } = await import('undici')
+  const rawHeaders = [
+    Buffer.from('content-type'),
+    Buffer.from('application/json'),
+    Buffer.from('content-length'),
+    Buffer.from(String(STUB_BYTES.length)),
+  ]
+  const headers = { 'content-type': 'application/json', 'content-length': String(STUB_BYTES.length) }
+  const noop = () => {}
+
+  function deliverLegacy(handler) {
+    let aborted = false
+    handler.onConnect?.((reason) => {
+      aborted = true
+      handler.onError?.(reason ?? new Error('aborted'))
+    }, {})
+    if (aborted) return
+    handler.onResponseStarted?.()
+    handler.onHeaders(200, rawHeaders, noop, 'OK')
+    if (aborted) return
+    handler.onData(Buffer.from(STUB_BYTES))
+    if (aborted) return
+    handler.onComplete([])
+  }
+
+  function deliverController(handler) {
+    const controller = {
+      aborted: false,
+      paused: false,
+      reason: null,
+      abort(reason) {
+        this.aborted = true
+        this.reason = reason
+      },
+      pause() {},
+      resume() {},
+    }
+    handler.onRequestStart?.(controller, {})
+    if (controller.aborted) return handler.onResponseError?.(controller, controller.reason)
+    handler.onResponseStart?.(controller, 200, headers, 'OK')
+    if (controller.aborted) return
+    handler.onResponseData?.(controller, Buffer.from(STUB_BYTES))
+    if (controller.aborted) return
+    handler.onResponseEnd?.(controller, {})
+  }
+
+  class StubDispatcher extends Dispatcher {
+    dispatch(opts, handler) {
+      // Drain a request body if one is ever given (the stub scenario sends GETs only).
+      if (opts.body && typeof opts.body.resume === 'function') opts.body.resume()
+      queueMicrotask(() => {
+        try {
+          if (typeof handler.onConnect === 'function' || typeof handler.onHeaders === 'function') deliverLegacy(handler)
+          else deliverController(handler)
+        } catch (error) {
+          if (typeof handler.onError === 'function') handler.onError(error)
+          else handler.onResponseError?.({}, error)
+        }
+      })
+      return true
+    }
+    close(callback) {
+      if (typeof callback === 'function') return queueMicrotask(callback)
+      return Promise.resolve()
+    }
+    destroy(err, callback) {
+      const cb = typeof err === 'function' ? err : callback
+      if (typeof cb === 'function') return queueMicrotask(cb)
+      return Promise.resolve()
+    }
+  }
+  return new StubDispatcher()
+}
+
+/** An IncomingMessage-like answer for got's beforeRequest hook. */
+function gotStubResponse() {
+  const response = new Readable({ read() {} })
+  response.push(Buffer.from(STUB_BYTES))
+  response.push(null)
+  response.statusCode = 200
+  response.statusMessage = 'OK'
+  response.httpVersion = '1.1'
+  response.headers = { 'content-type': 'application/json', 'content-length': String(STUB_BYTES.length) }
+  response.rawHeaders = ['content-type', 'application/json', 'content-length', String(STUB_BYTES.length)]
+  response.complete = true
+  return response
+}
+
+async function fetchlineRow({ origin, pool }, { core, full }) {
+  const { createClient, recommended } = await import('../dist/index.js')
+  let middleware
+  if (full) {
+    const { createConsola } = await import('consola')
+    // info level, a reporter that drops every line: the cost of building each line is counted.
+    const logger = createConsola({ level: 3, reporters: [{ log() {} }] })
+    middleware = () => recommended({ log: { logger } })
+  }
+  const client = createClient({ baseURL: origin, core, pool: { ...pool }, ...(full ? { middleware: middleware() } : {}) })
+  let stubClient
+  return {
+    get: async () => (await client.get('/json')).data,
+    post: async (payload) => (await client.post('/echo', { json: payload })).data,
+    async stubSetup() {
+      if (core === 'undici') {
+        const stub = await createStubDispatcher()
+        stubClient = createClient({
+          baseURL: origin,
+          core: 'undici',
+          pool: { factory: () => stub },
+          ...(full ? { middleware: middleware() } : {}),
+        })
+      } else {
+        stubClient = createClient({ baseURL: origin, fetch: stubFetch, ...(full ? { middleware: middleware() } : {}) })
+      }
+      return async () => (await stubClient.get(STUB_PATH)).data
+    },
+    close: () => Promise.allSettled([client.close(), stubClient?.close()]),
+  }
+}
+
+export const ROWS = [
+  {
+    id: 'undici-request',
+    name: 'undici.request',
+    note: 'new Agent({ connections: 64, keepAliveTimeout: 30 s }).request(); body.json(). Stub: a stub Dispatcher.',
+    async setup({ origin, pool }) {
+      const { Agent } = await import('undici')
+      const agent = new Agent(pool)
+      let stub
+      return {
+        get: async () => (await agent.request({ origin, path: '/json', method: 'GET' })).body.json(),
+        post: async (payload) =>
+          (
+            await agent.request({ origin, path: '/echo', method: 'POST', headers: JSON_HEADERS, body: JSON.stringify(payload) })
+          ).body.json(),
+        async stubSetup() {
+          stub = await createStubDispatcher()
+          return async () => (await stub.request({ origin, path: STUB_PATH, method: 'GET' })).body.json()
+        },
+        close: () => agent.close(),
+      }
+    },
+  },
+  {
+    id: 'undici-fetch',
+    name: 'undici fetch',
+    note: "undici 7's fetch with dispatcher: an equal Agent. Stub: the stub Dispatcher as dispatcher (undici's fetch layer still runs).",
+    async setup({ origin, pool }) {
+      const { Agent, fetch } = await import('undici')
+      const agent = new Agent(pool)
+      const getURL = `${origin}/json`
+      const postURL = `${origin}/echo`
+      const stubURL = `${origin}${STUB_PATH}`
+      return {
+        get: async () => (await fetch(getURL, { dispatcher: agent })).json(),
+        post: async (payload) =>
+          (await fetch(postURL, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify(payload), dispatcher: agent })).json(),
+        async stubSetup() {
+          const stub = await createStubDispatcher()
+          return async () => (await fetch(stubURL, { dispatcher: stub })).json()
+        },
+        close: () => agent.close(),
+      }
+    },
+  },
+  {
+    id: 'global-fetch',
+    name: 'Node global fetch',
+    note: `Node's built-in fetch (its bundled undici ${process.versions.undici}) with dispatcher: an undici 7 Agent equal to the others (the default global dispatcher would have an unbounded pool and a 4 s keep-alive). Stub: the stub Dispatcher as dispatcher.`,
+    async setup({ origin, pool }) {
+      const { Agent } = await import('undici')
+      const agent = new Agent(pool)
+      const getURL = `${origin}/json`
+      const postURL = `${origin}/echo`
+      const stubURL = `${origin}${STUB_PATH}`
+      return {
+        get: async () => (await globalThis.fetch(getURL, { dispatcher: agent })).json(),
+        post: async (payload) =>
+          (
+            await globalThis.fetch(postURL, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify(payload), dispatcher: agent })
+          ).json(),
+        async stubSetup() {
+          const stub = await createStubDispatcher()
+          return async () => (await globalThis.fetch(stubURL, { dispatcher: stub })).json()
+        },
+        close: () => agent.close(),
+      }
+    },
+  },
+  {
+    id: 'ofetch',
+    name: 'ofetch',
+    note: "ofetch's createFetch over undici 7's fetch (fetchline's fetch-core stack) + dispatcher: an equal Agent; ofetch defaults otherwise (GET retry: 1, unused). Stub: fetch replaced.",
+    async setup({ origin, pool }) {
+      const { Agent, fetch } = await import('undici')
+      const { createFetch } = await import('ofetch')
+      const agent = new Agent(pool)
+      const $fetch = createFetch({ fetch, Headers, AbortController }).create({ baseURL: origin, dispatcher: agent })
+      return {
+        get: () => $fetch('/json'),
+        post: (payload) => $fetch('/echo', { method: 'POST', body: payload }),
+        async stubSetup() {
+          const $stub = createFetch({ fetch: stubFetch, Headers, AbortController }).create({ baseURL: origin })
+          return () => $stub(STUB_PATH)
+        },
+        close: () => agent.close(),
+      }
+    },
+  },
+  {
+    id: 'ky',
+    name: 'ky',
+    note: "ky over Node's global fetch (ky builds a global Request, which undici 7's fetch would not accept) with dispatcher: an undici 7 Agent equal to the others; ky defaults otherwise (10 s timeout, GET retry: 2, unused). Stub: ky's `fetch` option.",
+    async setup({ origin, pool }) {
+      const { Agent } = await import('undici')
+      const { default: ky } = await import('ky')
+      const agent = new Agent(pool)
+      const api = ky.create({ prefixUrl: origin, dispatcher: agent })
+      return {
+        get: () => api.get('json').json(),
+        post: (payload) => api.post('echo', { json: payload }).json(),
+        async stubSetup() {
+          const stubApi = ky.create({ prefixUrl: origin, fetch: stubFetch })
+          return () => stubApi.get(STUB_PATH.slice(1)).json()
+        },
+        close: () => agent.close(),
+      }
+    },
+  },
+  {
+    id: 'got',
+    name: 'got',
+    note: 'got with agent: { http: new http.Agent({ keepAlive: true, maxSockets: 64 }) }, responseType json, resolveBodyOnly; got defaults otherwise (GET retry: 2, unused). Stub: a beforeRequest hook returning an IncomingMessage-like Readable.',
+    async setup({ origin }) {
+      const http = await import('node:http')
+      const { default: got } = await import('got')
+      const agent = new http.Agent({ keepAlive: true, maxSockets: 64 })
+      const client = got.extend({ prefixUrl: origin, agent: { http: agent }, responseType: 'json', resolveBodyOnly: true })
+      return {
+        get: () => client.get('json'),
+        post: (payload) => client.post('echo', { json: payload }),
+        async stubSetup() {
+          const stubClient = client.extend({ hooks: { beforeRequest: [() => gotStubResponse()] } })
+          return () => stubClient.get(STUB_PATH.slice(1))
+        },
+        close: async () => agent.destroy(),
+      }
+    },
+  },
+  {
+    id: 'axios',
+    name: 'axios',
+    note: 'axios with httpAgent: new http.Agent({ keepAlive: true, maxSockets: 64 }) (http adapter). Stub: a custom adapter answering the JSON text.',
+    async setup({ origin }) {
+      const http = await import('node:http')
+      const { default: axios, AxiosHeaders } = await import('axios')
+      const agent = new http.Agent({ keepAlive: true, maxSockets: 64 })
+      const client = axios.create({ baseURL: origin, httpAgent: agent })
+      return {
+        get: async () => (await client.get('/json')).data,
+        post: async (payload) => (await client.post('/echo', payload)).data,
+        async stubSetup() {
+          const adapter = async (config) => ({
+            data: STUB_TEXT,
+            status: 200,
+            statusText: 'OK',
+            headers: new AxiosHeaders({ 'content-type': 'application/json', 'content-length': String(STUB_BYTES.length) }),
+            config,
+            request: {},
+          })
+          const stubClient = axios.create({ baseURL: origin, adapter })
+          return async () => (await stubClient.get(STUB_PATH)).data
+        },
+        close: async () => agent.destroy(),
+      }
+    },
+  },
+  {
+    id: 'fl-fetch',
+    name: 'fetchline fetch core',
+    fetchline: true,
+    note: "createClient({ baseURL, pool }) — the default 'fetch' core, no middleware. Stub: createClient({ fetch: stub }).",
+    setup: (ctx) => fetchlineRow(ctx, { core: 'fetch', full: false }),
+  },
+  {
+    id: 'fl-fetch-full',
+    name: 'fetchline fetch core + recommended()',
+    fetchline: true,
+    note: 'as above + middleware: recommended({ log: { logger } }), consola at info level with a silent reporter, no OpenTelemetry SDK.',
+    setup: (ctx) => fetchlineRow(ctx, { core: 'fetch', full: true }),
+  },
+  {
+    id: 'fl-undici',
+    name: 'fetchline undici core',
+    fetchline: true,
+    note: "createClient({ baseURL, core: 'undici', pool }), no middleware. Stub: pool: { factory: () => stubDispatcher }.",
+    setup: (ctx) => fetchlineRow(ctx, { core: 'undici', full: false }),
+  },
+  {
+    id: 'fl-undici-full',
+    name: 'fetchline undici core + recommended()',
+    fetchline: true,
+    note: 'as above + the full recommended() pipeline (same logger).',
+    setup: (ctx) => fetchlineRow(ctx, { core: 'undici', full: true }),
+  },
+]

@@ -1,0 +1,152 @@
+import { randomUUID } from 'node:crypto'
+import { sleep } from './signal.js'
+
+/**
+ * Where tokens live: this process (the default) or a store shared by many (Redis, see
+ * `fetchline/redis`). Values are opaque strings; TTLs in milliseconds.
+ *
+ * @example
+ * const store: TokenStore = createMemoryTokenStore()
+ */
+export type TokenStore = {
+  get(key: string): Promise<string | undefined>
+  set(key: string, value: string, ttlMs: number): Promise<void>
+  /** Deletes `key` only while it still holds `value` (a newer token is kept). */
+  deleteIf(key: string, value: string): Promise<void>
+  /**
+   * Takes the refresh lock for `key` for at most `ttlMs`; resolves to a release function, or to
+   * `undefined` when another holder has it. A holder that dies loses the lock when it expires.
+   */
+  lock(key: string, ttlMs: number): Promise<(() => Promise<void>) | undefined>
+}
+
+/** A {@link TokenStore} in this process's memory: tokens and locks with expiry. */
+export function createMemoryTokenStore(now: () => number = Date.now): TokenStore {
+  const values = new Map<string, { value: string; expires: number }>()
+  const locks = new Map<string, { owner: string; expires: number }>()
+  return {
+    async get(key) {
+      const entry = values.get(key)
+      if (entry && entry.expires > now()) return entry.value
+      values.delete(key)
+      return undefined
+    },
+    async set(key, value, ttlMs) {
+      values.set(key, { value, expires: now() + ttlMs })
+    },
+    async deleteIf(key, value) {
+      if (values.get(key)?.value === value) values.delete(key)
+    },
+    async lock(key, ttlMs) {
+      const held = locks.get(key)
+      if (held && held.expires > now()) return undefined
+      const owner = randomUUID()
+      locks.set(key, { owner, expires: now() + ttlMs })
+      return async () => {
+        if (locks.get(key)?.owner === owner) locks.delete(key)
+      }
+    },
+  }
+}
+
+/** A token as a vendor issues it. */
+export type IssuedToken = { token: string /** Seconds it stays valid. */; expiresIn: number }
+
+/**
+ * Options of {@link createTokenCache}.
+ *
+ * @example
+ * createTokenCache({ key: 'wechat:wx123', fetchToken: async () => ({ token, expiresIn: 7200 }) })
+ */
+export type TokenCacheOptions = {
+  /** The store key: name the vendor and the account (`wechat:token:wx123`). */
+  key: string
+  /** Fetches a fresh token from the vendor. */
+  fetchToken: () => Promise<IssuedToken>
+  /** @default createMemoryTokenStore() */
+  store?: TokenStore
+  /** Refresh this many ms before the vendor's expiry, so no call carries a dying token. @default 300_000 */
+  refreshMargin?: number
+  /** How long a refresh may hold the lock before another instance may take over. @default 10_000 */
+  lockTtl?: number
+  /** How often an instance that lost the lock race looks for the winner's token. @default 50 */
+  pollInterval?: number
+}
+
+/** An expiry-aware, single-flight token cache; see {@link createTokenCache}. */
+export type TokenCache = {
+  /** A valid token: cached, or fetched once however many callers wait for it. */
+  get(): Promise<string>
+  /** Drops `token` if it is still the current one (the vendor rejected it), then fetches anew. */
+  refresh(rejected: string): Promise<string>
+  /**
+   * Runs `call` with a token; when `isRejected` says the vendor refused the token (expired,
+   * revoked by another refresh), refreshes once and runs `call` once more — never in a loop.
+   */
+  withToken<T>(call: (token: string) => Promise<T>, isRejected: (error: unknown) => boolean): Promise<T>
+}
+
+/**
+ * The reusable part of every token-based vendor client: tokens are cached until shortly before
+ * they expire; concurrent callers share one fetch (in this process through a shared promise,
+ * across processes through the store's lock, the losers waiting for the winner's token); a token
+ * the vendor rejects is refreshed once and the call replayed once.
+ *
+ * @example
+ * const tokens = createTokenCache({ key: `wechat:token:${appId}`, fetchToken: fetchWeChatToken })
+ * await tokens.withToken((token) => send(token), (error) => isWeChatError(error) && error.errcode === 40001)
+ */
+export function createTokenCache(options: TokenCacheOptions): TokenCache {
+  const { key, fetchToken } = options
+  const store = options.store ?? createMemoryTokenStore()
+  const margin = options.refreshMargin ?? 300_000
+  const lockTtl = options.lockTtl ?? 10_000
+  const poll = options.pollInterval ?? 50
+  let inflight: Promise<string> | undefined
+
+  async function fetchShared(): Promise<string> {
+    for (;;) {
+      const cached = await store.get(key)
+      if (cached !== undefined) return cached
+      const release = await store.lock(`${key}:lock`, lockTtl)
+      if (!release) {
+        await sleep(poll) // another instance is refreshing: wait for its token, or for its lock to lapse
+        continue
+      }
+      try {
+        const again = await store.get(key) // it may have landed while we took the lock
+        if (again !== undefined) return again
+        const issued = await fetchToken()
+        const ttl = Math.max(1_000, issued.expiresIn * 1000 - margin)
+        await store.set(key, issued.token, ttl)
+        return issued.token
+      } finally {
+        await release()
+      }
+    }
+  }
+
+  function get(): Promise<string> {
+    inflight ??= fetchShared().finally(() => {
+      inflight = undefined
+    })
+    return inflight
+  }
+
+  async function refresh(rejected: string): Promise<string> {
+    await store.deleteIf(key, rejected)
+    return get()
+  }
+
+  async function withToken<T>(call: (token: string) => Promise<T>, isRejected: (error: unknown) => boolean): Promise<T> {
+    const token = await get()
+    try {
+      return await call(token)
+    } catch (error) {
+      if (!isRejected(error)) throw error
+      return call(await refresh(token))
+    }
+  }
+
+  return { get, refresh, withToken }
+}
