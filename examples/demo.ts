@@ -1,77 +1,128 @@
-// npm run demo: fetchline against a local fake service, no network needed.
-
-import { createConsola } from 'consola'
-import { type ClientError, createClient, isCircuitOpenError, isHTTPError, isNetworkError, isTimeoutError, recommended } from 'fetchline'
+// npm run demo: fetchline against local fake services (a users API and WeChat); no network needed.
+import { BatchSpanProcessor, ConsoleSpanExporter } from '@opentelemetry/sdk-trace-base'
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node'
+import { consola, createConsola } from 'consola'
+import {
+  type ClientError,
+  createClient,
+  isCircuitOpenError,
+  isHTTPError,
+  isNetworkError,
+  isTimeoutError,
+  isValidationError,
+  recommended,
+} from 'fetchline'
 import { createExampleClient } from 'fetchline/clients/example'
+import { createWeChatClient } from 'fetchline/clients/wechat'
 import { deadPort, startFakeService } from './fake-service.js'
+import { startFakeWeChat } from './fake-wechat.js'
 
+const started = performance.now()
 const service = await startFakeService()
-const step = (title: string): void => console.log(`\n▸ ${title}`)
+const wechat = await startFakeWeChat()
+const step = (title: string): void => console.log(`\n\x1b[1m▸ ${title}\x1b[0m`)
+const show = (error: unknown): void => {
+  const e = error as ClientError
+  console.log(`  → ${e.name} [${e.code}]: ${e.message}`)
+}
+// One short line per log entry for most sections; the first section shows consola's own output.
+const brief = createConsola({ level: 3, reporters: [{ log: (e) => console.log(`  ${e.type.padEnd(5)} ${e.args[0]}`) }] })
 
-step(`a local fake service is listening on ${service.url}`)
+step(`fake services on ${service.url} (users API) and ${wechat.url} (WeChat)`)
 
-// A service client: typed methods over one shared, pooled client.
+step('the example client, full pipeline, consola at debug: secrets are masked where lines are made')
 {
-  await using users = createExampleClient({ apiKey: 'demo-key', baseURL: service.url })
-  step('createExampleClient → getUser(1), listUsers(), createUser()')
-  console.log('  getUser(1)   →', await users.getUser(1))
+  const logger = consola.withTag('fetchline').create({ level: 4 })
+  await using users = createExampleClient({ apiKey: 'demo-key', baseURL: service.url, middleware: recommended({ log: { logger } }) })
+  console.log('  getUser(1) →', await users.getUser(1))
+}
+{
+  await using users = createExampleClient({ apiKey: 'demo-key', baseURL: service.url, middleware: recommended({ log: { logger: brief } }) })
   console.log(
-    '  listUsers()  →',
+    '  listUsers() →',
     (await users.listUsers({ page: 1, pageSize: 10 })).items.map((u) => u.name),
   )
   console.log('  createUser() →', await users.createUser({ name: 'Barbara Liskov', email: 'barbara@example.com' }))
+  await users.getUser(13).catch((error) => isValidationError(error) && show(error))
 }
 
-// The bare client, both cores.
-for (const core of ['fetch', 'undici'] as const) {
-  await using api = createClient({ baseURL: service.url, core, headers: { 'x-api-key': 'demo-key' }, pool: { connections: 8 } })
-  step(`createClient({ core: '${core}' })`)
-  const started = performance.now()
-  const pages = await Promise.all(Array.from({ length: 50 }, () => api.get<{ total: number }>('/users', { query: { page: 1 } })))
-  console.log(`  50 concurrent GETs over ≤ 8 sockets: ${pages.length} answers in ${(performance.now() - started).toFixed(1)} ms`)
-  const token = await api.post<{ access_token: string }>('/oauth/token', { form: { grant_type: 'client_credentials', client_id: 'demo' } })
-  console.log('  form POST /oauth/token →', token.status, token.data)
-}
-
-await using api = createClient({ baseURL: service.url, headers: { 'x-api-key': 'demo-key', authorization: 'Bearer sk-live-do-not-print' } })
-
-step('failures are typed, and never show a secret')
-const show = (error: unknown): void => {
-  const e = error as ClientError
-  console.log(`  ${e.name} [${e.code}]: ${e.message}`)
-}
-await api.get('/users/{id}', { params: { id: 99 }, query: { access_token: 'SECRET-TOKEN' } }).catch((error) => {
-  show(error)
-  if (isHTTPError(error)) console.log('  parsed error body →', error.data)
-})
-await api.get('/slow', { timeout: 200 }).catch((error) => isTimeoutError(error) && show(error))
-await api.get('/html').catch(show)
-await using dead = createClient({ baseURL: `http://127.0.0.1:${await deadPort()}` })
-await dead.get('/x', { query: { secret: 'APP-SECRET' } }).catch((error) => isNetworkError(error) && show(error))
-
-step('recommended(): redact, timeout, idempotency, retry, breaker, trace, log (one line per entry here)')
+step('resilience: a 503 then success, a 429 with Retry-After, a timeout, a circuit breaker')
 {
-  // log() writes to consola; this reporter prints one short line per entry. A JSON reporter
-  // would print the fields instead: see the README's Observability section.
-  const logger = createConsola({ level: 3, reporters: [{ log: (e) => console.log(`  ${e.type.padEnd(5)} ${e.args[0]}`) }] })
-  await using resilient = createClient({
+  await using api = createClient({
     baseURL: service.url,
     middleware: recommended({
-      retry: { delay: 100 },
+      timeout: { attempt: 500 },
+      retry: { delay: 100, maxRetries: 3 },
       health: { failureThreshold: 4, cooldown: 5_000, onStateChange: (e) => console.log(`  breaker ${e.from} → ${e.to}: ${e.reason}`) },
-      log: { logger },
+      log: { logger: brief },
     }),
   })
-  console.log('  GET /flaky →', (await resilient.get('/flaky')).data)
-  await resilient.get('/down').catch(show)
-  await resilient.get('/down').catch((error) => isCircuitOpenError(error) && show(error))
-  const { state, consecutiveFailures, failureRate } = (await resilient.health()).breaker ?? {}
-  console.log('  health().breaker →', { state, consecutiveFailures, failureRate })
+  console.log('  GET /flaky →', (await api.get('/flaky')).data)
+  console.log('  GET /rate-limited →', (await api.get('/rate-limited')).data)
+  await api.get('/down').catch(show)
+  await api.get('/down').catch((error) => isCircuitOpenError(error) && show(error))
+  const { state, consecutiveFailures } = (await api.health()).breaker ?? {}
+  console.log('  health().breaker →', { state, consecutiveFailures })
+}
+{
+  await using api = createClient({
+    baseURL: service.url,
+    middleware: recommended({ retry: { maxRetries: 1, delay: 100 }, log: { logger: brief } }),
+  })
+  await api.get('/slow', { timeout: 300 }).catch((error) => isTimeoutError(error) && show(error))
 }
 
-step('client.health() never throws')
-console.log('  live  →', await api.health())
-console.log('  dead  →', await dead.health())
+step('WeChat: 20 concurrent sends share one token fetch; a revoked token is refreshed and the send replayed')
+const provider = new NodeTracerProvider({ spanProcessors: [new BatchSpanProcessor(new ConsoleSpanExporter())] })
+provider.register()
+{
+  const logger = createConsola({
+    level: 3,
+    reporters: [{ log: (e) => e.type !== 'info' && console.log(`  ${e.type.padEnd(5)} ${e.args[0]}`) }],
+  })
+  await using client = createWeChatClient({
+    appId: wechat.appId,
+    appSecret: wechat.appSecret,
+    baseURL: wechat.url,
+    middleware: recommended({ log: { logger }, trace: false }),
+  })
+  const message = { openid: 'o-demo-user', templateId: 'TPL-ORDER', data: { content: 'Your order has shipped' } }
+  await Promise.all(Array.from({ length: 20 }, () => client.sendTemplateMessage(message)))
+  console.log(`  20 messages sent, ${wechat.state.tokenFetches} token fetch`)
+  wechat.revokeToken()
+  console.log('  after a revoke →', await client.sendTemplateMessage(message), `(token fetches: ${wechat.state.tokenFetches})`)
+}
+step("…and one traced send: the spans, as sdk-trace-node's ConsoleSpanExporter prints them (url.full redacted)")
+{
+  await using client = createWeChatClient({
+    appId: wechat.appId,
+    appSecret: wechat.appSecret,
+    baseURL: wechat.url,
+    middleware: recommended({ log: false }),
+  })
+  await client.sendTemplateMessage({ openid: 'o-demo-user', templateId: 'TPL-ORDER', data: { content: 'Traced' } })
+  await provider.forceFlush()
+}
+await provider.shutdown()
+
+step('failures are typed, and never show a secret')
+{
+  await using api = createClient({
+    baseURL: service.url,
+    headers: { 'x-api-key': 'demo-key', authorization: 'Bearer sk-live-do-not-print' },
+  })
+  await api.get('/users/{id}', { params: { id: 99 }, query: { access_token: 'SECRET-TOKEN' } }).catch((error) => {
+    show(error)
+    if (isHTTPError(error)) console.log('    parsed error body →', error.data)
+  })
+  await api.get('/html').catch(show)
+  await using dead = createClient({ baseURL: `http://127.0.0.1:${await deadPort()}` })
+  await dead.get('/x', { query: { secret: 'APP-SECRET' } }).catch((error) => isNetworkError(error) && show(error))
+
+  step('client.health() never throws')
+  console.log('  live →', await api.health())
+  console.log('  dead →', await dead.health())
+}
 
 step('bad options fail at once, saying what to fix')
 for (const attempt of [
@@ -81,10 +132,16 @@ for (const attempt of [
   try {
     attempt()
   } catch (error) {
-    console.log(`  ${(error as Error).message}`)
+    console.log(`  → ${(error as Error).message}`)
   }
 }
-await api.post('/users', { json: {}, form: { a: 1 } }).catch((error: Error) => console.log(`  ${error.message}`))
+{
+  await using api = createClient({ baseURL: service.url })
+  await api.post('/users', { json: {}, form: { a: 1 } }).catch((error: Error) => console.log(`  → ${error.message}`))
+  await api.get('/users', { timeout: -1 }).catch((error: Error) => console.log(`  → ${error.message}`))
+}
 
-await service.close()
-console.log(`\n✓ done: ${service.hits()} requests served; clients closed by \`await using\``)
+await Promise.all([service.close(), wechat.close()])
+console.log(
+  `\n✓ done in ${((performance.now() - started) / 1000).toFixed(1)} s: ${service.hits()} requests to the users API, ${wechat.state.sends} sends to WeChat; every client closed by \`await using\``,
+)

@@ -9,6 +9,7 @@ export async function startFakeService(): Promise<{ url: string; close(): Promis
   ])
   let hits = 0
   let flaky = 0
+  let limited = 0
   const server: Server = createServer((req, res) => {
     hits++
     const url = new URL(req.url ?? '/', 'http://localhost')
@@ -20,6 +21,8 @@ export async function startFakeService(): Promise<{ url: string; close(): Promis
     req.on('end', () => {
       if (req.headers['x-api-key'] !== 'demo-key' && url.pathname.startsWith('/users')) return send(401, { error: 'bad api key' })
       const match = /^\/users\/(\d+)$/.exec(url.pathname)
+      // A vendor bug: user 13 comes back with a string id and no email.
+      if (req.method === 'GET' && match?.[1] === '13') return send(200, { id: '13', name: 'Malformed' })
       if (req.method === 'GET' && match) {
         const user = users.get(Number(match[1]))
         return user ? send(200, user) : send(404, { error: 'not_found', message: `no user ${match[1]}` })
@@ -45,8 +48,14 @@ export async function startFakeService(): Promise<{ url: string; close(): Promis
         if (flaky++ % 3 < 2) return res.writeHead(503, { 'retry-after-ms': '150' }).end()
         return send(200, { flaky: 'answered on the third attempt' })
       }
+      // Rate-limited once: 429 with Retry-After (seconds), then fine.
+      if (url.pathname === '/rate-limited') {
+        if (limited++ % 2 === 0)
+          return res.writeHead(429, { 'retry-after': '1', 'content-type': 'application/json' }).end('{"error":"slow down"}')
+        return send(200, { limited: 'answered after waiting as asked' })
+      }
       if (url.pathname === '/down') return send(503, { error: 'maintenance' })
-      if (url.pathname === '/slow') return void setTimeout(() => send(200, { slow: true }), 2_000)
+      if (url.pathname === '/slow') return void setTimeout(() => send(200, { slow: true }), 1_500)
       if (url.pathname === '/html') return res.writeHead(502, { 'content-type': 'application/json' }).end('<html>Bad Gateway</html>')
       if (url.pathname === '/') return send(200, { service: 'fake', ok: true })
       send(404, { error: 'no such route' })

@@ -1,0 +1,613 @@
+// The full benchmark: fetchline against undici, Node's fetch, ofetch, ky, got and axios.
+//
+//   npx tsc -p tsconfig.build.json && node --no-memory-reducer bench/run.mjs [--quick] [--rows=id,id,…]
+//
+// Processes
+//   - bench/server.mjs runs in its own process (node:http on 127.0.0.1, keep-alive): GET /json
+//     answers a fixed ~200-byte JSON body, POST /echo echoes the JSON it gets.
+//   - Every client row runs in its OWN long-lived worker process (bench/run-worker.mjs, forked with
+//     --no-memory-reducer) that imports only its row's library and then receives "run scenario X for
+//     D ms" messages over IPC. We chose long-lived workers over a fork per row per round because a
+//     fresh process would time a cold JIT and a cold pool in every round (and spend ~0.2 s per fork
+//     loading modules, 200+ forks in a full run); a long-lived worker measures the steady state a
+//     service sees, keeps its keep-alive pool between rounds, and still gives per-client numbers:
+//     CPU µs/request comes from process.cpuUsage() deltas over the measured window of the worker, so
+//     it is that client's CPU alone (the server and this orchestrator are other processes); peak
+//     RSS per scenario is the highest process.memoryUsage.rss() sampled (every 20 ms, and at the end)
+//     during that scenario's runs, and the memory table gives each worker's
+//     process.resourceUsage().maxRSS over its whole life (all four scenarios).
+//   - Only one worker runs at a time (2 cores: one for the client, one for the server); the others
+//     sit idle, each with its keep-alive connections open.
+//
+// Measuring
+//   - Scenarios: sequential GET (1 in flight), concurrent GET (64 in flight), concurrent JSON POST
+//     (64 in flight), and a no-network overhead run (sequential GET on a stub transport, see
+//     bench/rows.mjs for how each client's network is replaced).
+//   - Rounds are interleaved per scenario: A B C … A B C …, 5 rounds (3 with --quick); each run
+//     warms up (longer in round 1), then measures for a fixed time. Tables give the median and the
+//     min–max over rounds; "× undici.request" is the ratio of the medians.
+//   - Every run is bounded in time and count (MAX_COUNT); the parent gives each run a deadline and
+//     kills a worker that overruns it; a hard safety timer kills everything (and prints what it
+//     has) if the whole run overruns. Only 127.0.0.1 is ever targeted.
+//   - After each run the server's own request count is compared with what the client completed:
+//     a difference means hidden retries or lost requests (and a stub run must reach the server 0 times).
+//
+// Output: Markdown tables on stdout (progress on stderr); bench/results/latest.{md,json,svg}
+// (written by --quick too; the JSON says which mode). A "Targets" section checks fetchline's
+// goals and prints PASS/FAIL; a FAIL does not change the exit code (0). Errors do (1).
+import { fork } from 'node:child_process'
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
+import { ROWS } from './rows.mjs'
+
+const QUICK = process.argv.includes('--quick')
+const rowFilter = process.argv
+  .find((a) => a.startsWith('--rows='))
+  ?.slice('--rows='.length)
+  .split(',')
+
+const CONFIG = QUICK
+  ? {
+      mode: 'quick',
+      rounds: 3,
+      warmupMs: 100,
+      firstWarmupMs: 250,
+      measureMs: { 'seq-get': 250, 'c64-get': 350, 'c64-post': 350, stub: 250 },
+      hardLimitMs: 110_000,
+    }
+  : {
+      mode: 'full',
+      rounds: 5,
+      warmupMs: 200,
+      firstWarmupMs: 600,
+      measureMs: { 'seq-get': 800, 'c64-get': 1200, 'c64-post': 1200, stub: 800 },
+      hardLimitMs: 420_000,
+    }
+const POOL = { connections: 64, keepAliveTimeout: 30_000 }
+const MAX_COUNT = 5_000_000 // per run; far above what 1.2 s can reach
+const RUN_GRACE_MS = 20_000 // a run that has not answered this long after its time is declared hung
+const HIGH_SPREAD = 0.2 // (max − min) / median above this is flagged
+
+const SCENARIOS = [
+  { key: 'seq-get', title: 'Sequential GET /json (1 in flight)', inFlight: 1, network: true },
+  { key: 'c64-get', title: 'Concurrent GET /json (64 in flight)', inFlight: 64, network: true },
+  { key: 'c64-post', title: 'Concurrent JSON POST /echo (64 in flight)', inFlight: 64, network: true },
+  { key: 'stub', title: 'No-network overhead: sequential GET on a stub transport', inFlight: 1, network: false },
+]
+
+const started = performance.now()
+const elapsedS = () => ((performance.now() - started) / 1000).toFixed(1)
+const progress = (text) => process.stderr.write(`[${elapsedS()} s] ${text}\n`)
+const here = (path) => new URL(path, import.meta.url)
+const readVersion = (path) => JSON.parse(readFileSync(here(path), 'utf8')).version
+const versions = Object.fromEntries(
+  ['undici', 'ofetch', 'ky', 'got', 'axios', 'consola'].map((name) => [name, readVersion(`../node_modules/${name}/package.json`)]),
+)
+versions.fetchline = readVersion('../package.json')
+versions.node = process.version
+versions.nodeBundledUndici = process.versions.undici
+
+const rows = ROWS.filter((r) => !rowFilter || r.id === 'undici-request' || rowFilter.includes(r.id)).map((def) => ({
+  def,
+  id: def.id,
+  name: def.name,
+  fetchline: Boolean(def.fetchline),
+  child: undefined,
+  dead: undefined, // reason, once the worker is gone
+  initRSS: undefined,
+  maxRSS: 0,
+  runs: Object.fromEntries(SCENARIOS.map((s) => [s.key, []])),
+  failed: {}, // scenario key → first error text
+}))
+const errors = [] // { row, scenario, phase, error }
+const countMismatches = [] // { row, scenario, round, client, server }
+let stage = 'starting'
+
+// ---- processes ------------------------------------------------------------------------------------
+
+const children = new Set()
+function spawn(file, execArgv) {
+  const child = fork(here(file), [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  children.add(child)
+  child.once('exit', () => children.delete(child))
+  return child
+}
+function killAll() {
+  for (const child of children) child.kill('SIGKILL')
+}
+
+const hardLimit = setTimeout(() => {
+  process.stderr.write(`bench/run.mjs: still running after ${CONFIG.hardLimitMs / 1000} s (at: ${stage}); killing everything\n`)
+  try {
+    console.log(render({ partial: true }).markdown)
+  } catch {}
+  killAll()
+  process.exit(1)
+}, CONFIG.hardLimitMs)
+hardLimit.unref()
+
+const server = spawn('./server.mjs', ['--no-memory-reducer'])
+const port = await new Promise((resolve, reject) => {
+  server.once('message', (message) => resolve(message.port))
+  server.once('error', reject)
+  server.once('exit', (code) => reject(new Error(`server exited early with code ${code}`)))
+})
+const origin = `http://127.0.0.1:${port}`
+if (!/^http:\/\/127\.0\.0\.1:\d+$/.test(origin)) throw new Error(`refusing to target ${origin}`)
+
+/** Sends a message to a child and waits for the first answer matching `accept`, or times out. */
+function ask(child, message, accept, timeoutMs) {
+  return new Promise((resolve) => {
+    let timer
+    const done = (value) => {
+      clearTimeout(timer)
+      child.off('message', onMessage)
+      child.off('exit', onExit)
+      resolve(value)
+    }
+    const onMessage = (m) => {
+      if (accept(m)) done(m)
+    }
+    const onExit = (code, signal) => done({ type: 'error', error: `worker exited (code ${code}, signal ${signal})` })
+    timer = setTimeout(() => done({ type: 'timeout' }), timeoutMs)
+    child.on('message', onMessage)
+    child.once('exit', onExit)
+    if (child.connected) child.send(message)
+    else done({ type: 'error', error: 'worker not connected' })
+  })
+}
+
+async function serverCount() {
+  const answer = await ask(server, { type: 'count' }, (m) => m?.type === 'count', 5000)
+  return answer.type === 'count' ? answer.count : undefined
+}
+
+progress(`server on ${origin}; starting ${rows.length} workers (${CONFIG.mode} mode)`)
+stage = 'starting workers'
+await Promise.all(
+  rows.map(async (row) => {
+    row.child = spawn('./run-worker.mjs', ['--no-memory-reducer'])
+    const answer = await ask(
+      row.child,
+      { cmd: 'init', rowId: row.id, origin, pool: POOL, hardLimitMs: CONFIG.hardLimitMs + 10_000 },
+      (m) => m?.type === 'ready' || m?.type === 'error',
+      30_000,
+    )
+    if (answer.type === 'ready') {
+      row.initRSS = answer.rss
+      return
+    }
+    row.dead = answer.type === 'timeout' ? 'no answer to init within 30 s' : answer.error
+    errors.push({ row: row.name, scenario: '–', phase: 'set-up', error: row.dead })
+    row.child.kill('SIGKILL')
+  }),
+)
+progress('workers ready')
+
+// ---- the runs --------------------------------------------------------------------------------------
+
+for (const scenario of SCENARIOS) {
+  for (let round = 0; round < CONFIG.rounds; round++) {
+    stage = `${scenario.key}, round ${round + 1}/${CONFIG.rounds}`
+    progress(stage)
+    for (const row of rows) {
+      if (row.dead || row.failed[scenario.key]) continue
+      const warmupMs = round === 0 ? CONFIG.firstWarmupMs : CONFIG.warmupMs
+      const measureMs = CONFIG.measureMs[scenario.key]
+      const id = `${row.id}/${scenario.key}/${round}`
+      const before = await serverCount()
+      const answer = await ask(
+        row.child,
+        {
+          cmd: 'run',
+          id,
+          scenario: scenario.key,
+          inFlight: scenario.inFlight,
+          warmupMs,
+          measureMs,
+          maxCount: MAX_COUNT,
+          check: round === 0,
+        },
+        (m) => m?.type === 'result' && m.id === id,
+        warmupMs + measureMs + RUN_GRACE_MS,
+      )
+      const after = await serverCount()
+      if (answer.type !== 'result') {
+        const reason =
+          answer.type === 'timeout' ? `no answer within ${(warmupMs + measureMs + RUN_GRACE_MS) / 1000} s (a request hung?)` : answer.error
+        row.dead = reason
+        row.failed[scenario.key] = reason
+        errors.push({ row: row.name, scenario: scenario.title, phase: `round ${round + 1}`, error: reason })
+        row.child.kill('SIGKILL')
+        continue
+      }
+      if (answer.maxRSS) row.maxRSS = Math.max(row.maxRSS, answer.maxRSS)
+      if (answer.error) {
+        row.failed[scenario.key] = answer.error
+        errors.push({ row: row.name, scenario: scenario.title, phase: `round ${round + 1}`, error: answer.error })
+        continue
+      }
+      const served = before !== undefined && after !== undefined ? after - before : undefined
+      const expected = scenario.network ? answer.completed : 0
+      if (served !== undefined && served !== expected) {
+        countMismatches.push({ row: row.name, scenario: scenario.key, round: round + 1, client: expected, server: served })
+      }
+      row.runs[scenario.key].push({
+        count: answer.count,
+        elapsedMs: answer.elapsedMs,
+        rps: answer.count / (answer.elapsedMs / 1000),
+        usPerReq: (answer.elapsedMs * 1000) / answer.count,
+        cpuPerReq: answer.cpuUs / answer.count,
+        rssPeak: answer.rssPeak,
+      })
+    }
+  }
+}
+
+// ---- shutting down ----------------------------------------------------------------------------------
+
+stage = 'shutting down'
+await Promise.all(
+  rows
+    .filter((row) => !row.dead && row.child?.connected)
+    .map(
+      (row) =>
+        new Promise((resolve) => {
+          const timer = setTimeout(() => {
+            row.child.kill('SIGKILL')
+            resolve()
+          }, 5000)
+          row.child.once('exit', () => {
+            clearTimeout(timer)
+            resolve()
+          })
+          row.child.send({ cmd: 'exit' })
+        }),
+    ),
+)
+await new Promise((resolve) => {
+  if (server.exitCode !== null || server.signalCode !== null) return resolve()
+  const timer = setTimeout(() => {
+    server.kill('SIGKILL')
+    resolve()
+  }, 5000)
+  server.once('exit', () => {
+    clearTimeout(timer)
+    resolve()
+  })
+  server.kill('SIGTERM')
+})
+
+// ---- report -------------------------------------------------------------------------------------------
+
+const { markdown, json, svg } = render({ partial: false })
+console.log(markdown)
+const outDir = here('./results/')
+mkdirSync(outDir, { recursive: true })
+const write = (name, text) => {
+  const tmp = new URL(`${name}.tmp`, outDir)
+  writeFileSync(tmp, text)
+  renameSync(tmp, new URL(name, outDir))
+}
+write('latest.json', `${JSON.stringify(json, null, 2)}\n`)
+write('latest.md', markdown)
+write('latest.svg', svg)
+process.stderr.write(`wrote bench/results/latest.{json,md,svg} in ${elapsedS()} s total\n`)
+clearTimeout(hardLimit)
+process.exitCode = errors.length > 0 ? 1 : 0
+
+// ---- rendering ------------------------------------------------------------------------------------------
+
+function median(xs) {
+  if (xs.length === 0) return Number.NaN
+  const s = [...xs].sort((a, b) => a - b)
+  const m = s.length >> 1
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2
+}
+function fmt(n, digits = 0) {
+  if (!Number.isFinite(n)) return '–'
+  return n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })
+}
+function mb(bytes) {
+  return bytes / (1024 * 1024)
+}
+
+/** Median numbers of one row in one scenario, or undefined when it has none. */
+function stats(row, key) {
+  const runs = row.runs[key]
+  if (row.failed[key] || runs.length === 0) return undefined
+  const rps = runs.map((r) => r.rps)
+  const us = runs.map((r) => r.usPerReq)
+  const rpsMedian = median(rps)
+  return {
+    rounds: runs.length,
+    rps: rpsMedian,
+    rpsMin: Math.min(...rps),
+    rpsMax: Math.max(...rps),
+    spread: (Math.max(...rps) - Math.min(...rps)) / rpsMedian,
+    usPerReq: median(us),
+    usMin: Math.min(...us),
+    usMax: Math.max(...us),
+    cpuPerReq: median(runs.map((r) => r.cpuPerReq)),
+    rssPeakMB: mb(Math.max(...runs.map((r) => r.rssPeak))),
+  }
+}
+
+function render({ partial }) {
+  const reference = rows.find((r) => r.id === 'undici-request')
+  const byId = Object.fromEntries(rows.map((r) => [r.id, r]))
+  const all = Object.fromEntries(rows.map((r) => [r.id, Object.fromEntries(SCENARIOS.map((s) => [s.key, stats(r, s.key)]))]))
+  const ratio = (id, key) => {
+    const ref = all['undici-request']?.[key]
+    const own = all[id]?.[key]
+    return ref && own ? own.rps / ref.rps : Number.NaN
+  }
+  const lines = []
+  const out = (line = '') => lines.push(line)
+
+  out(`# fetchline benchmark${partial ? ' (PARTIAL: the run was cut short by the safety timer)' : ''}`)
+  out()
+  out(
+    `- ${CONFIG.mode} mode: ${CONFIG.rounds} interleaved rounds per scenario; measured ${Object.entries(CONFIG.measureMs)
+      .map(([k, v]) => `${k} ${v} ms`)
+      .join(', ')}; warm-up ${CONFIG.firstWarmupMs} ms in round 1, ${CONFIG.warmupMs} ms after`,
+  )
+  out(
+    `- Node ${process.version} (${process.platform} ${process.arch}), ${os.availableParallelism()} cores (${os.cpus()[0]?.model ?? '?'}), every process started with --no-memory-reducer`,
+  )
+  out(
+    `- undici ${versions.undici}, ofetch ${versions.ofetch}, ky ${versions.ky}, got ${versions.got}, axios ${versions.axios}, consola ${versions.consola}, fetchline ${versions.fetchline} (dist/), Node's bundled undici ${versions.nodeBundledUndici}`,
+  )
+  out(
+    `- server: node:http in its own process on 127.0.0.1; each client in its own worker process; pools of 64 keep-alive connections (keepAliveTimeout 30 s / http.Agent keepAlive maxSockets 64)`,
+  )
+  out(
+    `- req/s and CPU µs/req are medians over rounds (CPU = the client process's user+system time in the measured window ÷ requests); "× undici.request" = median req/s ÷ undici.request's median; peak RSS = highest RSS sampled during the scenario's runs`,
+  )
+
+  for (const scenario of SCENARIOS) {
+    out()
+    out(`## ${scenario.title}`)
+    out()
+    if (scenario.key === 'stub') {
+      out('| client | µs/req (median) | µs/req min–max | req/s | × undici.request | CPU µs/req | peak RSS MB |')
+      out('| --- | ---: | ---: | ---: | ---: | ---: | ---: |')
+    } else {
+      out('| client | req/s (median) | req/s min–max | × undici.request | CPU µs/req | peak RSS MB |')
+      out('| --- | ---: | ---: | ---: | ---: | ---: |')
+    }
+    for (const row of rows) {
+      const s = all[row.id][scenario.key]
+      if (!s) {
+        const why = row.failed[scenario.key] || row.dead ? 'failed' : 'no data'
+        out(`| ${row.name} | ${why} | – | – | – | – |${scenario.key === 'stub' ? ' – |' : ''}`)
+        continue
+      }
+      const flag = s.spread > HIGH_SPREAD ? ' ⚠' : ''
+      const x = row === reference ? '1.00×' : `${fmt(ratio(row.id, scenario.key), 2)}×`
+      if (scenario.key === 'stub') {
+        out(
+          `| ${row.name} | ${fmt(s.usPerReq, 2)} | ${fmt(s.usMin, 2)}–${fmt(s.usMax, 2)}${flag} | ${fmt(s.rps)} | ${x} | ${fmt(s.cpuPerReq, 2)} | ${fmt(s.rssPeakMB, 1)} |`,
+        )
+      } else {
+        out(
+          `| ${row.name} | ${fmt(s.rps)} | ${fmt(s.rpsMin)}–${fmt(s.rpsMax)}${flag} | ${x} | ${fmt(s.cpuPerReq, 1)} | ${fmt(s.rssPeakMB, 1)} |`,
+        )
+      }
+    }
+  }
+
+  out()
+  out('## Memory per client process')
+  out()
+  out('| client | RSS after set-up MB | peak RSS (maxRSS, whole run) MB |')
+  out('| --- | ---: | ---: |')
+  for (const row of rows) {
+    out(`| ${row.name} | ${fmt(row.initRSS ? mb(row.initRSS) : Number.NaN, 1)} | ${fmt(row.maxRSS ? mb(row.maxRSS) : Number.NaN, 1)} |`)
+  }
+
+  // ---- targets
+  const targets = []
+  const target = (id, label, pass, detail) =>
+    targets.push({ id, label, status: pass === undefined ? 'N/A' : pass ? 'PASS' : 'FAIL', detail })
+  const s = (id, key) => all[id]?.[key]
+  for (const [key, label] of [
+    ['c64-get', 'GET'],
+    ['c64-post', 'POST'],
+  ]) {
+    const a = s('fl-fetch-full', key)
+    const b = s('ofetch', key)
+    const r = a && b ? a.rps / b.rps : undefined
+    target(
+      `1-${key}`,
+      `(1) fetchline fetch core + recommended() ≥ 1.00× bare ofetch, c=64 ${label}`,
+      r === undefined ? undefined : r >= 1.0,
+      r === undefined ? 'a row has no data' : `${fmt(a.rps)} vs ${fmt(b.rps)} req/s = ${fmt(r, 2)}×`,
+    )
+  }
+  {
+    const a = s('fl-fetch-full', 'stub')
+    const b = s('fl-fetch', 'stub')
+    const d = a && b ? a.usPerReq - b.usPerReq : undefined
+    target(
+      '1-stub',
+      '(1) fetchline fetch core + recommended() ≤ +2 µs/request over bare fetchline fetch core, stub transport',
+      d === undefined ? undefined : d <= 2,
+      d === undefined
+        ? 'a row has no data'
+        : `${fmt(a.usPerReq, 2)} vs ${fmt(b.usPerReq, 2)} µs/req = ${d >= 0 ? '+' : ''}${fmt(d, 2)} µs (CPU: ${fmt(a.cpuPerReq, 2)} vs ${fmt(b.cpuPerReq, 2)} = ${a.cpuPerReq - b.cpuPerReq >= 0 ? '+' : ''}${fmt(a.cpuPerReq - b.cpuPerReq, 2)} µs)`,
+    )
+  }
+  for (const [key, label] of [
+    ['c64-get', 'GET'],
+    ['c64-post', 'POST'],
+  ]) {
+    const a = s('fl-undici-full', key)
+    const b = s('undici-request', key)
+    const r = a && b ? a.rps / b.rps : undefined
+    target(
+      `2-${key}`,
+      `(2) fetchline undici core + recommended() ≥ 0.80× undici.request, c=64 ${label}`,
+      r === undefined ? undefined : r >= 0.8,
+      r === undefined ? 'a row has no data' : `${fmt(a.rps)} vs ${fmt(b.rps)} req/s = ${fmt(r, 2)}×`,
+    )
+  }
+  const ofetchRSS = byId.ofetch?.maxRSS
+  for (const row of rows.filter((r) => r.fetchline)) {
+    const ok = row.maxRSS && ofetchRSS ? row.maxRSS <= ofetchRSS : undefined
+    target(
+      `3-${row.id}`,
+      `(3) peak RSS of ${row.name} ≤ ofetch's`,
+      ok,
+      ok === undefined
+        ? 'no data'
+        : `${fmt(mb(row.maxRSS), 1)} vs ${fmt(mb(ofetchRSS), 1)} MB (${row.maxRSS - ofetchRSS >= 0 ? '+' : ''}${fmt(mb(row.maxRSS - ofetchRSS), 1)} MB; maxRSS over the whole run)`,
+    )
+  }
+  out()
+  out('## Targets')
+  out()
+  for (const t of targets) out(`- ${t.status} — ${t.label}: ${t.detail}`)
+
+  // ---- oddities
+  const notes = []
+  for (const e of errors) notes.push(`ERROR ${e.row} — ${e.scenario} (${e.phase}): ${String(e.error).split('\n')[0]}`)
+  for (const m of countMismatches) {
+    notes.push(`server count mismatch: ${m.row}, ${m.scenario} round ${m.round}: client completed ${m.client}, server answered ${m.server}`)
+  }
+  for (const row of rows) {
+    for (const scenario of SCENARIOS) {
+      const st = all[row.id][scenario.key]
+      if (st && st.spread > HIGH_SPREAD) {
+        notes.push(
+          `high variance (⚠): ${row.name}, ${scenario.key}: req/s ${fmt(st.rpsMin)}–${fmt(st.rpsMax)} around a median of ${fmt(st.rps)} (${fmt(st.spread * 100)}%)`,
+        )
+      }
+    }
+  }
+  out()
+  out('## Notes')
+  out()
+  if (notes.length === 0) out('- no errors, no server/client count mismatches, no row with a spread above 20%')
+  for (const n of notes) out(`- ${n}`)
+
+  out()
+  out('## Rows')
+  out()
+  for (const row of rows) out(`- **${row.name}**: ${row.def.note}`)
+
+  if (errors.length > 0) {
+    out()
+    out('## Errors')
+    for (const e of errors) {
+      out()
+      out(`### ${e.row} — ${e.scenario} (${e.phase})`)
+      out()
+      out('```')
+      out(String(e.error))
+      out('```')
+    }
+  }
+  out()
+  out(`Total run time: ${elapsedS()} s`)
+
+  const json = {
+    mode: CONFIG.mode,
+    partial,
+    date: new Date().toISOString(),
+    totalSeconds: Number(elapsedS()),
+    environment: {
+      node: process.version,
+      platform: `${process.platform} ${process.arch}`,
+      cores: os.availableParallelism(),
+      cpu: os.cpus()[0]?.model,
+    },
+    versions,
+    config: { ...CONFIG, pool: POOL, maxCount: MAX_COUNT },
+    scenarios: SCENARIOS,
+    rows: rows.map((row) => ({
+      id: row.id,
+      name: row.name,
+      note: row.def.note,
+      fetchline: row.fetchline,
+      initRSS: row.initRSS,
+      maxRSS: row.maxRSS || undefined,
+      dead: row.dead,
+      failed: row.failed,
+      scenarios: Object.fromEntries(
+        SCENARIOS.map((sc) => [
+          sc.key,
+          { summary: all[row.id][sc.key] ?? null, ratioToUndiciRequest: ratio(row.id, sc.key), runs: row.runs[sc.key] },
+        ]),
+      ),
+    })),
+    targets,
+    countMismatches,
+    errors,
+  }
+  return { markdown: `${lines.join('\n')}\n`, json, svg: chart(all, ratio) }
+}
+
+function escapeXML(text) {
+  return String(text).replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c])
+}
+
+/** Horizontal bars of × undici.request for the c=64 GET and POST scenarios. */
+function chart(all, ratio) {
+  const panels = SCENARIOS.filter((s) => s.key === 'c64-get' || s.key === 'c64-post')
+  const labelW = 290
+  const barW = 470
+  const valueW = 110
+  const width = labelW + barW + valueW + 20
+  const barH = 18
+  const gap = 6
+  const panelTop = 34
+  const panelH = panelTop + rows.length * (barH + gap) + 28
+  const height = 46 + panels.length * panelH
+  let maxRatio = 1
+  for (const p of panels)
+    for (const row of rows) if (Number.isFinite(ratio(row.id, p.key))) maxRatio = Math.max(maxRatio, ratio(row.id, p.key))
+  const scaleMax = Math.ceil(maxRatio * 4) / 4
+  const x = (v) => labelW + (v / scaleMax) * barW
+  const parts = []
+  parts.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, -apple-system, Segoe UI, sans-serif" font-size="12">`,
+  )
+  parts.push(`<rect width="100%" height="100%" fill="#ffffff"/>`)
+  parts.push(
+    `<text x="10" y="22" font-size="15" font-weight="600">Throughput relative to undici.request (${escapeXML(CONFIG.mode)} run, Node ${escapeXML(process.version)}, median of ${CONFIG.rounds} rounds)</text>`,
+  )
+  panels.forEach((panel, pi) => {
+    const top = 46 + pi * panelH
+    parts.push(`<text x="10" y="${top + 16}" font-size="13" font-weight="600">${escapeXML(panel.title)}</text>`)
+    const barsTop = top + panelTop
+    const barsBottom = barsTop + rows.length * (barH + gap)
+    for (let t = 0; t <= scaleMax + 1e-9; t += 0.25) {
+      const gx = x(t).toFixed(1)
+      parts.push(
+        `<line x1="${gx}" y1="${barsTop - 4}" x2="${gx}" y2="${barsBottom}" stroke="${Math.abs(t - 1) < 1e-9 ? '#111827' : '#e5e7eb'}" stroke-width="${Math.abs(t - 1) < 1e-9 ? 1.5 : 1}"${Math.abs(t - 1) < 1e-9 ? ' stroke-dasharray="4 3"' : ''}/>`,
+      )
+      parts.push(`<text x="${gx}" y="${barsBottom + 14}" text-anchor="middle" fill="#6b7280" font-size="11">${t.toFixed(2)}×</text>`)
+    }
+    rows.forEach((row, i) => {
+      const y = barsTop + i * (barH + gap)
+      const r = ratio(row.id, panel.key)
+      const color = row.id === 'undici-request' ? '#374151' : row.fetchline ? '#2563eb' : '#9ca3af'
+      parts.push(`<text x="${labelW - 8}" y="${y + barH - 5}" text-anchor="end" fill="#111827">${escapeXML(row.name)}</text>`)
+      if (!Number.isFinite(r)) {
+        parts.push(`<text x="${labelW + 4}" y="${y + barH - 5}" fill="#b91c1c">failed / no data</text>`)
+        return
+      }
+      const w = Math.max(1, x(r) - labelW)
+      const rps = all[row.id][panel.key]?.rps
+      parts.push(
+        `<rect x="${labelW}" y="${y}" width="${w.toFixed(1)}" height="${barH}" fill="${color}" rx="2"><title>${escapeXML(`${row.name}: ${fmt(rps)} req/s, ${r.toFixed(2)}× undici.request`)}</title></rect>`,
+      )
+      parts.push(
+        `<text x="${(labelW + w + 6).toFixed(1)}" y="${y + barH - 5}" fill="#111827">${r.toFixed(2)}× <tspan fill="#6b7280" font-size="10">${escapeXML(fmt(rps))}/s</tspan></text>`,
+      )
+    })
+  })
+  parts.push('</svg>')
+  return `${parts.join('\n')}\n`
+}
