@@ -2,6 +2,10 @@
 //
 //   npx tsc -p tsconfig.build.json && node --no-memory-reducer bench/run.mjs [--quick] [--rows=id,id,…]
 //
+// --rows keeps only the listed rows (ids in bench/rows.mjs; undici.request always stays). For
+// experiments, env ROUNDS, MEASURE_MS (every scenario), WARMUP_MS and HARD_LIMIT_MS override the
+// mode's settings.
+//
 // Processes
 //   - bench/server.mjs runs in its own process (node:http on 127.0.0.1, keep-alive): GET /json
 //     answers a fixed ~200-byte JSON body, POST /echo echoes the JSON it gets.
@@ -63,6 +67,12 @@ const CONFIG = QUICK
       measureMs: { 'seq-get': 800, 'c64-get': 1200, 'c64-post': 1200, stub: 800 },
       hardLimitMs: 420_000,
     }
+// Overrides for experiments (the defaults above are what the time budgets were planned for).
+const envNumber = (name) => (process.env[name] === undefined ? undefined : Number(process.env[name]))
+if (envNumber('ROUNDS')) CONFIG.rounds = Math.min(20, envNumber('ROUNDS'))
+if (envNumber('MEASURE_MS')) for (const k of Object.keys(CONFIG.measureMs)) CONFIG.measureMs[k] = Math.min(10_000, envNumber('MEASURE_MS'))
+if (envNumber('WARMUP_MS')) CONFIG.warmupMs = Math.min(10_000, envNumber('WARMUP_MS'))
+if (envNumber('HARD_LIMIT_MS')) CONFIG.hardLimitMs = Math.min(1_800_000, envNumber('HARD_LIMIT_MS'))
 const POOL = { connections: 64, keepAliveTimeout: 30_000 }
 const MAX_COUNT = 5_000_000 // per run; far above what 1.2 s can reach
 const RUN_GRACE_MS = 20_000 // a run that has not answered this long after its time is declared hung
