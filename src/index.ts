@@ -1,4 +1,4 @@
-export { type Client, type ClientOptions, createClient } from './client.js'
+export { type Call, type Client, type ClientOptions, createClient, type SchemaOptions } from './client.js'
 export type { FetchFunction } from './cores/fetch.js'
 export {
   CircuitOpenError,
@@ -24,6 +24,14 @@ export {
 export { type BreakerReport, HEALTH_REPORT, type HealthOptions, type HealthReport } from './health.js'
 export { isSecretHeader, isSecretQueryParam, REDACTED, type RedactionRules, redactHeaders, redactURL } from './redact.js'
 export { type Closable, createRegistry, type Registry } from './registry.js'
+export {
+  createMemoryTokenStore,
+  createTokenCache,
+  type IssuedToken,
+  type TokenCache,
+  type TokenCacheOptions,
+  type TokenStore,
+} from './token-cache.js'
 export type {
   ClientRequest,
   ClientResponse,

@@ -1,0 +1,125 @@
+#!/usr/bin/env node
+// Type-checks every ```ts block of docs/*.md, each on its own as a module.
+//
+//   npx tsc -p tsconfig.build.json   # once: blocks import 'fetchline', which resolves to dist/
+//   node scripts/check-docs.mjs
+//
+// Each block is written to docs/.check/<guide>-<n>.ts (the folder is recreated on every run) and
+// the whole folder is compiled with tsconfig.docs.json (the project's strict settings, noEmit).
+// A translation (guide.zh-CN.md next to guide.md) must carry exactly the same code blocks as the
+// page it translates. Exits non-zero, with the compiler's output, when anything fails.
+import { spawnSync } from 'node:child_process'
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { dirname, join, relative } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+const docs = join(root, 'docs')
+const out = join(docs, '.check')
+const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc')
+
+/** Every fenced block of a Markdown text: its language tag, its code and the line it starts on. */
+function fencedBlocks(text) {
+  const blocks = []
+  const lines = text.split('\n')
+  for (let i = 0; i < lines.length; i++) {
+    const open = /^(\s*)(`{3,}|~{3,})\s*([\w.+-]*)/.exec(lines[i])
+    if (!open) continue
+    const [, indent, fence, lang] = open
+    const body = []
+    let j = i + 1
+    for (; j < lines.length; j++) {
+      const line = lines[j]
+      if (line.trimStart().startsWith(fence) && line.trim() === line.trim().slice(0, 0) + line.trim() && /^(`{3,}|~{3,})\s*$/.test(line.trim()))
+        break
+      body.push(indent && line.startsWith(indent) ? line.slice(indent.length) : line)
+    }
+    if (j === lines.length) throw new Error(`unclosed code fence opened at line ${i + 1}`)
+    blocks.push({ lang: lang.toLowerCase(), code: body.join('\n'), line: i + 1 })
+    i = j
+  }
+  return blocks
+}
+
+function fail(message) {
+  console.error(message)
+  process.exit(1)
+}
+
+if (!existsSync(join(root, 'dist', 'index.d.ts'))) {
+  fail("dist/ is missing: the blocks import 'fetchline', which resolves to the built package. Run `npx tsc -p tsconfig.build.json` first.")
+}
+const newestSource = ['index.ts', 'src', 'middleware', 'clients']
+  .flatMap((entry) => {
+    const path = join(root, entry)
+    if (!existsSync(path)) return []
+    if (statSync(path).isFile()) return [statSync(path).mtimeMs]
+    return readdirSync(path, { recursive: true })
+      .filter((name) => String(name).endsWith('.ts'))
+      .map((name) => statSync(join(path, String(name))).mtimeMs)
+  })
+  .reduce((a, b) => Math.max(a, b), 0)
+if (newestSource > statSync(join(root, 'dist', 'index.d.ts')).mtimeMs) {
+  console.warn('warning: dist/ is older than the sources; run `npx tsc -p tsconfig.build.json` to check against the current API.')
+}
+
+const guides = readdirSync(docs)
+  .filter((name) => name.endsWith('.md'))
+  .sort()
+if (guides.length === 0) fail('no docs/*.md found')
+
+rmSync(out, { recursive: true, force: true })
+mkdirSync(out, { recursive: true })
+
+const codeOf = new Map() // guide → its code blocks (every language), for comparing translations
+let written = 0
+for (const guide of guides) {
+  let blocks
+  try {
+    blocks = fencedBlocks(readFileSync(join(docs, guide), 'utf8'))
+  } catch (error) {
+    fail(`docs/${guide}: ${error.message}`)
+  }
+  codeOf.set(guide, blocks)
+  const name = guide.slice(0, -'.md'.length)
+  let n = 0
+  for (const block of blocks) {
+    if (block.lang !== 'ts' && block.lang !== 'typescript') continue
+    n++
+    // The header says where the block came from; `export {}` keeps a block without imports a module.
+    const file = join(out, `${name}-${n}.ts`)
+    writeFileSync(file, `// docs/${guide}, block ${n}, line ${block.line}\n${block.code}\nexport {}\n`)
+    written++
+  }
+}
+
+// A translation must show the same code as the page it translates: name.lang.md ↔ name.md.
+const mismatches = []
+for (const [guide, blocks] of codeOf) {
+  const match = /^(.+?)\.[\w-]+\.md$/.exec(guide)
+  const original = match && codeOf.get(`${match[1]}.md`)
+  if (!original) continue
+  const count = Math.max(blocks.length, original.length)
+  for (let i = 0; i < count; i++) {
+    const a = original[i]
+    const b = blocks[i]
+    if (a?.lang === b?.lang && a?.code === b?.code) continue
+    mismatches.push(
+      `docs/${guide} code block ${i + 1}${b ? ` (line ${b.line})` : ' (missing)'} differs from docs/${match[1]}.md${a ? ` line ${a.line}` : ' (no such block)'}`,
+    )
+    break // the first difference is enough to find the rest
+  }
+}
+
+const result = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.docs.json'), '--pretty', 'false'], {
+  cwd: root,
+  encoding: 'utf8',
+})
+const output = `${result.stdout ?? ''}${result.stderr ?? ''}`.trim()
+if (result.error) fail(`could not run the TypeScript compiler (${relative(root, tsc)}): ${result.error.message}`)
+if (result.status !== 0 || mismatches.length) {
+  if (output) console.error(output)
+  for (const line of mismatches) console.error(line)
+  fail(`\ndocs check failed: ${written} TypeScript blocks from ${guides.length} page(s) in ${relative(root, out)}/`)
+}
+console.log(`docs check passed: ${written} TypeScript blocks from ${guides.map((g) => `docs/${g}`).join(', ')} type-check`)
