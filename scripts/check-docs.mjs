@@ -30,8 +30,9 @@ function fencedBlocks(text) {
     let j = i + 1
     for (; j < lines.length; j++) {
       const line = lines[j]
-      if (line.trimStart().startsWith(fence) && line.trim() === line.trim().slice(0, 0) + line.trim() && /^(`{3,}|~{3,})\s*$/.test(line.trim()))
-        break
+      // A closing fence: the same character, at least as long, nothing after it.
+      const close = /^\s*(`{3,}|~{3,})\s*$/.exec(line)
+      if (close && close[1][0] === fence[0] && close[1].length >= fence.length) break
       body.push(indent && line.startsWith(indent) ? line.slice(indent.length) : line)
     }
     if (j === lines.length) throw new Error(`unclosed code fence opened at line ${i + 1}`)

@@ -325,6 +325,30 @@ for (const core of ['fetch', 'undici'] as const) {
         expect(res.data.url).toBe('/final?x=1')
         expect(res.url).toBe(`${server.url}/final?x=1`)
       })
+
+      it('drops credentials when a redirect changes origin', async () => {
+        const other = await startServer(echo)
+        const server = await startServer({ status: 302, headers: { location: `${other.url}/landed` } })
+        await using api = client(server.url, { headers: { authorization: 'Bearer s3', 'x-trace': 'keep' } })
+        const res = await api.get<Echo>('/start')
+        expect(res.data.url).toBe('/landed')
+        expect(res.data.headers).not.toHaveProperty('authorization')
+        expect(res.data.headers['x-trace']).toBe('keep')
+      })
+
+      it('turns a POST into a GET on 303, and keeps method and body on 307', async () => {
+        const server = await startServer([
+          { status: 303, headers: { location: '/see' } },
+          echo,
+          { status: 307, headers: { location: '/again' } },
+          echo,
+        ])
+        await using api = client(server.url)
+        const seeOther = await api.post<Echo>('/a', { json: { n: 1 } })
+        expect(seeOther.data).toMatchObject({ method: 'GET', url: '/see', body: '' })
+        const temporary = await api.post<Echo>('/b', { json: { n: 2 } })
+        expect(temporary.data).toMatchObject({ method: 'POST', url: '/again', body: '{"n":2}' })
+      })
     })
   })
 }
