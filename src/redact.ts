@@ -89,31 +89,35 @@ export function isSecretQueryParam(name: string, rules?: RedactionRules): boolea
  */
 export function redactURL(input: URL | string, rules?: RedactionRules): string {
   let url: URL
-  try {
-    url = new URL(input)
-  } catch {
-    return '[invalid URL]'
-  }
-  url.username = ''
-  url.password = ''
-  if (url.search.length > 1) {
-    const parts = url.search.slice(1).split('&')
-    const shown = parts.map((part) => {
+  if (typeof input === 'string') {
+    try {
+      url = new URL(input)
+    } catch {
+      return '[invalid URL]'
+    }
+  } else url = input
+  const { search } = url
+  // The common case — no userinfo, no fragment, no query — costs one getter.
+  if (search.length < 2 && !url.hash && !url.username && !url.password) return url.href
+  const base = url.origin === 'null' ? `${url.protocol}//${url.host}${url.pathname}` : `${url.origin}${url.pathname}`
+  if (search.length < 2) return base
+  const shown = search
+    .slice(1)
+    .split('&')
+    .map((part) => {
       const eq = part.indexOf('=')
-      const rawName = eq === -1 ? part : part.slice(0, eq)
+      if (eq === -1) return part
+      const rawName = part.slice(0, eq)
       let name = rawName
       try {
         name = decodeURIComponent(rawName.replace(/\+/g, ' '))
       } catch {
         // A malformed escape: judge the raw name.
       }
-      return isSecretQueryParam(name, rules) && eq !== -1 ? `${rawName}=${REDACTED}` : part
+      return isSecretQueryParam(name, rules) ? `${rawName}=${REDACTED}` : part
     })
-    url.search = `?${shown.join('&')}`
-  }
   // Secret-looking fragments (OAuth implicit flow: #access_token=…) are never shown.
-  if (url.hash) url.hash = ''
-  return url.href
+  return `${base}?${shown.join('&')}`
 }
 
 /**
