@@ -46,13 +46,20 @@ export function log(options: LogOptions = {}): Middleware {
       `log: level must be a consola level name (debug, info, warn, error, silent, …) or number, got ${String(options.level)}`,
     )
   }
-  const logger = level === undefined ? base : base.create({ level })
+  // Lines go out through a twin of the logger with consola's throttling off: consola folds
+  // identical lines within a second into "(repeated n times)", and two identical requests are
+  // two events, not one (the throttle's JSON.stringify is also most of a line's cost). The
+  // twin shares the logger's reporters; the level is read from the logger on every call, so
+  // `logger.level = 4` later still applies.
+  const logger = base.create({ throttle: 0, level: LogLevels.verbose })
+  const levelOf = level === undefined ? () => base.level : () => level
   const maxBody = options.maxBodyLength ?? 4096
   if (!Number.isInteger(maxBody) || maxBody < 0) throw new RangeError(`log: maxBodyLength must be an integer >= 0, got ${maxBody}`)
   const body = (value: unknown, request: ClientRequest): string | undefined =>
     options.bodies ? renderBody(value, request, maxBody) : undefined
 
   function failure(request: ClientRequest, error: unknown): void {
+    if (levelOf() < 0) return
     const status = isHTTPError(error) ? error.status : undefined
     const code = isClientError(error) ? error.code : ((error as Error)?.name ?? 'Error')
     const message = scrubText(error instanceof Error ? error.message : String(error), request.redaction)
@@ -73,7 +80,7 @@ export function log(options: LogOptions = {}): Middleware {
   function onEvent(event: CallEvent): void {
     const { request } = event
     if (event.type === 'give-up') failure(request, event.error)
-    if (event.type !== 'retry' || logger.level < WARN) return
+    if (event.type !== 'retry' || levelOf() < WARN) return
     const cause = event.status ?? (isClientError(event.error) ? event.error.code : 'error')
     const url = redactURL(request.url, request.redaction)
     logger.warn(`API Retry: ${request.method} ${url} - retry ${event.retry} in ${seconds(event.delay)}s after ${cause}`, {
@@ -86,13 +93,14 @@ export function log(options: LogOptions = {}): Middleware {
   }
 
   return async function log(request, next) {
-    if (logger.level < 0) return next(request)
+    const current = levelOf()
+    if (current < 0) return next(request)
     const context = request.context as { [STARTED]?: number }
     context[STARTED] ??= performance.now()
     // With retry outside, retry decides what is final and tells us; otherwise we see it here.
     const retried = isRetrying(request)
     onCallEvent(request, onEvent)
-    if (logger.level >= DEBUG) {
+    if (current >= DEBUG) {
       const url = redactURL(request.url, request.redaction)
       logger.debug(`API Request: ${request.method} ${url}`, {
         method: request.method,
@@ -115,7 +123,7 @@ export function log(options: LogOptions = {}): Middleware {
   }
 
   function responseLine(response: ClientResponse, started: number): void {
-    if (logger.level < INFO) return
+    if (levelOf() < INFO) return
     const { request } = response
     const elapsed = seconds(performance.now() - started)
     const url = redactURL(request.url, request.redaction)

@@ -107,6 +107,25 @@ describe('log', () => {
     expect(() => log({ level: 'loud' as never })).toThrow(/log: level must be a consola level name/)
   })
 
+  it('never folds identical lines (consola throttling is off for request logs)', async () => {
+    const server = await startServer(200)
+    const { logger, messages } = captureLogs(3)
+    await using api = createClient({ baseURL: server.url, middleware: [log({ logger })] })
+    for (let i = 0; i < 10; i++) await api.get('/same')
+    expect(messages('info')).toHaveLength(10)
+  })
+
+  it('follows the logger level when it changes later', async () => {
+    const server = await startServer(200)
+    const { logger, lines } = captureLogs(1)
+    await using api = createClient({ baseURL: server.url, middleware: [log({ logger })] })
+    await api.get('/')
+    expect(lines).toHaveLength(0)
+    logger.level = 3
+    await api.get('/')
+    expect(lines).toHaveLength(1)
+  })
+
   it('costs one comparison when the level is off', async () => {
     const server = await startServer(200)
     const { logger, lines } = captureLogs(-999)
