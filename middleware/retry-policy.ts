@@ -53,7 +53,8 @@ export function shouldRetry(context: RetryContext, rules: Pick<RetryRules, 'stat
   let neverSent = false
   if (status !== undefined) retryable = rules.statuses.has(status)
   else if (isNetworkError(error)) {
-    retryable = true
+    // A test double without a route for the call is a bug in the test, not a flaky network.
+    retryable = error.systemCode !== 'FL_ERR_MOCK_NO_ROUTE'
     neverSent = error.neverSent
   } else retryable = isTimeoutError(error) && error.limit === 'attempt'
   if (!retryable) return false

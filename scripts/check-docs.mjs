@@ -4,10 +4,15 @@
 //   npx tsc -p tsconfig.build.json   # once: blocks import 'fetchline', which resolves to dist/
 //   node scripts/check-docs.mjs
 //
-// Each block is written to docs/.check/<guide>-<n>.ts (the folder is recreated on every run) and
-// the whole folder is compiled with tsconfig.docs.json (the project's strict settings, noEmit).
+// Each block is written to docs/.check/<guide>-<n>.ts (the folder is recreated on every run, and
+// `export {}` is appended so every block is a module) and the folder is compiled with
+// tsconfig.docs.json: the project's strict settings, noEmit, plus the decorator flags every NestJS
+// project sets. It moves outDir away from dist/ on purpose: with outDir = dist, TypeScript maps a
+// self-import of 'fetchline' back to the sources, and the blocks would not be checked against the
+// built package (dist/*.d.ts) that users get. Compiler errors are reported at the guide's line.
 // A translation (guide.zh-CN.md next to guide.md) must carry exactly the same code blocks as the
-// page it translates. Exits non-zero, with the compiler's output, when anything fails.
+// page it translates, in the same order; only ```text blocks (diagrams, folder trees) may be
+// translated. Exits non-zero, with the compiler's output, when anything fails.
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { dirname, join, relative } from 'node:path'
@@ -73,6 +78,7 @@ rmSync(out, { recursive: true, force: true })
 mkdirSync(out, { recursive: true })
 
 const codeOf = new Map() // guide → its code blocks (every language), for comparing translations
+const origin = new Map() // docs/.check file name → where its block starts in the guide
 let written = 0
 for (const guide of guides) {
   let blocks
@@ -88,18 +94,21 @@ for (const guide of guides) {
     if (block.lang !== 'ts' && block.lang !== 'typescript') continue
     n++
     // The header says where the block came from; `export {}` keeps a block without imports a module.
-    const file = join(out, `${name}-${n}.ts`)
-    writeFileSync(file, `// docs/${guide}, block ${n}, line ${block.line}\n${block.code}\nexport {}\n`)
+    const file = `${name}-${n}.ts`
+    writeFileSync(join(out, file), `// docs/${guide}, block ${n}, line ${block.line}\n${block.code}\nexport {}\n`)
+    origin.set(file, { guide, line: block.line })
     written++
   }
 }
 
 // A translation must show the same code as the page it translates: name.lang.md ↔ name.md.
 const mismatches = []
-for (const [guide, blocks] of codeOf) {
+const code = (blocks) => blocks.filter((block) => block.lang !== 'text')
+for (const [guide, all] of codeOf) {
   const match = /^(.+?)\.[\w-]+\.md$/.exec(guide)
-  const original = match && codeOf.get(`${match[1]}.md`)
+  const original = match && codeOf.has(`${match[1]}.md`) ? code(codeOf.get(`${match[1]}.md`)) : undefined
   if (!original) continue
+  const blocks = code(all)
   const count = Math.max(blocks.length, original.length)
   for (let i = 0; i < count; i++) {
     const a = original[i]
@@ -116,7 +125,13 @@ const result = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.docs
   cwd: root,
   encoding: 'utf8',
 })
-const output = `${result.stdout ?? ''}${result.stderr ?? ''}`.trim()
+// Point each diagnostic at the guide: line 2 of a block's file is the line after its opening fence.
+const output = `${result.stdout ?? ''}${result.stderr ?? ''}`
+  .trim()
+  .replace(/^docs\/\.check\/([^(\s]+)\((\d+),(\d+)\)/gm, (found, file, line, column) => {
+    const from = origin.get(file)
+    return from ? `docs/${from.guide}:${from.line + Number(line) - 1}:${column} (${found})` : found
+  })
 if (result.error) fail(`could not run the TypeScript compiler (${relative(root, tsc)}): ${result.error.message}`)
 if (result.status !== 0 || mismatches.length) {
   if (output) console.error(output)

@@ -3,7 +3,7 @@ import { Agent, fetch as undiciFetch } from 'undici'
 import { createFetchCore, type FetchFunction } from './cores/fetch.js'
 import { createUndiciCore } from './cores/undici.js'
 import { ClientClosedError, ValidationError } from './errors.js'
-import { findReporters, type HealthOptions, type HealthReport, probe } from './health.js'
+import { findReporters, type HealthCheckOptions, type HealthReport, probe } from './health.js'
 import { mergeRules, REDACTION_RULES, type RedactionRules } from './redact.js'
 import { buildRequest, describe, parseBaseURL, type RequestDefaults } from './request.js'
 import type { ClientResponse, Core, HeadersInput, Middleware, Next, RequestOptions } from './types.js'
@@ -70,7 +70,7 @@ export type Client = {
   ): Promise<ClientResponse<StandardSchemaV1.InferOutput<S>>>
   request<T = unknown>(method: string, path: string, options?: RequestOptions): Promise<ClientResponse<T>>
   /** Probes the service once, with no retries; never throws. */
-  health(options?: HealthOptions): Promise<HealthReport>
+  health(options?: HealthCheckOptions): Promise<HealthReport>
   /** Waits for requests in flight, then closes the pool. Idempotent; later requests reject. */
   close(): Promise<void>
   [Symbol.asyncDispose](): Promise<void>

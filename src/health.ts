@@ -8,7 +8,7 @@ import type { Core } from './types.js'
  * @example
  * await client.health({ path: '/healthz', healthy: (status) => status === 200, timeout: 2_000 })
  */
-export type HealthOptions = {
+export type HealthCheckOptions = {
   /** Path probed with a GET, relative to baseURL. @default '' (the baseURL itself) */
   path?: string
   /** Which statuses count as healthy. @default any status below 500 */
@@ -75,7 +75,7 @@ export async function probe(
   core: Core,
   defaults: RequestDefaults,
   reporters: readonly Reporter[],
-  options: HealthOptions = {},
+  options: HealthCheckOptions = {},
   closed = false,
 ): Promise<HealthReport> {
   const report = await probeOnce(core, defaults, options, closed)
@@ -83,7 +83,7 @@ export async function probe(
   return report
 }
 
-async function probeOnce(core: Core, defaults: RequestDefaults, options: HealthOptions, closed: boolean): Promise<HealthReport> {
+async function probeOnce(core: Core, defaults: RequestDefaults, options: HealthCheckOptions, closed: boolean): Promise<HealthReport> {
   const checkedAt = new Date().toISOString()
   const started = performance.now()
   const elapsed = (): number => Math.round((performance.now() - started) * 10) / 10

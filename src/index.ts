@@ -21,7 +21,7 @@ export {
   type TimeoutLimit,
   ValidationError,
 } from './errors.js'
-export { type BreakerReport, HEALTH_REPORT, type HealthOptions, type HealthReport } from './health.js'
+export { type BreakerReport, HEALTH_REPORT, type HealthCheckOptions, type HealthReport } from './health.js'
 export { isSecretHeader, isSecretQueryParam, REDACTED, type RedactionRules, redactHeaders, redactURL } from './redact.js'
 export { type Closable, createRegistry, type Registry } from './registry.js'
 export {

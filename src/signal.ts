@@ -10,6 +10,8 @@ export type AttemptSignal = {
   readonly signal: AbortSignal | undefined
   /** Clears the timer and the listener. Safe to call more than once. */
   done(): void
+  /** Clears the timer only: a streamed body stays cancellable by the caller's signal. */
+  stopTimer(): void
   /** The error to reject with for `error` thrown while this attempt ran. */
   failure(error: unknown): unknown
 }
@@ -48,7 +50,7 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 export function attemptSignal(request: ClientRequest): AttemptSignal {
   const { timeout, signal: outer } = request
   if (timeout === undefined) {
-    return { signal: outer, done() {}, failure: (error) => toClientError(request, error, false) }
+    return { signal: outer, done() {}, stopTimer() {}, failure: (error) => toClientError(request, error, false) }
   }
   const controller = new AbortController()
   let fired = false
@@ -56,12 +58,16 @@ export function attemptSignal(request: ClientRequest): AttemptSignal {
     fired = true
     controller.abort(new TimeoutError(request, timeout))
   }, timeout)
-  const unlink = linkSignal(outer, controller)
+  let unlink: (() => void) | undefined = linkSignal(outer, controller)
   return {
     signal: controller.signal,
     done() {
       clearTimeout(timer)
-      unlink()
+      unlink?.()
+    },
+    stopTimer() {
+      clearTimeout(timer)
+      unlink = undefined // keep the caller's link for the body's lifetime
     },
     failure(error) {
       if (fired && !outer?.aborted) return new TimeoutError(request, timeout)

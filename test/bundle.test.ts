@@ -4,7 +4,10 @@ import { readFileSync } from 'node:fs'
 import { build } from 'esbuild'
 import { expect, it } from 'vitest'
 
-const budget = JSON.parse(readFileSync(new URL('../bench/bundle-size.json', import.meta.url), 'utf8')) as { total: number; fetchline: number }
+const budget = JSON.parse(readFileSync(new URL('../bench/bundle-size.json', import.meta.url), 'utf8')) as {
+  total: number
+  fetchline: number
+}
 
 it('createClient alone bundles without consola or OpenTelemetry, within the recorded size + 10%', async () => {
   const result = await build({

@@ -2,7 +2,7 @@
 import { Readable } from 'node:stream'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import {
   type ClientOptions,
   createClient,
@@ -225,6 +225,28 @@ for (const core of ['fetch', 'undici'] as const) {
         }
         expect(received).toBe(size)
         expect(peak).toBeLessThan(30 * 1024 * 1024) // the whole body would be 50 MiB
+      })
+    })
+
+    describe('streams', () => {
+      it('lets the caller cancel a streamed body after the headers, with a timeout set', async () => {
+        let closed = false
+        const server = await startServer((req, res) => {
+          res.writeHead(200, { 'content-type': 'application/octet-stream' })
+          res.write('first chunk')
+          const drip = setInterval(() => res.write('.'), 50) // a body that never ends
+          req.socket.on('close', () => ((closed = true), clearInterval(drip)))
+        })
+        await using api = client(server.url)
+        const controller = new AbortController()
+        const res = await api.get<ReadableStream<Uint8Array>>('/drip', { responseType: 'stream', timeout: 5_000, signal: controller.signal })
+        const reader = res.data.getReader()
+        await reader.read()
+        const started = performance.now()
+        controller.abort(new Error('user went away'))
+        await expect(reader.read().then(() => reader.read()).then(() => reader.read())).rejects.toThrow()
+        expect(performance.now() - started).toBeLessThan(1_000)
+        await vi.waitFor(() => expect(closed).toBe(true))
       })
     })
 

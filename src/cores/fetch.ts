@@ -49,7 +49,9 @@ export function createFetchCore(fetchImpl: FetchFunction, dispatcher?: Dispatche
       } as FetchOptions<'stream'>
       const response = await $fetch.raw(request.url as unknown as string, options)
       const contentType = response.headers.get('content-type') ?? ''
-      if (request.responseType === 'stream') attempt.done()
+      // A stream outlives this call: the attempt timer stops at the headers, the caller's signal
+      // stays linked so it can still cancel the body.
+      if (request.responseType === 'stream') attempt.stopTimer()
       const data = await readBody(request, response.status, contentType, sourceOf(response))
       return settle({
         status: response.status,

@@ -1,32 +1,94 @@
 import { Readable } from 'node:stream'
 import type { Dispatcher } from 'undici'
 import { type BodySource, encodeRequestBody, readBody, settle } from '../body.js'
-import { attemptSignal } from '../signal.js'
+import { TimeoutError } from '../errors.js'
+import { toClientError } from '../signal.js'
 import type { ClientRequest, ClientResponse, Core } from '../types.js'
 
-function headersOf(raw: Record<string, string | string[] | undefined>): Headers {
-  const headers = new Headers()
-  for (const name in raw) {
-    const value = raw[name]
-    if (Array.isArray(value)) for (const item of value) headers.append(name, item)
-    else if (value !== undefined) headers.append(name, value)
-  }
-  return headers
-}
-
-function sourceOf(body: Dispatcher.ResponseData['body']): BodySource {
-  return {
-    text: () => body.text(),
-    arrayBuffer: () => body.arrayBuffer(),
-    blob: () => body.blob() as Promise<Blob>,
-    stream: () => Readable.toWeb(body) as ReadableStream<Uint8Array>,
-    discard: () => body.dump(),
-  }
-}
+type RawHeaders = Record<string, string | string[] | undefined>
+type Head = { status: number; headers: RawHeaders; body: BodySource }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308])
 const MAX_REDIRECTS = 20
 const CREDENTIALS = ['authorization', 'proxy-authorization', 'cookie']
+const BOM = 0xfeff
+
+/** A body that arrived whole: read it any way without another copy. */
+function bufferedSource(chunks: Buffer[]): BodySource {
+  const bytes = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)
+  return {
+    text: async () => {
+      const text = bytes.toString('utf8')
+      return text.charCodeAt(0) === BOM ? text.slice(1) : text
+    },
+    arrayBuffer: async () => bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer,
+    blob: async () => new Blob([bytes as Uint8Array<ArrayBuffer>]),
+    stream: () => new ReadableStream({ start: (c) => (bytes.byteLength && c.enqueue(new Uint8Array(bytes)), c.close()) }),
+    discard: async () => {},
+  }
+}
+
+/**
+ * One buffered exchange on the pool, as a dispatch handler: the body is gathered as Buffers and
+ * read once — no stream is made per response, which is most of what `undici.request` costs.
+ */
+class Exchange implements Dispatcher.DispatchHandler {
+  controller: Dispatcher.DispatchController | undefined
+  reason: Error | undefined
+  status = 0
+  headers: RawHeaders = {}
+  chunks: Buffer[] = []
+  constructor(
+    readonly resolve: (head: Head) => void,
+    readonly reject: (error: unknown) => void,
+  ) {}
+
+  abort(reason: Error): void {
+    this.reason ??= reason
+    if (this.controller) this.controller.abort(reason)
+    else this.reject(reason) // still queued: give up now; onRequestStart aborts it when it leaves
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller
+    if (this.reason) controller.abort(this.reason)
+  }
+
+  onResponseStart(_controller: Dispatcher.DispatchController, status: number, headers: RawHeaders): void {
+    if (status < 200) return // 1xx: the real answer follows
+    this.status = status
+    this.headers = headers
+  }
+
+  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.chunks.push(chunk)
+  }
+
+  onResponseEnd(): void {
+    this.resolve({ status: this.status, headers: this.headers, body: bufferedSource(this.chunks) })
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    this.reject(error)
+  }
+}
+
+/** A streamed answer goes through `Dispatcher.request`, whose body stream handles back-pressure. */
+async function streamed(agent: Dispatcher, options: Dispatcher.DispatchOptions, signal: AbortSignal): Promise<Head> {
+  const res = await agent.request({ ...options, signal } as Dispatcher.RequestOptions)
+  const body = res.body
+  return {
+    status: res.statusCode,
+    headers: res.headers,
+    body: {
+      text: () => body.text(),
+      arrayBuffer: () => body.arrayBuffer(),
+      blob: () => body.blob() as Promise<Blob>,
+      stream: () => Readable.toWeb(body) as ReadableStream<Uint8Array>,
+      discard: () => body.dump(),
+    },
+  }
+}
 
 type Hop = { url: URL; method: string; headers: Headers; body: unknown }
 
@@ -47,55 +109,99 @@ function nextHop(hop: Hop, status: number, location: string | string[] | undefin
 }
 
 /**
- * The undici core: `Dispatcher.request` on the client's Agent, with no WHATWG fetch layer in
- * between — the fast path for service-to-service calls. Redirects are followed here (up to 20,
- * as fetch does, dropping credentials when the origin changes) rather than by undici's redirect
- * interceptor, whose handler wrapping costs every request, redirected or not.
+ * The undici core: requests dispatched straight onto the client's Agent with a handler of our
+ * own — no WHATWG fetch layer, and no stream per response: the fast path for service-to-service
+ * calls. It keeps the fetch core's contract: redirects are followed (up to 20, dropping
+ * credentials when the origin changes), the attempt's timeout is one timer that aborts the
+ * exchange, and the caller's signal aborts it too.
  */
 export function createUndiciCore(agent: Dispatcher): Core {
   return async function undiciCore(request: ClientRequest): Promise<ClientResponse> {
-    const attempt = attemptSignal(request)
+    const { timeout, signal } = request
+    let exchange: Exchange | undefined
+    // Streams go through Dispatcher.request, which takes a signal; buffered exchanges abort directly.
+    const stream = request.responseType === 'stream' ? new AbortController() : undefined
+    const abort = (reason: Error): void => (stream ? stream.abort(reason) : exchange?.abort(reason))
+    let timedOut = false
+    let keepLink = false
+    const timer =
+      timeout === undefined
+        ? undefined
+        : setTimeout(() => {
+            timedOut = true
+            abort(new TimeoutError(request, timeout))
+          }, timeout)
+    const onAbort = (): void => abort(signal?.reason)
+    signal?.addEventListener('abort', onAbort, { once: true })
     try {
+      if (signal?.aborted) throw signal.reason
       const encoded = encodeRequestBody(request)
       let hop: Hop = { url: request.url, method: request.method, headers: encoded.headers, body: encoded.body }
       for (let hops = 0; ; hops++) {
-        const res: Dispatcher.ResponseData = await agent.request({
+        const options: Dispatcher.DispatchOptions = {
           origin: hop.url.origin,
           path: hop.url.pathname + hop.url.search,
           method: hop.method as Dispatcher.HttpMethod,
-          headers: hop.headers as unknown as Dispatcher.RequestOptions['headers'],
-          body: (hop.body ?? null) as Dispatcher.DispatchOptions['body'],
-          signal: attempt.signal,
-        } as Dispatcher.RequestOptions)
-        const next = hops < MAX_REDIRECTS ? nextHop(hop, res.statusCode, res.headers.location) : undefined
+          headers: hop.headers as unknown as NonNullable<Dispatcher.DispatchOptions['headers']>,
+          body: toDispatchBody(hop.body),
+        }
+        const head = stream
+          ? await streamed(agent, options, stream.signal)
+          : await new Promise<Head>((resolve, reject) => {
+              exchange = new Exchange(resolve, reject)
+              agent.dispatch(options, exchange)
+            })
+        const next = hops < MAX_REDIRECTS ? nextHop(hop, head.status, head.headers.location) : undefined
         if (next) {
-          await res.body.dump()
+          await head.body.discard()
           hop = next
           continue
         }
-        if (request.responseType === 'stream') attempt.done()
-        const type = res.headers['content-type']
+        // A stream outlives this call: the timer stops at the headers; the caller's signal
+        // stays linked, so it can still cancel the body.
+        if (stream) {
+          clearTimeout(timer)
+          keepLink = true
+        }
+        const type = head.headers['content-type']
         const contentType = (Array.isArray(type) ? type[0] : type) ?? ''
-        const data = await readBody(request, res.statusCode, contentType, sourceOf(res.body))
-        return settle(lazyResponse(request, res, hop.url.href, data))
+        const data = await readBody(request, head.status, contentType, head.body)
+        return settle(lazyResponse(request, head, hop.url.href, data))
       }
     } catch (error) {
-      throw attempt.failure(error)
+      throw toClientError(request, error, timedOut)
     } finally {
-      attempt.done()
+      clearTimeout(timer)
+      if (!keepLink) signal?.removeEventListener('abort', onAbort)
     }
   }
 }
 
-function lazyResponse(request: ClientRequest, res: Dispatcher.ResponseData, url: string, data: unknown): ClientResponse {
+function toDispatchBody(body: unknown): NonNullable<Dispatcher.DispatchOptions['body']> | null {
+  if (body === undefined) return null
+  if (body instanceof Blob) return body.stream() as unknown as NonNullable<Dispatcher.DispatchOptions['body']>
+  return body as NonNullable<Dispatcher.DispatchOptions['body']>
+}
+
+function headersOf(raw: RawHeaders): Headers {
+  const headers = new Headers()
+  for (const name in raw) {
+    const value = raw[name]
+    if (Array.isArray(value)) for (const item of value) headers.append(name, item)
+    else if (value !== undefined) headers.append(name, value)
+  }
+  return headers
+}
+
+function lazyResponse(request: ClientRequest, head: Head, url: string, data: unknown): ClientResponse {
   let headers: Headers | undefined
   let raw: Response | undefined
-  const status = res.statusCode
+  const { status } = head
   return {
     status,
     ok: status >= 200 && status < 300,
     get headers() {
-      headers ??= headersOf(res.headers)
+      headers ??= headersOf(head.headers)
       return headers
     },
     url,
