@@ -239,12 +239,21 @@ for (const core of ['fetch', 'undici'] as const) {
         })
         await using api = client(server.url)
         const controller = new AbortController()
-        const res = await api.get<ReadableStream<Uint8Array>>('/drip', { responseType: 'stream', timeout: 5_000, signal: controller.signal })
+        const res = await api.get<ReadableStream<Uint8Array>>('/drip', {
+          responseType: 'stream',
+          timeout: 5_000,
+          signal: controller.signal,
+        })
         const reader = res.data.getReader()
         await reader.read()
         const started = performance.now()
         controller.abort(new Error('user went away'))
-        await expect(reader.read().then(() => reader.read()).then(() => reader.read())).rejects.toThrow()
+        await expect(
+          reader
+            .read()
+            .then(() => reader.read())
+            .then(() => reader.read()),
+        ).rejects.toThrow()
         expect(performance.now() - started).toBeLessThan(1_000)
         await vi.waitFor(() => expect(closed).toBe(true))
       })
