@@ -31,9 +31,19 @@ const isUser = (u: unknown): string | undefined => {
   if (typeof user.name !== 'string') return 'name: expected a string'
   return typeof user.email === 'string' ? undefined : 'email: expected a string'
 }
-/** The shape `GET /users/{id}` must answer with. */
+/**
+ * The shape `GET /users/{id}` must answer with.
+ *
+ * @example
+ * await client.get('/users/{id}', { params: { id: 1 }, schema: UserSchema }) // data: User
+ */
 export const UserSchema = schemaOf<User>(isUser)
-/** The shape `GET /users` must answer with. */
+/**
+ * The shape `GET /users` must answer with.
+ *
+ * @example
+ * await client.get('/users', { schema: UserPageSchema }) // data: UserPage
+ */
 export const UserPageSchema = schemaOf<UserPage>((p) => {
   const page = p as Partial<UserPage> | null
   if (!Array.isArray(page?.items)) return 'items: expected an array'

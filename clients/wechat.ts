@@ -30,14 +30,24 @@ export class WeChatError extends ClientError {
   }
 }
 
-/** Whether `error` is a {@link WeChatError} (also from another installed copy). */
+/**
+ * Whether `error` is a {@link WeChatError} (also from another installed copy).
+ *
+ * @example
+ * catch (error) { if (isWeChatError(error) && error.errcode === 43004) return 'not subscribed' }
+ */
 export const isWeChatError = (error: unknown): error is WeChatError =>
   isClientError(error) && (error as { code?: unknown }).code === 'FL_ERR_WECHAT'
 
 /** errcodes meaning "this access_token is no good": invalid, not the latest, expired. */
 const TOKEN_REJECTED = new Set([40001, 40014, 42001])
 
-/** A retry policy: WeChat's errcode -1 ("system busy") is worth another try, even for a POST. */
+/**
+ * A retry policy: WeChat's errcode -1 ("system busy") is worth another try, even for a POST.
+ *
+ * @example
+ * createWeChatClient({ appId, appSecret, middleware: recommended({ retry: { shouldRetry: retryWeChatBusy } }) })
+ */
 export const retryWeChatBusy = ({ error }: RetryContext): boolean | undefined =>
   isWeChatError(error) && error.errcode === -1 ? true : undefined
 

@@ -30,12 +30,22 @@ export type RetryRules = {
 /** Header names that make a POST or PATCH safe to send again (RFC draft-ietf-httpapi-idempotency-key-header). */
 const IDEMPOTENCY_HEADERS = ['idempotency-key', 'x-idempotency-key']
 
-/** Whether the request carries an idempotency key, from the caller or an `idempotency()` middleware. */
+/**
+ * Whether the request carries an idempotency key, from the caller or an `idempotency()` middleware.
+ *
+ * @example
+ * hasIdempotencyKey(request) // true after idempotency() ran, or with an Idempotency-Key header
+ */
 export function hasIdempotencyKey(request: ClientRequest): boolean {
   return request.context.idempotencyKey !== undefined || IDEMPOTENCY_HEADERS.some((name) => request.headers.has(name))
 }
 
-/** The status an outcome failed with, if it carries one. */
+/**
+ * The status an outcome failed with, if it carries one.
+ *
+ * @example
+ * statusOf({ error: httpError }) // 503
+ */
 export function statusOf(outcome: Outcome): number | undefined {
   if (outcome.response) return outcome.response.status
   return isHTTPError(outcome.error) ? outcome.error.status : undefined
@@ -45,6 +55,9 @@ export function statusOf(outcome: Outcome): number | undefined {
  * The default decision, before any `shouldRetry` policy: a retryable failure (network error,
  * per-attempt timeout, or a listed status), on a method that may be sent again — an idempotent
  * one, any one carrying an idempotency key, or any one the failure proves never left.
+ *
+ * @example
+ * shouldRetry({ request, attempt: 0, status: 503 }, { statuses: new Set([503]), methods: new Set(['GET']) }) // true for a GET
  */
 export function shouldRetry(context: RetryContext, rules: Pick<RetryRules, 'statuses' | 'methods'>): boolean {
   const { request, error } = context
@@ -65,6 +78,9 @@ export function shouldRetry(context: RetryContext, rules: Pick<RetryRules, 'stat
  * Whether sending again is possible at all, whatever a policy says: not past `maxRetries`, not
  * after the caller aborted, not with a body that was consumed (a stream), not when the breaker
  * or the deadline refused.
+ *
+ * @example
+ * canRetry({ request, attempt: 3 }, 3) // false: no retries left
  */
 export function canRetry(context: RetryContext, maxRetries: number): boolean {
   const { request, error } = context

@@ -40,7 +40,12 @@ const KNOWN_METHODS = new Set(['CONNECT', 'DELETE', 'GET', 'HEAD', 'OPTIONS', 'P
 const NOOP_HISTOGRAM = createNoopMeter().createHistogram('noop')
 const setter = { set: (carrier: Headers, key: string, value: string) => carrier.set(key, value) }
 
-/** `error.type` per the HTTP semantic conventions: the status for >= 400, else a code. */
+/**
+ * `error.type` per the HTTP semantic conventions: the status for >= 400, else a code.
+ *
+ * @example
+ * errorType(new TimeoutError(request, 100)) // 'timeout'
+ */
 export function errorType(error: unknown): string {
   if (isHTTPError(error)) return String(error.status)
   if (isTimeoutError(error)) return 'timeout'

@@ -177,7 +177,13 @@ export class NetworkError extends ClientError {
   }
 }
 
-/** The client was closed; requests after `close()` reject with this. */
+/**
+ * The client was closed; requests after `close()` reject with this.
+ *
+ * @example
+ * await client.close()
+ * await client.get('/').catch((error) => isClientClosedError(error)) // true
+ */
 export class ClientClosedError extends ClientError {
   override name = 'ClientClosedError'
   static override readonly [KIND]: string = 'ClientClosedError'
@@ -217,6 +223,9 @@ export class CircuitOpenError extends ClientError {
 /**
  * The body could not be read as asked: invalid JSON, most often an HTML error page. The body text
  * is kept on `body` (not enumerable, never in the message: it may hold a secret).
+ *
+ * @example
+ * await client.get('/html-error-page').catch((error) => isParseError(error) && console.warn(error.status, error.contentType))
  */
 export class ParseError extends ClientError {
   override name = 'ParseError'
@@ -305,19 +314,59 @@ function hasBrand(error: unknown, kind: string): boolean {
   return false
 }
 
-/** Whether `error` is a fetchline error, also from another installed copy of fetchline. */
+/**
+ * Whether `error` is a fetchline error, also from another installed copy of fetchline.
+ *
+ * @example
+ * if (isClientError(error)) console.warn(error.code, error.request?.url)
+ */
 export const isClientError = (error: unknown): error is ClientError => hasBrand(error, 'ClientError')
-/** Whether `error` is an {@link HTTPError}, also from another installed copy of fetchline. */
+/**
+ * Whether `error` is an {@link HTTPError}, also from another installed copy of fetchline.
+ *
+ * @example
+ * if (isHTTPError(error)) console.warn(error.code, error.request?.url)
+ */
 export const isHTTPError = (error: unknown): error is HTTPError => hasBrand(error, 'HTTPError')
-/** Whether `error` is a {@link TimeoutError}, also from another installed copy of fetchline. */
+/**
+ * Whether `error` is a {@link TimeoutError}, also from another installed copy of fetchline.
+ *
+ * @example
+ * if (isTimeoutError(error)) console.warn(error.code, error.request?.url)
+ */
 export const isTimeoutError = (error: unknown): error is TimeoutError => hasBrand(error, 'TimeoutError')
-/** Whether `error` is a {@link NetworkError}, also from another installed copy of fetchline. */
+/**
+ * Whether `error` is a {@link NetworkError}, also from another installed copy of fetchline.
+ *
+ * @example
+ * if (isNetworkError(error)) console.warn(error.code, error.request?.url)
+ */
 export const isNetworkError = (error: unknown): error is NetworkError => hasBrand(error, 'NetworkError')
-/** Whether `error` is a {@link ClientClosedError}, also from another installed copy. */
+/**
+ * Whether `error` is a {@link ClientClosedError}, also from another installed copy.
+ *
+ * @example
+ * if (isClientClosedError(error)) console.warn(error.code, error.request?.url)
+ */
 export const isClientClosedError = (error: unknown): error is ClientClosedError => hasBrand(error, 'ClientClosedError')
-/** Whether `error` is a {@link CircuitOpenError}, also from another installed copy. */
+/**
+ * Whether `error` is a {@link CircuitOpenError}, also from another installed copy.
+ *
+ * @example
+ * if (isCircuitOpenError(error)) console.warn(error.code, error.request?.url)
+ */
 export const isCircuitOpenError = (error: unknown): error is CircuitOpenError => hasBrand(error, 'CircuitOpenError')
-/** Whether `error` is a {@link ParseError}, also from another installed copy. */
+/**
+ * Whether `error` is a {@link ParseError}, also from another installed copy.
+ *
+ * @example
+ * if (isParseError(error)) console.warn(error.code, error.request?.url)
+ */
 export const isParseError = (error: unknown): error is ParseError => hasBrand(error, 'ParseError')
-/** Whether `error` is a {@link ValidationError}, also from another installed copy. */
+/**
+ * Whether `error` is a {@link ValidationError}, also from another installed copy.
+ *
+ * @example
+ * if (isValidationError(error)) console.warn(error.code, error.request?.url)
+ */
 export const isValidationError = (error: unknown): error is ValidationError => hasBrand(error, 'ValidationError')

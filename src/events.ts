@@ -19,24 +19,44 @@ function hubOf(request: ClientRequest): Hub {
   return context[HUB]
 }
 
-/** Listens to this call's events (the context, and so the hub, is shared by all its attempts). */
+/**
+ * Listens to this call's events (the context, and so the hub, is shared by all its attempts).
+ *
+ * @example
+ * onCallEvent(request, (event) => event.type === 'retry' && console.warn(`retry ${event.retry}`))
+ */
 export function onCallEvent(request: ClientRequest, listener: Listener): void {
   const hub = hubOf(request)
   if (!hub.listeners.includes(listener)) hub.listeners.push(listener)
 }
 
-/** Tells this call's listeners. */
+/**
+ * Tells this call's listeners.
+ *
+ * @example
+ * emitCallEvent({ type: 'give-up', request, error })
+ */
 export function emitCallEvent(event: CallEvent): void {
   const hub = (event.request.context as { [HUB]?: Hub })[HUB]
   if (hub) for (const listener of hub.listeners) listener(event)
 }
 
-/** Marks that a retrying middleware wraps this call: it, not an inner observer, decides what is final. */
+/**
+ * Marks that a retrying middleware wraps this call: it, not an inner observer, decides what is final.
+ *
+ * @example
+ * markRetrying(request) // in a custom retry middleware, before calling next
+ */
 export function markRetrying(request: ClientRequest): void {
   hubOf(request).retrying = true
 }
 
-/** Whether a retrying middleware wraps this call. */
+/**
+ * Whether a retrying middleware wraps this call.
+ *
+ * @example
+ * if (!isRetrying(request)) logFinalFailure(error)
+ */
 export function isRetrying(request: ClientRequest): boolean {
   return (request.context as { [HUB]?: Hub })[HUB]?.retrying === true
 }

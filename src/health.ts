@@ -40,6 +40,9 @@ export type BreakerReport = {
 /**
  * A middleware that carries this symbol as a property (a function returning part of a report)
  * contributes to `client.health()`; the `health()` middleware uses it for its breaker.
+ *
+ * @example
+ * const watcher = Object.assign(myMiddleware, { [HEALTH_REPORT]: () => ({ breaker: myBreaker.report() }) })
  */
 export const HEALTH_REPORT: unique symbol = Symbol.for('fetchline.health.report') as never
 

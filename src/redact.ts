@@ -4,7 +4,12 @@
  * rules a request carries.
  */
 
-/** What a hidden value is replaced with. Names stay visible. */
+/**
+ * What a hidden value is replaced with. Names stay visible.
+ *
+ * @example
+ * redactURL('https://h.test/?token=abc') // 'https://h.test/?token=' + REDACTED
+ */
 export const REDACTED = '***REDACTED***'
 
 /**
@@ -66,14 +71,26 @@ function listed(name: string, list: ReadonlyArray<string | RegExp> | undefined):
   return list.some((rule) => (typeof rule === 'string' ? rule.toLowerCase() === lower : rule.test(name)))
 }
 
-/** Whether the value of header `name` must be hidden under the defaults plus `rules`. */
+/**
+ * Whether the value of header `name` must be hidden under the defaults plus `rules`.
+ *
+ * @example
+ * isSecretHeader('X-Auth-Token') // true
+ * isSecretHeader('x-tenant', { headers: ['x-tenant'] }) // true
+ */
 export function isSecretHeader(name: string, rules?: RedactionRules): boolean {
   if (rules?.mode === 'allow') return !listed(name, rules.headers)
   const lower = name.toLowerCase()
   return SECRET_HEADERS.has(lower) || SECRET_HEADER_PARTS.test(lower) || listed(name, rules?.headers)
 }
 
-/** Whether the value of query parameter `name` must be hidden under the defaults plus `rules`. */
+/**
+ * Whether the value of query parameter `name` must be hidden under the defaults plus `rules`.
+ *
+ * @example
+ * isSecretQueryParam('access_token') // true
+ * isSecretQueryParam('page') // false
+ */
 export function isSecretQueryParam(name: string, rules?: RedactionRules): boolean {
   if (rules?.mode === 'allow') return !listed(name, rules.query)
   const lower = name.toLowerCase()
@@ -138,10 +155,18 @@ export function redactHeaders(headers: Headers | Iterable<[string, string]>, rul
 /**
  * A middleware carrying this symbol (its rules) contributes them to every request of the client,
  * wherever it sits in the array: `createClient` gathers them once.
+ *
+ * @example
+ * const rulesOnly = Object.assign(passThrough, { [REDACTION_RULES]: { query: ['tenant'] } })
  */
 export const REDACTION_RULES: unique symbol = Symbol.for('fetchline.redaction.rules') as never
 
-/** Several rule sets as one: lists are joined; any `allow` set makes the whole allow-list mode. */
+/**
+ * Several rule sets as one: lists are joined; any `allow` set makes the whole allow-list mode.
+ *
+ * @example
+ * mergeRules([{ query: ['tenant'] }, { headers: ['x-tenant'] }]) // both lists, deny mode
+ */
 export function mergeRules(sets: readonly RedactionRules[]): RedactionRules | undefined {
   if (sets.length === 0) return undefined
   if (sets.length === 1) return sets[0]
@@ -152,7 +177,13 @@ export function mergeRules(sets: readonly RedactionRules[]): RedactionRules | un
 
 const SECRET_BODY_KEYS = /token|secret|password|passwd|api_?key|signature|credential|authorization|cookie|session|^code$|^key$|^sig$/i
 
-/** Whether the value under JSON key `name` must be hidden in a logged body. */
+/**
+ * Whether the value under JSON key `name` must be hidden in a logged body.
+ *
+ * @example
+ * isSecretBodyKey('client_secret') // true
+ * isSecretBodyKey('pin', { bodyKeys: ['pin'] }) // true
+ */
 export function isSecretBodyKey(name: string, rules?: RedactionRules): boolean {
   if (rules?.mode === 'allow') return !listed(name, rules.bodyKeys)
   return SECRET_BODY_KEYS.test(name) || listed(name, rules?.bodyKeys)
@@ -178,7 +209,12 @@ export function redactBody(value: unknown, rules?: RedactionRules, depth = 0): u
   return out
 }
 
-/** Free text (an error message, a stack) with every URL in it redacted. */
+/**
+ * Free text (an error message, a stack) with every URL in it redacted.
+ *
+ * @example
+ * scrubText('GET https://h.test/?token=abc failed') // 'GET https://h.test/?token=***REDACTED*** failed'
+ */
 export function scrubText(text: string, rules?: RedactionRules): string {
   return text.includes('://') ? text.replace(/[a-z][a-z0-9+.-]*:\/\/[^\s"'<>`]+/gi, (url) => redactURL(url, rules)) : text
 }

@@ -20,7 +20,12 @@ export type TokenStore = {
   lock(key: string, ttlMs: number): Promise<(() => Promise<void>) | undefined>
 }
 
-/** A {@link TokenStore} in this process's memory: tokens and locks with expiry. */
+/**
+ * A {@link TokenStore} in this process's memory: tokens and locks with expiry.
+ *
+ * @example
+ * const tokens = createTokenCache({ key: 'vendor:token', fetchToken, store: createMemoryTokenStore() })
+ */
 export function createMemoryTokenStore(now: () => number = Date.now): TokenStore {
   const values = new Map<string, { value: string; expires: number }>()
   const locks = new Map<string, { owner: string; expires: number }>()
