@@ -20,6 +20,8 @@ const rows = {
   'bare client': [],
   'trace() (no SDK)': [trace()],
   'log() (info, silent reporter)': [log({ logger: silent })],
+  'retry()': [retry()],
+  'timeout()': [timeout()],
   'retry() + timeout()': [retry(), timeout()],
   'recommended() pipeline': recommended({ log: { logger: silent } }),
 }

@@ -33,7 +33,7 @@ export function idempotency(options: IdempotencyOptions = {}): Middleware {
     throw new TypeError(`idempotency: header must be a header name such as "Idempotency-Key", got ${String(header)}`)
   }
 
-  return async function idempotency(request, next) {
+  return function idempotency(request, next) {
     if (!methods.has(request.method)) return next(request)
     const given = request.headers.get(header)
     const key = (request.context.idempotencyKey ??= given ?? generate()) as string

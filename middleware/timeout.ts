@@ -41,10 +41,15 @@ export function timeout(options: number | TimeoutOptions = {}): Middleware {
   const attempt = checkTimeout(o.attempt, 'timeout attempt')
   const total = checkTimeout(o.total, 'timeout total')
 
+  // Without a deadline this is a plain function: no promise of its own around the call.
+  if (total === undefined) {
+    return function timeout(request, next) {
+      return next(request.options.timeout !== undefined || attempt === undefined ? request : { ...request, timeout: attempt })
+    }
+  }
   return async function timeout(request, next) {
     const ownLimit = request.options.timeout !== undefined
     const limited = ownLimit || attempt === undefined ? request : { ...request, timeout: attempt }
-    if (total === undefined) return next(limited)
 
     const deadline = (request.context.deadline ??= Date.now() + total) as number
     const remaining = deadline - Date.now()

@@ -1,5 +1,6 @@
 import {
   type Attributes,
+  type Context,
   context,
   createNoopMeter,
   type Histogram,
@@ -15,7 +16,7 @@ import {
 } from '@opentelemetry/api'
 import { isClientError, isHTTPError, isNetworkError, isTimeoutError } from '../src/errors.js'
 import { redactURL, scrubText } from '../src/redact.js'
-import type { ClientRequest, Middleware } from '../src/types.js'
+import type { ClientRequest, ClientResponse, Middleware, Next } from '../src/types.js'
 
 /**
  * Options of {@link trace}.
@@ -98,7 +99,8 @@ export function trace(options: TraceOptions = {}): Middleware {
     return histogram
   }
 
-  return async function trace(request, next) {
+  // With no SDK: a no-op span, no attribute work, and no promise of our own around the call.
+  return function trace(request, next) {
     const parent = context.active()
     const name = request.route ? `${request.method} ${request.route}` : request.method
     const span = tracer.startSpan(KNOWN_METHODS.has(request.method) ? name : 'HTTP', { kind: SpanKind.CLIENT }, parent)
@@ -109,6 +111,20 @@ export function trace(options: TraceOptions = {}): Middleware {
       span.end()
       return next(request)
     }
+    return traced(request, next, { parent, span, recording, duration, carries })
+  }
+
+  async function traced(
+    request: ClientRequest,
+    next: Next,
+    {
+      parent,
+      span,
+      recording,
+      duration,
+      carries,
+    }: { parent: Context; span: Span; recording: boolean; duration: Histogram; carries: boolean },
+  ): Promise<ClientResponse> {
     const active = otel.setSpan(parent, span)
     const attributes = baseAttributes(request)
     if (recording) {
