@@ -1,4 +1,4 @@
-// Benchmark server, run in its own process by bench/quick.mjs and bench/run.mjs (fork, so the port
+// Benchmark server, run in its own process by bench/run.mjs (fork, so the port
 // goes back over IPC). On an IPC message { type: 'count' } it answers { type: 'count', count } with
 // the number of requests it has answered (bench/run.mjs cross-checks the clients' counts with it).
 // Listens on 127.0.0.1 only, keep-alive on:
