@@ -70,7 +70,7 @@ export type WeChatClientOptions = {
   appSecret: string
   /** @default 'https://api.weixin.qq.com' */
   baseURL?: string
-  /** The pipeline. @default recommended() without idempotency keys, retrying errcode -1 */
+  /** The pipeline. @default recommended(), retrying errcode -1 */
   middleware?: readonly Middleware[]
   /** Where the access token lives; share one (Redis) across instances. @default in memory */
   tokenStore?: TokenStore
@@ -108,8 +108,9 @@ export function createWeChatClient(options: WeChatClientOptions) {
   const { appId, appSecret } = options
   const client: Client = createClient({
     baseURL: options.baseURL ?? 'https://api.weixin.qq.com',
-    // WeChat ignores Idempotency-Key: a key would make a failed send retryable and risk a duplicate.
-    middleware: [...(options.middleware ?? recommended({ idempotency: false, retry: { shouldRetry: retryWeChatBusy } })), wechatErrors],
+    // No idempotency keys (recommended()'s default): WeChat ignores them, so a failed send stays
+    // unretried unless it provably never left.
+    middleware: [...(options.middleware ?? recommended({ retry: { shouldRetry: retryWeChatBusy } })), wechatErrors],
     ...(options.fetch ? { fetch: options.fetch } : {}),
     ...(options.pool ? { pool: options.pool } : {}),
   })

@@ -16,7 +16,8 @@ import { type TraceOptions, trace } from './trace.js'
 export type RecommendedOptions = {
   redact?: RedactOptions | false
   timeout?: number | TimeoutOptions | false
-  idempotency?: IdempotencyOptions | false
+  /** Opt-in: keys only help with services that deduplicate on them. @default false */
+  idempotency?: IdempotencyOptions | boolean
   retry?: RetryOptions | false
   health?: HealthOptions | false
   trace?: TraceOptions | false
@@ -28,7 +29,10 @@ export type RecommendedOptions = {
  * 1. `redact` — extra rules; where it sits does not matter (the client gathers them), first reads well.
  * 2. `timeout` — the attempt limit travels to the core; the total deadline covers every attempt
  *    and every backoff sleep, so it sits outside retry.
- * 3. `idempotency` — one key per call, before retry, so every attempt carries the same one.
+ * 3. `idempotency` (opt-in: `idempotency: true`) — one key per POST/PATCH call, before retry, so
+ *    every attempt carries the same one. A key makes a POST retryable, so it is for services that
+ *    deduplicate on `Idempotency-Key` (Stripe, Adyen, …); against one that ignores it, a retried
+ *    POST could act twice.
  * 4. `retry` — repeats what is inside it.
  * 5. `health` — the circuit breaker sees every attempt; when it opens, retries stop too.
  * 6. `trace` — inside retry: one CLIENT span per attempt (physical request).
@@ -43,7 +47,7 @@ export function recommended(options: RecommendedOptions = {}): Middleware[] {
   return [
     ...pick(options.redact, redact, {}),
     ...pick(options.timeout, timeout, {}),
-    ...pick(options.idempotency, idempotency, {}),
+    ...(options.idempotency ? [idempotency(options.idempotency === true ? {} : options.idempotency)] : []),
     ...pick(options.retry, retry, {}),
     ...pick(options.health, health, {}),
     ...pick(options.trace, trace, {}),

@@ -4,14 +4,11 @@ import { createClient, type Middleware } from '../../src/index.js'
 import { startServer } from '../helpers/server.js'
 
 describe('recommended()', () => {
-  it('is the documented order: redact, timeout, idempotency, retry, health, trace, log', () => {
-    expect(recommended().map((mw) => mw.name)).toEqual(['redact', 'timeout', 'idempotency', 'retry', 'health', 'trace', 'log'])
-    expect(recommended({ idempotency: false, health: false, log: false }).map((mw) => mw.name)).toEqual([
-      'redact',
-      'timeout',
-      'retry',
-      'trace',
-    ])
+  it('is the documented order: redact, timeout, (idempotency, opt-in), retry, health, trace, log', () => {
+    expect(recommended().map((mw) => mw.name)).toEqual(['redact', 'timeout', 'retry', 'health', 'trace', 'log'])
+    const all = recommended({ idempotency: true }).map((mw) => mw.name)
+    expect(all).toEqual(['redact', 'timeout', 'idempotency', 'retry', 'health', 'trace', 'log'])
+    expect(recommended({ health: false, log: false }).map((mw) => mw.name)).toEqual(['redact', 'timeout', 'retry', 'trace'])
   })
 
   it('runs in that order around each attempt: the recorder sees retries inside, one key per call', async () => {
@@ -21,17 +18,28 @@ describe('recommended()', () => {
       seen.push(`attempt ${request.attempt} timeout=${request.timeout} key=${request.headers.has('idempotency-key')}`)
       return next(request)
     }
-    const pipeline = recommended({ retry: { sleep: async () => {} }, timeout: 7_000, log: false })
+    const pipeline = recommended({ retry: { sleep: async () => {} }, timeout: 7_000, idempotency: true, log: false })
     pipeline.splice(4, 0, recorder) // between retry and health
     await using api = createClient({ baseURL: server.url, middleware: pipeline })
     await api.post('/orders', { json: { sku: 'a' } })
     expect(seen).toEqual(['attempt 0 timeout=7000 key=true', 'attempt 1 timeout=7000 key=true'])
   })
 
-  it('retries a POST with the idempotency key it adds', async () => {
+  it('retries a POST with the idempotency key it adds, when asked', async () => {
     const server = await startServer([503, { status: 201, json: { id: 1 } }])
-    await using api = createClient({ baseURL: server.url, middleware: recommended({ retry: { sleep: async () => {} }, log: false }) })
+    await using api = createClient({
+      baseURL: server.url,
+      middleware: recommended({ retry: { sleep: async () => {} }, idempotency: true, log: false }),
+    })
     expect((await api.post('/orders', { json: {} })).status).toBe(201)
     expect(server.seen[1]?.headers['idempotency-key']).toBe(server.seen[0]?.headers['idempotency-key'])
+  })
+
+  it('adds no keys by default: a POST that got a 503 is not sent again', async () => {
+    const server = await startServer([503, 201])
+    await using api = createClient({ baseURL: server.url, middleware: recommended({ retry: { sleep: async () => {} }, log: false }) })
+    await expect(api.post('/sms', { json: {} })).rejects.toThrow(/503/)
+    expect(server.seen).toHaveLength(1)
+    expect(server.seen[0]?.headers).not.toHaveProperty('idempotency-key')
   })
 })
