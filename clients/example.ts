@@ -50,6 +50,19 @@ export const UserPageSchema = schemaOf<UserPage>((p) => {
   return page.items.map(isUser).find(Boolean)
 })
 
+/** What {@link createExampleClient} returns: plain async methods, `health()` and `close()`. */
+export type ExampleClient = {
+  /** `GET /users/{id}`, checked against {@link UserSchema}. */
+  getUser(id: number): Promise<User>
+  /** `GET /users?page=&page_size=`, checked against {@link UserPageSchema}. */
+  listUsers(options?: { page?: number; pageSize?: number }): Promise<UserPage>
+  /** `POST /users` with a JSON body. */
+  createUser(input: Omit<User, 'id'>): Promise<User>
+  health: Client['health']
+  close(): Promise<void>
+  [Symbol.asyncDispose](): Promise<void>
+}
+
 /**
  * Options of {@link createExampleClient}.
  *
@@ -77,7 +90,7 @@ export type ExampleClientOptions = {
  * const ada = await users.getUser(1)
  * const page = await users.listUsers({ page: 1, pageSize: 10 })
  */
-export function createExampleClient(options: ExampleClientOptions) {
+export function createExampleClient(options: ExampleClientOptions): ExampleClient {
   if (typeof options?.apiKey !== 'string' || options.apiKey === '') {
     throw new TypeError('createExampleClient needs apiKey: the key the example API issued you')
   }
@@ -100,6 +113,3 @@ export function createExampleClient(options: ExampleClientOptions) {
     [Symbol.asyncDispose]: client.close,
   }
 }
-
-/** What {@link createExampleClient} returns. */
-export type ExampleClient = ReturnType<typeof createExampleClient>

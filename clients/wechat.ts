@@ -80,6 +80,17 @@ export type WeChatClientOptions = {
   pool?: ClientOptions['pool']
 }
 
+/** What {@link createWeChatClient} returns: plain async methods, `health()` and `close()`. */
+export type WeChatClient = {
+  /** A valid access token (cached; fetched once for concurrent callers). */
+  getAccessToken(): Promise<string>
+  /** Sends a template message; resolves to WeChat's `msgid`. */
+  sendTemplateMessage(message: TemplateMessage): Promise<{ msgid: number }>
+  health: Client['health']
+  close(): Promise<void>
+  [Symbol.asyncDispose](): Promise<void>
+}
+
 /** A template message: `data` values may be plain strings. */
 export type TemplateMessage = {
   openid: string
@@ -100,7 +111,7 @@ export type TemplateMessage = {
  * await using wechat = createWeChatClient({ appId: 'wx123', appSecret })
  * await wechat.sendTemplateMessage({ openid, templateId: 'TPL', data: { content: 'Your order shipped' } })
  */
-export function createWeChatClient(options: WeChatClientOptions) {
+export function createWeChatClient(options: WeChatClientOptions): WeChatClient {
   for (const name of ['appId', 'appSecret'] as const) {
     if (typeof options?.[name] !== 'string' || options[name] === '')
       throw new TypeError(`createWeChatClient needs ${name}: from the WeChat admin console`)
@@ -141,6 +152,3 @@ export function createWeChatClient(options: WeChatClientOptions) {
     [Symbol.asyncDispose]: client.close,
   }
 }
-
-/** What {@link createWeChatClient} returns. */
-export type WeChatClient = ReturnType<typeof createWeChatClient>
