@@ -49,7 +49,7 @@ const stubFetch = async () => new Response(STUB_TEXT, { headers: { 'content-type
  * It speaks both handler APIs: the legacy one (onConnect/onHeaders/onData/onComplete — what
  * Dispatcher.request, both fetches and an Agent's pools hand down) and the new controller one.
  */
-async function createStubDispatcher() {
+export async function createStubDispatcher() {
   const { Dispatcher } = await import('undici')
   const rawHeaders = [
     Buffer.from('content-type'),

@@ -9,15 +9,23 @@ export type FetchFunction = (input: URL | string | Request, init?: RequestInit) 
 
 const EMPTY = (): ReadableStream<Uint8Array> => new ReadableStream({ start: (c) => c.close() })
 
-function sourceOf(response: Response): BodySource {
-  return {
-    text: () => response.text(),
-    arrayBuffer: () => response.arrayBuffer(),
-    blob: () => response.blob(),
-    stream: () => response.body ?? EMPTY(),
-    discard: async () => {
-      await response.body?.cancel()
-    },
+/** The fetch Response as a body source (a class: no closures per response). */
+class FetchBody implements BodySource {
+  constructor(readonly response: Response) {}
+  text(): Promise<string> {
+    return this.response.text()
+  }
+  arrayBuffer(): Promise<ArrayBuffer> {
+    return this.response.arrayBuffer()
+  }
+  blob(): Promise<Blob> {
+    return this.response.blob()
+  }
+  stream(): ReadableStream<Uint8Array> {
+    return this.response.body ?? EMPTY()
+  }
+  async discard(): Promise<void> {
+    await this.response.body?.cancel()
   }
 }
 
@@ -52,7 +60,7 @@ export function createFetchCore(fetchImpl: FetchFunction, dispatcher?: Dispatche
       // A stream outlives this call: the attempt timer stops at the headers, the caller's signal
       // stays linked so it can still cancel the body.
       if (request.responseType === 'stream') attempt.stopTimer()
-      const data = await readBody(request, response.status, contentType, sourceOf(response))
+      const data = await readBody(request, response.status, contentType, new FetchBody(response))
       return settle({
         status: response.status,
         ok: response.ok,

@@ -13,19 +13,28 @@ const MAX_REDIRECTS = 20
 const CREDENTIALS = ['authorization', 'proxy-authorization', 'cookie']
 const BOM = 0xfeff
 
-/** A body that arrived whole: read it any way without another copy. */
-function bufferedSource(chunks: Buffer[]): BodySource {
-  const bytes = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)
-  return {
-    text: async () => {
-      const text = bytes.toString('utf8')
-      return text.charCodeAt(0) === BOM ? text.slice(1) : text
-    },
-    arrayBuffer: async () => bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer,
-    blob: async () => new Blob([bytes as Uint8Array<ArrayBuffer>]),
-    stream: () => new ReadableStream({ start: (c) => (bytes.byteLength && c.enqueue(new Uint8Array(bytes)), c.close()) }),
-    discard: async () => {},
+/** A body that arrived whole: read it any way without another copy (a class: no closures per response). */
+class BufferedBody implements BodySource {
+  readonly bytes: Buffer
+  constructor(chunks: Buffer[]) {
+    this.bytes = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)
   }
+  async text(): Promise<string> {
+    const text = this.bytes.toString('utf8')
+    return text.charCodeAt(0) === BOM ? text.slice(1) : text
+  }
+  async arrayBuffer(): Promise<ArrayBuffer> {
+    const { bytes } = this
+    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer
+  }
+  async blob(): Promise<Blob> {
+    return new Blob([this.bytes as Uint8Array<ArrayBuffer>])
+  }
+  stream(): ReadableStream<Uint8Array> {
+    const { bytes } = this
+    return new ReadableStream({ start: (c) => (bytes.byteLength && c.enqueue(new Uint8Array(bytes)), c.close()) })
+  }
+  async discard(): Promise<void> {}
 }
 
 /**
@@ -65,7 +74,7 @@ class Exchange implements Dispatcher.DispatchHandler {
   }
 
   onResponseEnd(): void {
-    this.resolve({ status: this.status, headers: this.headers, body: bufferedSource(this.chunks) })
+    this.resolve({ status: this.status, headers: this.headers, body: new BufferedBody(this.chunks) })
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
@@ -166,7 +175,7 @@ export function createUndiciCore(agent: Dispatcher): Core {
         const type = head.headers['content-type']
         const contentType = (Array.isArray(type) ? type[0] : type) ?? ''
         const data = await readBody(request, head.status, contentType, head.body)
-        return settle(lazyResponse(request, head, hop.url.href, data))
+        return settle(new UndiciResponse(request, head.status, head.headers, hop.url.href, data))
       }
     } catch (error) {
       throw toClientError(request, error, timedOut)
@@ -202,23 +211,36 @@ function headersOf(raw: RawHeaders): Headers {
   return headers
 }
 
-function lazyResponse(request: ClientRequest, head: Head, url: string, data: unknown): ClientResponse {
-  let headers: Headers | undefined
-  let raw: Response | undefined
-  const { status } = head
-  return {
-    status,
-    ok: status >= 200 && status < 300,
-    get headers() {
-      headers ??= headersOf(head.headers)
-      return headers
-    },
-    url,
-    data,
-    request,
-    get raw() {
-      raw ??= new Response(null, { status: Math.max(status, 200), headers: this.headers })
-      return raw
-    },
+const RAW_HEADERS = Symbol('rawHeaders')
+const HEADERS = Symbol('headers')
+const RAW = Symbol('raw')
+
+/**
+ * The answer, with `headers` and `raw` built on first access: a class, so the getters live on
+ * the prototype instead of two closures per response (half this core's cost, measured). Its own
+ * state is symbol-keyed, so a copy of it (the `schema` option makes one) still works.
+ */
+class UndiciResponse implements ClientResponse {
+  readonly ok: boolean
+  readonly [RAW_HEADERS]: RawHeaders;
+  [HEADERS]: Headers | undefined;
+  [RAW]: Response | undefined
+  constructor(
+    readonly request: ClientRequest,
+    readonly status: number,
+    rawHeaders: RawHeaders,
+    readonly url: string,
+    readonly data: unknown,
+  ) {
+    this.ok = status >= 200 && status < 300
+    this[RAW_HEADERS] = rawHeaders
+  }
+  get headers(): Headers {
+    this[HEADERS] ??= headersOf(this[RAW_HEADERS])
+    return this[HEADERS]
+  }
+  get raw(): Response {
+    this[RAW] ??= new Response(null, { status: Math.max(this.status, 200), headers: this.headers })
+    return this[RAW]
   }
 }

@@ -49,6 +49,16 @@ describe('createExampleClient', () => {
     expect(error.message).toMatch(/name: Invalid input: expected string, received undefined/)
   })
 
+  it('validates on the undici core too, and the copy keeps lazy headers and raw', async () => {
+    const service = await startFakeService()
+    await using api = createClient({ baseURL: service.url, core: 'undici', headers: { 'x-api-key': 'demo-key' } })
+    const res = await api.get('/users/{id}', { params: { id: 1 }, schema: z.object({ id: z.number(), name: z.string() }) })
+    expect(res.data).toEqual({ id: 1, name: 'Ada Lovelace' })
+    expect(res.headers.get('content-type')).toBe('application/json')
+    expect(res.raw.status).toBe(200)
+    await service.close()
+  })
+
   it('rejects a schema that is not one', async () => {
     await using api = createClient({ baseURL: 'https://api.test', fetch: mockFetch({ 'GET /x': { json: {} } }) })
     await expect(api.get('/x', { schema: {} as never })).rejects.toThrow(/options.schema must be a Standard Schema/)
