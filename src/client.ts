@@ -1,6 +1,6 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec'
 import { Agent, fetch as undiciFetch } from 'undici'
-import { createFetchCore, type FetchFunction } from './cores/fetch.js'
+import { createFetchCore, deadlineInterceptor, type FetchFunction } from './cores/fetch.js'
 import { createUndiciCore } from './cores/undici.js'
 import { ClientClosedError, ValidationError } from './errors.js'
 import { findReporters, type HealthCheckOptions, type HealthReport, probe } from './health.js'
@@ -232,7 +232,7 @@ function headersRecord(input: HeadersInput | undefined): Record<string, unknown>
 
 function selectCore(options: ClientOptions, agent: Agent | undefined): Core {
   if (agent && options.core === 'undici') return createUndiciCore(agent)
-  if (options.fetch) return createFetchCore(options.fetch)
+  if (options.fetch || !agent) return createFetchCore(options.fetch as FetchFunction)
   // undici's own fetch, so the client's Agent (not Node's bundled undici) carries the requests.
-  return createFetchCore(undiciFetch as unknown as FetchFunction, agent)
+  return createFetchCore(undiciFetch as unknown as FetchFunction, agent.compose(deadlineInterceptor))
 }

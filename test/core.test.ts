@@ -325,6 +325,14 @@ for (const core of ['fetch', 'undici'] as const) {
         await expect(pending).rejects.toThrow('user left')
       })
 
+      it('sends no private header for its timeout, across a redirect too', async () => {
+        const server = await startServer([{ status: 307, headers: { location: '/next' } }, echo])
+        await using api = client(server.url)
+        const res = await api.get<Echo>('/first', { timeout: 5_000 })
+        expect(res.data.url).toBe('/next')
+        for (const seen of server.seen) expect(Object.keys(seen.headers).filter((name) => name.includes('fetchline'))).toEqual([])
+      })
+
       it('enforces a per-request timeout with TimeoutError', async () => {
         const server = await startServer('hang')
         await using api = client(server.url)
