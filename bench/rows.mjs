@@ -25,16 +25,9 @@
 
 import { Readable } from 'node:stream'
 
-export const GET_BODY = {
-  id: 12345,
-  name: 'fetchline benchmark',
-  active: true,
-  tags: ['http', 'client', 'bench'],
-  owner: { id: 42, login: 'octocat', site_admin: false },
-  created_at: '2024-01-01T00:00:00Z',
-  score: 0.987654321,
-}
-export const PAYLOAD = { id: 7, name: 'widget', price: 19.99, tags: ['a', 'b', 'c'], nested: { ok: true, count: 3 } }
+import { GET_BODY, PAYLOAD } from './payload.mjs'
+
+export { GET_BODY, PAYLOAD }
 
 const STUB_TEXT = JSON.stringify(GET_BODY)
 const STUB_BYTES = Buffer.from(STUB_TEXT)

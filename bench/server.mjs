@@ -5,18 +5,9 @@
 //   GET  /json → a fixed ~200-byte JSON body, content-type application/json
 //   POST /echo → the request body, echoed back as application/json
 import http from 'node:http'
+import { GET_BODY } from './payload.mjs'
 
-const JSON_BODY = Buffer.from(
-  JSON.stringify({
-    id: 12345,
-    name: 'fetchline benchmark',
-    active: true,
-    tags: ['http', 'client', 'bench'],
-    owner: { id: 42, login: 'octocat', site_admin: false },
-    created_at: '2024-01-01T00:00:00Z',
-    score: 0.987654321,
-  }),
-)
+const JSON_BODY = Buffer.from(JSON.stringify(GET_BODY))
 const JSON_HEADERS = { 'content-type': 'application/json', 'content-length': String(JSON_BODY.length) }
 
 let answered = 0
