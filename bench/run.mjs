@@ -578,22 +578,26 @@ function render({ partial }) {
   const target = (id, label, pass, detail) =>
     targets.push({ id, label, status: pass === undefined ? 'N/A' : pass ? 'PASS' : 'FAIL', detail })
   const s = (id, key) => all[id]?.[key]
-  for (const [key, label] of [
-    ['c64-get', 'GET'],
-    ['c64-post', 'POST'],
-  ]) {
-    const a = s('fl-fetch-full', key)
-    const b = s('ofetch', key)
-    const r = a && b ? a.rps / b.rps : undefined
-    target(
-      `1-${key}`,
-      `(1) fetchline fetch core + recommended() ≥ 1.00× bare ofetch, c=64 ${label}`,
-      r === undefined ? undefined : r >= 1.0,
-      r === undefined
-        ? 'a row has no data'
-        : `${fmt(a.rps)} vs ${fmt(b.rps)} req/s = ${fmt(r, 2)}× (CPU µs/req ${fmt(a.cpuPerReq, 1)} vs ${fmt(b.cpuPerReq, 1)}: ${fmt(b.cpuPerReq / a.cpuPerReq, 2)}× by CPU cost)`,
-    )
+  /** A throughput target: row `mine` at least `min` × row `ref`, for c=64 GET and POST. */
+  const ratioTargets = (n, mine, ref, min, label) => {
+    for (const [key, method] of [
+      ['c64-get', 'GET'],
+      ['c64-post', 'POST'],
+    ]) {
+      const a = s(mine, key)
+      const b = s(ref, key)
+      const r = a && b ? a.rps / b.rps : undefined
+      target(
+        `${n}-${key}`,
+        `(${n}) ${label}, c=64 ${method}`,
+        r === undefined ? undefined : r >= min,
+        r === undefined
+          ? 'a row has no data'
+          : `${fmt(a.rps)} vs ${fmt(b.rps)} req/s = ${fmt(r, 2)}× (CPU µs/req ${fmt(a.cpuPerReq, 1)} vs ${fmt(b.cpuPerReq, 1)}: ${fmt(b.cpuPerReq / a.cpuPerReq, 2)}× by CPU cost)`,
+      )
+    }
   }
+  ratioTargets(1, 'fl-fetch-full', 'ofetch', 1.0, 'fetchline fetch core + recommended() ≥ 1.00× bare ofetch')
   {
     const a = s('fl-fetch-full', 'stub')
     const b = s('fl-fetch', 'stub')
@@ -607,22 +611,7 @@ function render({ partial }) {
         : `${fmt(a.usPerReq, 2)} vs ${fmt(b.usPerReq, 2)} µs/req = ${d >= 0 ? '+' : ''}${fmt(d, 2)} µs (CPU: ${fmt(a.cpuPerReq, 2)} vs ${fmt(b.cpuPerReq, 2)} = ${a.cpuPerReq - b.cpuPerReq >= 0 ? '+' : ''}${fmt(a.cpuPerReq - b.cpuPerReq, 2)} µs)`,
     )
   }
-  for (const [key, label] of [
-    ['c64-get', 'GET'],
-    ['c64-post', 'POST'],
-  ]) {
-    const a = s('fl-undici-full', key)
-    const b = s('undici-request', key)
-    const r = a && b ? a.rps / b.rps : undefined
-    target(
-      `2-${key}`,
-      `(2) fetchline undici core + recommended() ≥ 0.80× undici.request, c=64 ${label}`,
-      r === undefined ? undefined : r >= 0.8,
-      r === undefined
-        ? 'a row has no data'
-        : `${fmt(a.rps)} vs ${fmt(b.rps)} req/s = ${fmt(r, 2)}× (CPU µs/req ${fmt(a.cpuPerReq, 1)} vs ${fmt(b.cpuPerReq, 1)}: ${fmt(b.cpuPerReq / a.cpuPerReq, 2)}× by CPU cost)`,
-    )
-  }
+  ratioTargets(2, 'fl-undici-full', 'undici-request', 0.8, 'fetchline undici core + recommended() ≥ 0.80× undici.request')
   const ofetchRSS = byId.ofetch?.maxRSS
   for (const row of rows.filter((r) => r.fetchline)) {
     const ok = row.maxRSS && ofetchRSS ? row.maxRSS <= ofetchRSS : undefined
