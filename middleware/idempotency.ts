@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { Headers } from '../src/headers.js'
 import type { Middleware } from '../src/types.js'
 
 /**

@@ -15,6 +15,7 @@ import {
   type TracerProvider,
 } from '@opentelemetry/api'
 import { isClientError, isHTTPError, isNetworkError, isTimeoutError } from '../src/errors.js'
+import { Headers } from '../src/headers.js'
 import { redactURL, scrubText } from '../src/redact.js'
 import type { ClientRequest, ClientResponse, Middleware, Next } from '../src/types.js'
 

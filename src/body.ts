@@ -1,4 +1,5 @@
 import { HTTPError, ParseError } from './errors.js'
+import { Headers } from './headers.js'
 import type { ClientRequest, ClientResponse, ResponseType } from './types.js'
 
 /** What a core can read a body as; both cores adapt their transport's body to it. */

@@ -1,8 +1,9 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec'
 import { Agent, fetch as undiciFetch } from 'undici'
-import { createFetchCore, deadlineInterceptor, type FetchFunction } from './cores/fetch.js'
+import { createFetchCore, type FetchFunction } from './cores/fetch.js'
 import { createUndiciCore } from './cores/undici.js'
 import { ClientClosedError, ValidationError } from './errors.js'
+import { Headers, isHeaders } from './headers.js'
 import { findReporters, type HealthCheckOptions, type HealthReport, probe } from './health.js'
 import { mergeRules, REDACTION_RULES, type RedactionRules } from './redact.js'
 import { buildRequest, describe, parseBaseURL, type RequestDefaults } from './request.js'
@@ -225,7 +226,7 @@ function checkMiddleware(middleware: unknown): readonly Middleware[] {
 
 function headersRecord(input: HeadersInput | undefined): Record<string, unknown> {
   if (input === undefined) return {}
-  if (input instanceof Headers || Array.isArray(input)) return Object.fromEntries(input as Iterable<[string, string]>)
+  if (isHeaders(input) || Array.isArray(input)) return Object.fromEntries(input as Iterable<[string, string]>)
   if (typeof input !== 'object' || input === null) throw new TypeError(`headers must be an object or Headers, got ${describe(input)}`)
   return input as Record<string, unknown>
 }
@@ -234,5 +235,5 @@ function selectCore(options: ClientOptions, agent: Agent | undefined): Core {
   if (agent && options.core === 'undici') return createUndiciCore(agent)
   if (options.fetch || !agent) return createFetchCore(options.fetch as FetchFunction)
   // undici's own fetch, so the client's Agent (not Node's bundled undici) carries the requests.
-  return createFetchCore(undiciFetch as unknown as FetchFunction, agent.compose(deadlineInterceptor))
+  return createFetchCore(undiciFetch as unknown as FetchFunction, agent)
 }

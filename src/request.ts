@@ -1,3 +1,4 @@
+import { Headers, isHeaders } from './headers.js'
 import type { RedactionRules } from './redact.js'
 import type { ClientRequest, HeadersInput, Query, RawBody, RequestBody, RequestOptions, ResponseType } from './types.js'
 
@@ -137,7 +138,7 @@ function appendValue(target: URLSearchParams, key: string, value: unknown, what:
 function mergeHeaders(base: Headers, extra: HeadersInput | undefined): Headers {
   const headers = new Headers(base)
   if (extra === undefined) return headers
-  const entries = extra instanceof Headers || Array.isArray(extra) ? extra : Object.entries(extra)
+  const entries = isHeaders(extra) || Array.isArray(extra) ? extra : Object.entries(extra)
   for (const [name, value] of entries as Iterable<[string, unknown]>) {
     if (value === null || value === undefined) headers.delete(name)
     else headers.set(name, String(value))

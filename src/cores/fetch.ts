@@ -2,6 +2,7 @@ import { createFetch, type FetchOptions } from 'ofetch'
 import type { Dispatcher } from 'undici'
 import { type BodySource, encodeRequestBody, readBody, settle } from '../body.js'
 import { TimeoutError } from '../errors.js'
+import { Headers } from '../headers.js'
 import { type AttemptSignal, attemptSignal, toClientError } from '../signal.js'
 import type { ClientRequest, ClientResponse, Core } from '../types.js'
 
@@ -36,32 +37,26 @@ class FetchBody implements BodySource {
  * With `dispatcher`, every request goes through the client's undici Agent.
  */
 export function createFetchCore(fetchImpl: FetchFunction, dispatcher?: Dispatcher): Core {
-  const $fetch = createFetch({ fetch: fetchImpl as typeof fetch, Headers, AbortController })
-  // Options that are the same for every request, spread once here instead of per call.
-  const fixed = {
-    retry: false,
-    responseType: 'stream',
-    ignoreResponseError: true,
-    ...(dispatcher ? { dispatcher } : {}),
-  } as const
-
+  // ofetch copies the headers with this class: undici's own when undici's fetch is underneath (its
+  // fetch takes those without re-reading them), the global one for any other fetch.
+  const HeadersClass = dispatcher ? Headers : globalThis.Headers
+  const $fetch = createFetch({ fetch: fetchImpl as typeof fetch, Headers: HeadersClass, AbortController })
   return async function fetchCore(request: ClientRequest): Promise<ClientResponse> {
-    // On the client's own Agent the attempt's limit is enforced below fetch, by the pool's
-    // deadline interceptor: no AbortSignal per attempt, which undici's fetch makes costly.
+    // On the client's own Agent the attempt's limit is enforced below fetch, by a dispatcher made
+    // for this attempt: no AbortSignal per attempt, which costs ~3.5 µs each on Node 20.
     const below = dispatcher !== undefined && request.timeout !== undefined
     const attempt = below ? callerSignal(request) : attemptSignal(request)
     try {
       const encoded = encodeRequestBody(request)
-      let headers = encoded.headers
-      if (below) {
-        headers = new Headers(headers)
-        const stopAt = request.responseType === 'stream' ? ';headers' : ''
-        headers.set(DEADLINE_HEADER, `${Date.now() + (request.timeout as number)}${stopAt}`)
-      }
       const options = {
-        ...fixed,
+        retry: false,
+        responseType: 'stream',
+        ignoreResponseError: true,
+        dispatcher: below
+          ? new DeadlineDispatcher(dispatcher, Date.now() + (request.timeout as number), request.responseType === 'stream')
+          : dispatcher,
         method: request.method,
-        headers,
+        headers: encoded.headers,
         body: encoded.body,
         signal: attempt.signal,
       } as FetchOptions<'stream'>
@@ -91,10 +86,7 @@ export function createFetchCore(fetchImpl: FetchFunction, dispatcher?: Dispatche
   }
 }
 
-/** The private header that carries an attempt's deadline (epoch ms) to {@link deadlineInterceptor}. */
-const DEADLINE_HEADER = 'x-fetchline-deadline'
-
-/** What the interceptor aborts an exchange with; the core turns it into a `TimeoutError`. */
+/** What a deadline aborts an exchange with; the core turns it into a `TimeoutError`. */
 class DeadlinePassed extends Error {
   override name = 'DeadlinePassed'
 }
@@ -110,19 +102,96 @@ function callerSignal(request: ClientRequest): AttemptSignal {
 }
 
 /**
- * A pool interceptor that enforces the attempt deadline a request carries in a private header
- * (stripped here, never sent): one timer from dispatch — queueing and redirect hops included —
- * to the end of the body (or to the headers, for a streamed answer), aborting the exchange.
+ * fetch's dispatcher for one attempt with a time limit: the client's Agent, with every exchange
+ * of the attempt (redirect hops included, queueing in the pool included) aborted at the deadline —
+ * or, for a streamed answer, once the headers are in. undici's fetch only ever calls `dispatch`
+ * on its dispatcher, so a small object per attempt carries the deadline: no AbortSignal, no
+ * header to smuggle it in, and the Agent is called directly (not through `agent.compose()`,
+ * whose Proxy and two adapter handlers per request cost more than the timeout itself).
  */
-export const deadlineInterceptor: Dispatcher.DispatcherComposeInterceptor = (dispatch) =>
-  function deadline(options, handler) {
-    const headers = options.headers as Record<string, string> | null | undefined
-    const value = headers && typeof headers === 'object' && !Array.isArray(headers) ? headers[DEADLINE_HEADER] : undefined
-    if (value === undefined || !headers) return dispatch(options, handler)
-    delete headers[DEADLINE_HEADER]
-    const [at, stop] = value.split(';')
-    return dispatch(options, new DeadlineHandler(handler, Number(at) - Date.now(), stop === 'headers'))
+class DeadlineDispatcher {
+  constructor(
+    readonly agent: Dispatcher,
+    readonly at: number,
+    readonly untilHeaders: boolean,
+  ) {}
+  dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
+    const remaining = this.at - Date.now()
+    const wrapped =
+      typeof handler.onRequestStart === 'function'
+        ? new DeadlineHandler(handler, remaining, this.untilHeaders)
+        : new LegacyDeadlineHandler(handler as LegacyHandler, remaining, this.untilHeaders)
+    return this.agent.dispatch(options, wrapped as Dispatcher.DispatchHandler)
   }
+}
+
+/** The legacy handler API (what undici's fetch hands its dispatcher). */
+type LegacyHandler = {
+  onConnect?(abort: (reason?: Error) => void, context?: unknown): void
+  onResponseStarted?(): void
+  onHeaders?(status: number, rawHeaders: Buffer[], resume: () => void, statusText: string): boolean
+  onData?(chunk: Buffer): boolean
+  onComplete?(trailers: unknown): void
+  onError?(error: Error): void
+  onUpgrade?(status: number, rawHeaders: Buffer[], socket: unknown): void
+  onRequestUpgrade?(...args: unknown[]): void
+  onBodySent?(chunk: unknown): void
+  onRequestSent?(): void
+}
+
+class LegacyDeadlineHandler implements LegacyHandler {
+  abort: ((reason?: Error) => void) | undefined
+  fired = false
+  timer: NodeJS.Timeout
+  constructor(
+    readonly handler: LegacyHandler,
+    remaining: number,
+    readonly untilHeaders: boolean,
+  ) {
+    this.timer = setTimeout(() => this.fire(), Math.max(0, remaining))
+  }
+  fire(): void {
+    this.fired = true
+    this.abort?.(new DeadlinePassed())
+  }
+  onConnect(abort: (reason?: Error) => void, context?: unknown): void {
+    this.abort = abort
+    this.handler.onConnect?.(abort, context)
+    if (this.fired) abort(new DeadlinePassed())
+  }
+  onResponseStarted(): void {
+    this.handler.onResponseStarted?.()
+  }
+  onHeaders(status: number, rawHeaders: Buffer[], resume: () => void, statusText: string): boolean {
+    if (this.untilHeaders && status >= 200) clearTimeout(this.timer)
+    return this.handler.onHeaders?.(status, rawHeaders, resume, statusText) ?? true
+  }
+  onData(chunk: Buffer): boolean {
+    return this.handler.onData?.(chunk) ?? true
+  }
+  onComplete(trailers: unknown): void {
+    clearTimeout(this.timer)
+    this.handler.onComplete?.(trailers)
+  }
+  onError(error: Error): void {
+    clearTimeout(this.timer)
+    this.handler.onError?.(error)
+  }
+  onUpgrade(status: number, rawHeaders: Buffer[], socket: unknown): void {
+    clearTimeout(this.timer)
+    this.handler.onUpgrade?.(status, rawHeaders, socket)
+  }
+  onRequestUpgrade(...args: unknown[]): void {
+    clearTimeout(this.timer)
+    this.handler.onRequestUpgrade?.(...args)
+  }
+  onBodySent(chunk: unknown): void {
+    this.handler.onBodySent?.(chunk)
+  }
+  onRequestSent(): void {
+    this.handler.onRequestSent?.()
+  }
+}
 
 class DeadlineHandler implements Dispatcher.DispatchHandler {
   controller: Dispatcher.DispatchController | undefined

@@ -2,6 +2,7 @@ import { Readable } from 'node:stream'
 import type { Dispatcher } from 'undici'
 import { type BodySource, encodeRequestBody, readBody, settle } from '../body.js'
 import { TimeoutError } from '../errors.js'
+import { Headers } from '../headers.js'
 import { toClientError } from '../signal.js'
 import type { ClientRequest, ClientResponse, Core } from '../types.js'
 
