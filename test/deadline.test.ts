@@ -2,6 +2,7 @@
 import { Agent, type Dispatcher, Headers as UndiciHeaders } from 'undici'
 import { describe, expect, it } from 'vitest'
 import { createFetchCore, type FetchFunction } from '../src/cores/fetch.js'
+import { Headers } from '../src/headers.js'
 import { createClient, isTimeoutError } from '../src/index.js'
 import { buildRequest } from '../src/request.js'
 import { startServer } from './helpers/server.js'
@@ -27,7 +28,7 @@ describe('fetch core deadline below fetch', () => {
         )
       })) as unknown as FetchFunction
     const core = createFetchCore(fetchLike, agent)
-    const defaults = { base: server.url, origin: server.url, headers: new UndiciHeaders(), throwHttpErrors: true, redaction: undefined }
+    const defaults = { base: server.url, origin: server.url, headers: new Headers(), throwHttpErrors: true, redaction: undefined }
     const started = Date.now()
     const error = await core(buildRequest(defaults, 'GET', '/slow', { timeout: 150 })).catch((e: unknown) => e)
     expect(isTimeoutError(error)).toBe(true)
@@ -39,10 +40,7 @@ describe('fetch core deadline below fetch', () => {
 
 describe.each(['fetch', 'undici'] as const)('%s core: one deadline per attempt', (core) => {
   it('counts the time of every redirect hop against the same attempt limit', async () => {
-    const server = await startServer([
-      (_req, res) => setTimeout(() => res.writeHead(307, { location: '/next' }).end(), 400),
-      'hang',
-    ])
+    const server = await startServer([(_req, res) => setTimeout(() => res.writeHead(307, { location: '/next' }).end(), 400), 'hang'])
     const client = createClient({ baseURL: server.url, core })
     const started = Date.now()
     const error = await client.get('/first', { timeout: 600 }).catch((e: unknown) => e)
@@ -60,7 +58,7 @@ describe.each(['fetch', 'undici'] as const)('%s core: headers of any realm', (co
   it("sends client and call headers given as Node's global Headers or undici's", async () => {
     const server = await startServer(200)
     const client = createClient({ baseURL: server.url, core, headers: new globalThis.Headers({ 'x-client': 'global' }) })
-    await client.get('/a', { headers: new UndiciHeaders({ 'x-call': 'undici' }) })
+    await client.get('/a', { headers: new UndiciHeaders({ 'x-call': 'undici' }) as unknown as globalThis.Headers })
     await client.get('/b', { headers: new globalThis.Headers({ 'x-call': 'global' }) })
     expect(server.seen.map((hit) => [hit.headers['x-client'], hit.headers['x-call']])).toEqual([
       ['global', 'undici'],
