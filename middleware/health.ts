@@ -1,5 +1,6 @@
 import { CircuitOpenError, isHTTPError, isNetworkError, isTimeoutError } from '../src/errors.js'
 import { type BreakerReport, HEALTH_REPORT } from '../src/health.js'
+import type { BreakerStore } from '../src/stores.js'
 import type { ClientResponse, Middleware } from '../src/types.js'
 
 /** A state change of the breaker. */
@@ -28,6 +29,15 @@ export type HealthOptions = {
   isFailure?: (outcome: { error?: unknown; response?: ClientResponse | undefined }) => boolean
   /** Hears every state change. */
   onStateChange?: (event: BreakerEvent) => void
+  /**
+   * Shares the breaker with other instances (`createRedisBreakerStore`): when one opens it, the
+   * others open too within `syncInterval`, until the same moment. Requests never wait for it.
+   */
+  store?: BreakerStore
+  /** The shared breaker's name. @default the request's origin */
+  key?: string
+  /** How often the shared state is read, in ms (in the background). @default 1_000 */
+  syncInterval?: number
   /** For tests: the clock. @default Date.now */
   now?: () => number
 }
@@ -56,6 +66,14 @@ export function health(options: HealthOptions = {}): Middleware {
   const now = o.now ?? Date.now
   const isFailure = o.isFailure ?? defaultIsFailure
   const size = o.window / BUCKETS
+  const store = o.store
+  if (store !== undefined && (typeof store?.get !== 'function' || typeof store.open !== 'function' || typeof store.close !== 'function')) {
+    throw new TypeError('health: store must be a BreakerStore with get, open and close (createRedisBreakerStore)')
+  }
+  const syncInterval = o.syncInterval ?? 1_000
+  let sharedKey = o.key
+  let lastSync = Number.NEGATIVE_INFINITY
+  let syncing = false
   const buckets = Array.from({ length: BUCKETS }, () => ({ slot: -1, calls: 0, failures: 0, latency: 0 }))
   let state: BreakerReport['state'] = 'closed'
   let consecutive = 0
@@ -91,12 +109,36 @@ export function health(options: HealthOptions = {}): Middleware {
     return view
   }
 
-  function move(to: BreakerReport['state'], reason: string): void {
+  function move(to: BreakerReport['state'], reason: string, sharedOpenedAt?: number): void {
     const from = state
     state = to
-    if (to === 'open') openedAt = now()
+    if (to === 'open') openedAt = sharedOpenedAt ?? now()
     if (to === 'closed') for (const b of buckets) b.slot = -1
+    // Tell the other instances (in the background: a request never waits for the store).
+    if (store && sharedKey !== undefined && sharedOpenedAt === undefined) {
+      if (to === 'open') store.open(sharedKey, openedAt + o.cooldown).catch(() => undefined)
+      else if (to === 'closed') store.close(sharedKey).catch(() => undefined)
+    }
     o.onStateChange?.({ from, to, reason, report: report() })
+  }
+
+  /** Reads the shared state now and then, in the background; opens here if another instance did. */
+  function sync(): void {
+    const at = now()
+    if (!store || sharedKey === undefined || syncing || at - lastSync < syncInterval) return
+    syncing = true
+    lastSync = at
+    store
+      .get(sharedKey)
+      .then((until) => {
+        if (until !== undefined && until > now() && state === 'closed') {
+          move('open', 'opened by another instance (shared breaker state)', until - o.cooldown)
+        }
+      })
+      .catch(() => undefined)
+      .finally(() => {
+        syncing = false
+      })
   }
 
   function settle(failed: boolean, latency: number, trial: boolean): void {
@@ -114,6 +156,10 @@ export function health(options: HealthOptions = {}): Middleware {
   }
 
   const guard: Middleware = async function health(request, next) {
+    if (store) {
+      sharedKey ??= request.url.origin
+      sync()
+    }
     if (state === 'open' && now() >= openedAt + o.cooldown) move('half-open', `cooldown of ${o.cooldown} ms over`)
     if (state === 'open' || (state === 'half-open' && trials >= o.halfOpenCalls)) {
       throw new CircuitOpenError(request, Math.max(0, openedAt + o.cooldown - now()))

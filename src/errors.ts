@@ -221,6 +221,35 @@ export class CircuitOpenError extends ClientError {
 }
 
 /**
+ * A `rateLimit()` middleware refused the call: sending it now would go over the limit, and the
+ * wait for a free slot would be longer than the call may wait (`maxWait`). Nothing was sent.
+ *
+ * @example
+ * try { await sms.send(message) } catch (error) {
+ *   if (isRateLimitError(error)) queue.later(message, error.retryAfter)
+ * }
+ */
+export class RateLimitError extends ClientError {
+  override name = 'RateLimitError'
+  static override readonly [KIND]: string = 'RateLimitError'
+  /** Milliseconds until a slot frees up. */
+  readonly retryAfter: number
+  /** The limit that refused it: `limit` calls per `interval` ms. */
+  readonly limit: number
+  readonly interval: number
+
+  constructor(request: ClientRequest, retryAfter: number, limit: number, interval: number) {
+    super(
+      `${where(request)} not sent: over the rate limit of ${limit} per ${interval} ms; a slot frees in ${Math.ceil(retryAfter)} ms, longer than maxWait`,
+      { code: 'FL_ERR_RATE_LIMITED', request },
+    )
+    this.retryAfter = retryAfter
+    this.limit = limit
+    this.interval = interval
+  }
+}
+
+/**
  * The body could not be read as asked: invalid JSON, most often an HTML error page. The body text
  * is kept on `body` (not enumerable, never in the message: it may hold a secret).
  *
@@ -356,6 +385,13 @@ export const isClientClosedError = (error: unknown): error is ClientClosedError 
  * if (isCircuitOpenError(error)) console.warn(error.code, error.request?.url)
  */
 export const isCircuitOpenError = (error: unknown): error is CircuitOpenError => hasBrand(error, 'CircuitOpenError')
+/**
+ * Whether `error` is a {@link RateLimitError}, also from another installed copy.
+ *
+ * @example
+ * if (isRateLimitError(error)) console.warn(`over the limit; retry in ${error.retryAfter} ms`)
+ */
+export const isRateLimitError = (error: unknown): error is RateLimitError => hasBrand(error, 'RateLimitError')
 /**
  * Whether `error` is a {@link ParseError}, also from another installed copy.
  *

@@ -12,10 +12,12 @@ export {
   isHTTPError,
   isNetworkError,
   isParseError,
+  isRateLimitError,
   isTimeoutError,
   isValidationError,
   NetworkError,
   ParseError,
+  RateLimitError,
   type RequestSummary,
   TimeoutError,
   type TimeoutLimit,
@@ -24,6 +26,7 @@ export {
 export { type BreakerReport, HEALTH_REPORT, type HealthCheckOptions, type HealthReport } from './health.js'
 export { isSecretHeader, isSecretQueryParam, REDACTED, type RedactionRules, redactHeaders, redactURL } from './redact.js'
 export { type Closable, createRegistry, type Registry } from './registry.js'
+export { type BreakerStore, createMemoryRateLimitStore, type RateLimitStore } from './stores.js'
 export {
   createMemoryTokenStore,
   createTokenCache,

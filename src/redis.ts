@@ -1,0 +1,240 @@
+import { createHash, randomUUID } from 'node:crypto'
+import { consola } from 'consola'
+import { type BreakerStore, createMemoryRateLimitStore, type RateLimitStore } from './stores.js'
+import { createMemoryTokenStore, type TokenStore } from './token-cache.js'
+
+/**
+ * The part of a Redis client fetchline uses: ioredis's generic `call(command, ...args)` (and its
+ * `status`, when there is one). An `ioredis` `Redis` or `Cluster` instance fits as it is.
+ */
+export type RedisLike = {
+  call(command: string, ...args: Array<string | number>): Promise<unknown>
+  /** ioredis's connection state; anything but `'ready'` means "do not wait for Redis now". */
+  readonly status?: string
+}
+
+/** Where the warning about an unreachable Redis goes: a consola instance or anything like it. */
+export type RedisLogger = { warn(message: string, ...args: unknown[]): void; info(message: string, ...args: unknown[]): void }
+
+/**
+ * Options of the Redis stores.
+ *
+ * @example
+ * const options: RedisStoreOptions = { redis: new Redis(process.env.REDIS_URL!), prefix: 'billing:' }
+ */
+export type RedisStoreOptions = {
+  /** A connected client: `new Redis(url)` from ioredis. fetchline never creates or closes it. */
+  redis: RedisLike
+  /** Prefix of every key fetchline writes. @default 'fetchline:' */
+  prefix?: string
+  /** How long one Redis command may take before the store falls back to local behaviour. @default 1_000 */
+  commandTimeout?: number
+  /** After Redis failed, how long to stay local before trying it again. @default 5_000 */
+  recheckAfter?: number
+  /** Where the one warning per outage goes. @default consola.withTag('fetchline:redis') */
+  logger?: RedisLogger
+}
+
+// Deletes KEYS[1] only while it holds ARGV[1]: a lock's owner releases only its own lock, and a
+// rejected token is dropped only if nobody stored a newer one meanwhile.
+const COMPARE_AND_DELETE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`
+
+// Sliding window log on a sorted set, on Redis's clock (so the instances' clocks do not matter):
+// drop entries older than the window; if fewer than the limit remain, add this call and answer 0,
+// otherwise answer the ms until the oldest entry leaves the window.
+const SLIDING_WINDOW = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local limit = tonumber(ARGV[1])
+local interval = tonumber(ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - interval)
+if redis.call('ZCARD', KEYS[1]) < limit then
+  redis.call('ZADD', KEYS[1], now, ARGV[3])
+  redis.call('PEXPIRE', KEYS[1], interval)
+  return 0
+end
+local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+local wait = tonumber(oldest[2]) + interval - now
+if wait < 1 then wait = 1 end
+return wait`
+
+type Script = { source: string; sha: string }
+const script = (source: string): Script => ({ source, sha: createHash('sha1').update(source).digest('hex') })
+const SCRIPTS = { compareAndDelete: script(COMPARE_AND_DELETE), slidingWindow: script(SLIDING_WINDOW) }
+
+/** Whether Redis is usable, shared by every store on the same client: one warning per outage. */
+type Link = { downUntil: number; warned: boolean }
+const LINKS = new WeakMap<RedisLike, Link>()
+
+/** ioredis states in which a command would wait for a reconnect ('wait' and 'connecting' are a start). */
+const DOWN = new Set(['reconnecting', 'close', 'end'])
+
+class RedisTimeout extends Error {
+  override name = 'RedisTimeout'
+}
+
+/** What every Redis store shares: checked options, key prefixing, scripts, timeouts and fallback. */
+function connect(options: RedisStoreOptions, what: string) {
+  if (typeof options !== 'object' || options === null) throw new TypeError(`${what} needs options such as { redis: new Redis(url) }`)
+  const { redis } = options
+  if (typeof redis?.call !== 'function') {
+    throw new TypeError(`${what}: options.redis must be an ioredis client (new Redis(url)), got ${redis === null ? 'null' : typeof redis}`)
+  }
+  const prefix = options.prefix ?? 'fetchline:'
+  if (typeof prefix !== 'string') throw new TypeError(`${what}: options.prefix must be a string, got ${typeof prefix}`)
+  const timeout = positive(options.commandTimeout ?? 1_000, 'commandTimeout', what)
+  const recheck = positive(options.recheckAfter ?? 5_000, 'recheckAfter', what)
+  const logger = options.logger ?? consola.withTag('fetchline:redis')
+  let link = LINKS.get(redis)
+  if (!link) LINKS.set(redis, (link = { downUntil: 0, warned: false }))
+  const state = link
+
+  function call(command: string, ...args: Array<string | number>): Promise<unknown> {
+    let timer: NodeJS.Timeout | undefined
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new RedisTimeout(`no answer to ${command} within ${timeout} ms`)), timeout)
+    })
+    return Promise.race([redis.call(command, ...args), expired]).finally(() => clearTimeout(timer))
+  }
+
+  async function evalScript(s: Script, keys: string[], args: Array<string | number>): Promise<unknown> {
+    try {
+      return await call('EVALSHA', s.sha, keys.length, ...keys, ...args)
+    } catch (error) {
+      if (!String((error as Error)?.message).startsWith('NOSCRIPT')) throw error
+      return call('EVAL', s.source, keys.length, ...keys, ...args)
+    }
+  }
+
+  /** Runs `remote` on Redis, or `local` when Redis is down or fails (warning once per outage). */
+  async function shared<T>(remote: () => Promise<T>, local: () => Promise<T>): Promise<T> {
+    // A client that lost its connection answers nothing until it is back (ioredis queues the
+    // command): go local at once instead of waiting out the timeout on every call.
+    const status = redis.status
+    if (status !== undefined && DOWN.has(status)) {
+      failed(new Error(`the connection is ${status}`))
+      return local()
+    }
+    if (Date.now() < state.downUntil) return local()
+    try {
+      const result = await remote()
+      if (state.warned) {
+        state.warned = false
+        logger.info('Redis is reachable again: shared tokens, rate limits and breaker state are back in use')
+      }
+      return result
+    } catch (error) {
+      failed(error)
+      return local()
+    }
+  }
+
+  function failed(error: unknown): void {
+    state.downUntil = Date.now() + recheck
+    if (state.warned) return
+    state.warned = true
+    logger.warn(
+      `Redis unreachable (${(error as Error)?.message ?? String(error)}): falling back to per-process tokens, rate limits and breaker state until it answers again; next try in ${recheck} ms`,
+    )
+  }
+
+  return { key: (name: string) => prefix + name, call, evalScript, shared }
+}
+
+function positive(value: unknown, name: string, what: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new RangeError(`${what}: options.${name} must be a number of milliseconds > 0, got ${String(value)}`)
+  }
+  return value
+}
+
+/**
+ * A token store shared by every instance through Redis: `get`/`set` with a TTL, and the refresh
+ * lock as `SET key owner NX PX ttl`, released only by its owner (a Lua compare-and-delete) and
+ * lapsing by itself if the owner dies mid-refresh. Instances that lose the race wait for the
+ * winner's token (the token cache polls). When Redis is unreachable it keeps working on a
+ * per-process store and logs one warning.
+ *
+ * @example
+ * import { Redis } from 'ioredis'
+ * const redis = new Redis(process.env.REDIS_URL!)
+ * const wechat = createWeChatClient({ appId, appSecret, tokenStore: createRedisTokenStore({ redis }) })
+ */
+export function createRedisTokenStore(options: RedisStoreOptions): TokenStore {
+  const r = connect(options, 'createRedisTokenStore')
+  const local = createMemoryTokenStore()
+  return {
+    get: (key) =>
+      r.shared(
+        async () => ((await r.call('GET', r.key(key))) as string | null) ?? undefined,
+        () => local.get(key),
+      ),
+    set: (key, value, ttlMs) =>
+      r.shared(
+        async () => void (await r.call('SET', r.key(key), value, 'PX', Math.max(1, Math.round(ttlMs)))),
+        () => local.set(key, value, ttlMs),
+      ),
+    deleteIf: (key, value) =>
+      r.shared(
+        async () => void (await r.evalScript(SCRIPTS.compareAndDelete, [r.key(key)], [value])),
+        () => local.deleteIf(key, value),
+      ),
+    lock: (key, ttlMs) =>
+      r.shared(
+        async () => {
+          const owner = randomUUID()
+          const taken = await r.call('SET', r.key(key), owner, 'NX', 'PX', Math.max(1, Math.round(ttlMs)))
+          if (taken !== 'OK') return undefined
+          return async () => {
+            // If Redis went away meanwhile, the lock lapses by itself after ttlMs.
+            await r.evalScript(SCRIPTS.compareAndDelete, [r.key(key)], [owner]).catch(() => undefined)
+          }
+        },
+        () => local.lock(key, ttlMs),
+      ),
+  }
+}
+
+/**
+ * A rate-limit store shared by every instance through Redis: a sliding window log in a sorted set,
+ * updated atomically by one Lua script on Redis's own clock. When Redis is unreachable each
+ * process limits itself with the same numbers and one warning is logged.
+ *
+ * @example
+ * const limiter = rateLimit({ limit: 100, interval: 1_000, store: createRedisRateLimitStore({ redis }) })
+ */
+export function createRedisRateLimitStore(options: RedisStoreOptions): RateLimitStore {
+  const r = connect(options, 'createRedisRateLimitStore')
+  const local = createMemoryRateLimitStore()
+  return {
+    acquire: (key, limit, interval) =>
+      r.shared(
+        async () => Number(await r.evalScript(SCRIPTS.slidingWindow, [r.key(`ratelimit:${key}`)], [limit, interval, randomUUID()])),
+        () => local.acquire(key, limit, interval),
+      ),
+  }
+}
+
+/**
+ * A circuit-breaker store shared by every instance through Redis: when one instance's breaker
+ * opens, the others see it within their `syncInterval` and stop calling the vendor too. When
+ * Redis is unreachable each breaker works on its own.
+ *
+ * @example
+ * health({ store: createRedisBreakerStore({ redis }) })
+ */
+export function createRedisBreakerStore(options: RedisStoreOptions): BreakerStore {
+  const r = connect(options, 'createRedisBreakerStore')
+  const none = async (): Promise<undefined> => undefined
+  return {
+    get: (key) =>
+      r.shared(async () => {
+        const value = await r.call('GET', r.key(`breaker:${key}`))
+        const until = value === null || value === undefined ? undefined : Number(value)
+        return until !== undefined && Number.isFinite(until) ? until : undefined
+      }, none),
+    open: (key, until) =>
+      r.shared(async () => void (await r.call('SET', r.key(`breaker:${key}`), String(until), 'PX', Math.max(1, until - Date.now()))), none),
+    close: (key) => r.shared(async () => void (await r.call('DEL', r.key(`breaker:${key}`))), none),
+  }
+}

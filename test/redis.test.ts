@@ -1,0 +1,322 @@
+// Scale-out through a real Redis: tokens, rate limits and breaker state shared by instances that
+// run in separate processes, and what happens when Redis goes away. See test/helpers/redis.ts for
+// where Redis comes from (CI: .ci/run installs and starts it) and when these skip.
+import { type ChildProcess, fork } from 'node:child_process'
+import { createServer, type IncomingMessage } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { Redis } from 'ioredis'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createWeChatClient } from '../clients/wechat.js'
+import { startFakeWeChat } from '../examples/fake-wechat.js'
+import { health, rateLimit } from '../middleware/index.js'
+import { createClient, isCircuitOpenError, isRateLimitError } from '../src/index.js'
+import { createRedisBreakerStore, createRedisRateLimitStore, createRedisTokenStore, type RedisLogger } from '../src/redis.js'
+import { createTokenCache } from '../src/token-cache.js'
+import { type RedisServer, redisMissing, startRedisServer } from './helpers/redis.js'
+import { startServer } from './helpers/server.js'
+
+const skip = redisMissing()
+const WORKER = new URL('./fixtures/scale-worker.mjs', import.meta.url)
+
+let shared: RedisServer
+let redis: Redis
+let prefixCount = 0
+/** A fresh key prefix per test, so tests never see each other's keys. */
+const prefix = (): string => `test${process.pid}-${++prefixCount}:`
+
+type Worker = {
+  child: ChildProcess
+  messages: Array<Record<string, unknown>>
+  next(test: (m: Record<string, unknown>) => boolean): Promise<Record<string, unknown>>
+}
+
+function startWorker(config: Record<string, unknown>): Promise<Worker> {
+  const child = fork(WORKER, [JSON.stringify(config)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  const messages: Array<Record<string, unknown>> = []
+  const waiting = new Set<{ test: (m: Record<string, unknown>) => boolean; resolve: (m: Record<string, unknown>) => void }>()
+  child.on('message', (message) => {
+    const m = message as Record<string, unknown>
+    messages.push(m)
+    for (const w of waiting) if (w.test(m)) waiting.delete(w), w.resolve(m)
+  })
+  const worker: Worker = {
+    child,
+    messages,
+    next: (test) => {
+      const seen = messages.find(test)
+      if (seen) return Promise.resolve(seen)
+      return new Promise((resolve, reject) => {
+        waiting.add({ test, resolve })
+        child.once('exit', (code, signal) => reject(new Error(`worker exited (${code ?? signal}) before answering`)))
+      })
+    },
+  }
+  return worker.next((m) => m.ready === true).then(() => worker)
+}
+
+async function runPhase(workers: Worker[], id: number): Promise<Array<Record<string, unknown>>> {
+  for (const w of workers) w.child.send({ go: id })
+  return Promise.all(workers.map((w) => w.next((m) => m.phase === id)))
+}
+
+async function stopWorkers(workers: Worker[]): Promise<void> {
+  await Promise.all(
+    workers.map(
+      (w) =>
+        new Promise<void>((resolve) => {
+          if (w.child.exitCode !== null || w.child.signalCode !== null) return resolve()
+          w.child.once('exit', () => resolve())
+          w.child.send('exit')
+        }),
+    ),
+  )
+}
+
+function captureLogger(): RedisLogger & { warnings: string[]; infos: string[] } {
+  const warnings: string[] = []
+  const infos: string[] = []
+  return { warnings, infos, warn: (message) => void warnings.push(message), info: (message) => void infos.push(message) }
+}
+
+describe.skipIf(skip)('Redis scale-out (real redis-server)', () => {
+  beforeAll(async () => {
+    shared = process.env.REDIS_URL
+      ? { url: process.env.REDIS_URL, port: Number(new URL(process.env.REDIS_URL).port), stop: async () => {}, process: undefined as never }
+      : await startRedisServer()
+    redis = new Redis(shared.url)
+  })
+  afterAll(async () => {
+    await redis?.quit()
+    await shared?.stop()
+  })
+
+  describe('createRedisTokenStore', () => {
+    it('stores with a TTL, deletes only the value it was told, and prefixes every key', async () => {
+      const p = prefix()
+      const store = createRedisTokenStore({ redis, prefix: p })
+      await store.set('tok', 'v1', 300)
+      expect(await redis.get(`${p}tok`)).toBe('v1')
+      expect(await store.get('tok')).toBe('v1')
+      await store.deleteIf('tok', 'someone-else')
+      expect(await store.get('tok')).toBe('v1')
+      await store.deleteIf('tok', 'v1')
+      expect(await store.get('tok')).toBeUndefined()
+      await store.set('tok', 'v2', 100)
+      await new Promise((r) => setTimeout(r, 150))
+      expect(await store.get('tok')).toBeUndefined()
+    })
+
+    it('locks with NX and an expiry; a release after the lock lapsed leaves the next owner alone', async () => {
+      const store = createRedisTokenStore({ redis, prefix: prefix() })
+      const first = await store.lock('refresh', 150)
+      expect(first).toBeTypeOf('function')
+      expect(await store.lock('refresh', 150)).toBeUndefined()
+      await new Promise((r) => setTimeout(r, 200))
+      const second = await store.lock('refresh', 5_000)
+      expect(second).toBeTypeOf('function')
+      await first?.() // the first owner is late: its release must not free the second's lock
+      expect(await store.lock('refresh', 5_000)).toBeUndefined()
+      await second?.()
+      expect(await store.lock('refresh', 5_000)).toBeTypeOf('function')
+    })
+
+    it('tells what to fix when it is given no Redis client or bad numbers', () => {
+      expect(() => createRedisTokenStore({} as never)).toThrow(/options.redis must be an ioredis client/)
+      expect(() => createRedisTokenStore({ redis, commandTimeout: -1 })).toThrow(/commandTimeout must be a number of milliseconds > 0/)
+      expect(() => createRedisRateLimitStore({ redis, prefix: 3 as never })).toThrow(/prefix must be a string/)
+    })
+  })
+
+  it('8 processes × 50 concurrent sends fetch the WeChat token exactly once, and once more fleet-wide after it expires', async () => {
+    // A token valid for 302 s with the client's 300 s refresh margin is kept for 2 s.
+    const wechat = await startFakeWeChat({ expiresIn: 302, tokenDelayMs: 50 })
+    const config = {
+      mode: 'wechat',
+      redisUrl: shared.url,
+      prefix: prefix(),
+      wechatUrl: wechat.url,
+      appId: wechat.appId,
+      appSecret: wechat.appSecret,
+      calls: 50,
+    }
+    const workers = await Promise.all(Array.from({ length: 8 }, () => startWorker(config)))
+    try {
+      const first = await runPhase(workers, 1)
+      expect(first.map((r) => r.errors)).toEqual(Array(8).fill([]))
+      expect(first.reduce((n, r) => n + (r.ok as number), 0)).toBe(400)
+      expect(wechat.state.tokenFetches).toBe(1)
+
+      await new Promise((r) => setTimeout(r, 2_300)) // the shared token lapses
+      const second = await runPhase(workers, 2)
+      expect(second.reduce((n, r) => n + (r.ok as number), 0)).toBe(400)
+      expect(wechat.state.tokenFetches).toBe(2)
+      expect(wechat.state.messages).toHaveLength(800) // every send landed once
+      console.info(`[redis] 8 × 50 sends: ${wechat.state.tokenFetches} token fetches over 2 phases (1 per token lifetime)`)
+    } finally {
+      await stopWorkers(workers)
+      await wechat.close()
+    }
+  }, 30_000)
+
+  it('a refresh lock whose owner is killed mid-refresh is taken over after the lock TTL', async () => {
+    const hits: Array<{ pid: string | null; at: number }> = []
+    const pending: IncomingMessage[] = []
+    const tokenServer = createServer((req, res) => {
+      const pid = new URL(req.url ?? '/', 'http://x').searchParams.get('pid')
+      hits.push({ pid, at: Date.now() })
+      if (hits.length === 1) return void pending.push(req) // the first refresh never gets an answer
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ token: `tok-${pid}`, expiresIn: 3600 }))
+    })
+    await new Promise<void>((resolve) => tokenServer.listen(0, '127.0.0.1', resolve))
+    const tokenUrl = `http://127.0.0.1:${(tokenServer.address() as AddressInfo).port}`
+    const lockTtl = 1_500
+    const config = { mode: 'token', redisUrl: shared.url, prefix: prefix(), tokenUrl, lockTtl }
+    const owner = await startWorker(config)
+    const other = await startWorker(config)
+    try {
+      owner.child.send({ go: 1 })
+      const fetching = await owner.next((m) => m.fetching !== undefined)
+      const lockedAt = fetching.fetching as number
+      while (hits.length === 0) await new Promise((r) => setTimeout(r, 5)) // its refresh reached the vendor
+      owner.child.kill('SIGKILL') // dies holding the lock
+      const [result] = await runPhase([other], 1)
+      expect(result?.error).toBeUndefined()
+      expect(result?.token).toBe(`tok-${other.child.pid}`)
+      expect(hits.map((h) => h.pid)).toEqual([String(owner.child.pid), String(other.child.pid)])
+      // The survivor waited for the dead owner's lock to lapse, then refreshed once.
+      expect((hits[1]?.at as number) - lockedAt).toBeGreaterThanOrEqual(lockTtl - 50)
+      expect((hits[1]?.at as number) - lockedAt).toBeLessThan(lockTtl + 1_500)
+    } finally {
+      await stopWorkers([other])
+      tokenServer.closeAllConnections()
+      tokenServer.close()
+    }
+  }, 20_000)
+
+  it('a rate limit of 100/s across 4 processes lets 300 ± 5% calls through in 3 s', async () => {
+    const arrivals: number[] = []
+    const server = await startServer((req, res) => {
+      if (req.url?.startsWith('/hit')) arrivals.push(performance.now())
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}')
+    })
+    const config = {
+      mode: 'ratelimit',
+      redisUrl: shared.url,
+      prefix: prefix(),
+      targetUrl: server.url,
+      limit: 100,
+      interval: 1_000,
+      durationMs: 3_000,
+      concurrency: 8,
+    }
+    const workers = await Promise.all(Array.from({ length: 4 }, () => startWorker(config)))
+    try {
+      const results = await runPhase(workers, 1)
+      expect(results.map((r) => r.error)).toEqual([undefined, undefined, undefined, undefined])
+      expect(results.flatMap((r) => r.warnings as string[])).toEqual([]) // Redis did the limiting throughout
+      const t0 = Math.min(...arrivals)
+      const perSecond = [0, 1, 2, 3].map((s) => arrivals.filter((t) => t >= t0 + s * 1_000 && t < t0 + (s + 1) * 1_000).length)
+      console.info(
+        `[redis] rate limit 100/s × 4 processes × 8 loops for 3 s: ${arrivals.length} calls reached the server (${((arrivals.length / 300 - 1) * 100).toFixed(1)}% off 300; per second from the first: ${perSecond.join(', ')})`,
+      )
+      expect(arrivals.length).toBeGreaterThanOrEqual(285)
+      expect(arrivals.length).toBeLessThanOrEqual(315)
+    } finally {
+      await stopWorkers(workers)
+    }
+  }, 30_000)
+
+  it('rateLimit fails at once with RateLimitError when the caller will not wait, and sends nothing', async () => {
+    const server = await startServer(200)
+    const store = createRedisRateLimitStore({ redis, prefix: prefix() })
+    const client = createClient({ baseURL: server.url, middleware: [rateLimit({ limit: 2, interval: 60_000, store, maxWait: 0 })] })
+    await client.get('/a')
+    await client.get('/b')
+    const error = await client.get('/c').catch((e: unknown) => e)
+    expect(isRateLimitError(error)).toBe(true)
+    expect((error as { retryAfter: number }).retryAfter).toBeGreaterThan(50_000)
+    expect(server.seen.map((s) => s.url)).toEqual(['/a', '/b'])
+    await client.close()
+  })
+
+  it("one instance's open breaker stops the others too", async () => {
+    const server = await startServer(503)
+    const store = createRedisBreakerStore({ redis, prefix: prefix() })
+    const options = { store, failureThreshold: 2, cooldown: 30_000, syncInterval: 20 }
+    const a = createClient({ baseURL: server.url, middleware: [health(options)], throwHttpErrors: false })
+    const b = createClient({ baseURL: server.url, middleware: [health(options)], throwHttpErrors: false })
+    await b.get('/before') // b has seen the vendor answer, once
+    await a.get('/1')
+    await a.get('/2') // two failures in a row: a opens and publishes it
+    await new Promise((r) => setTimeout(r, 50))
+    await b.get('/sync').catch(() => undefined) // b reads the shared state (in the background)
+    await new Promise((r) => setTimeout(r, 50))
+    const refused = await b.get('/refused').catch((e: unknown) => e)
+    expect(isCircuitOpenError(refused)).toBe(true)
+    expect((await b.health()).breaker?.state).toBe('open')
+    expect(server.seen.map((s) => s.url)).not.toContain('/refused')
+    await Promise.all([a.close(), b.close()])
+  })
+
+  it('Redis stopped mid-run: calls keep succeeding on local state, with one warning, nothing lost or sent twice', async () => {
+    const own = await startRedisServer()
+    const client = new Redis(own.url)
+    client.on('error', () => {}) // ioredis prints unhandled connection errors; the store's warning is the one that counts
+    const logger = captureLogger()
+    const wechat = await startFakeWeChat()
+    const target = await startServer(200)
+    const options = { redis: client, prefix: prefix(), logger, commandTimeout: 500 }
+    const sms = createWeChatClient({
+      appId: wechat.appId,
+      appSecret: wechat.appSecret,
+      baseURL: wechat.url,
+      tokenStore: createRedisTokenStore(options),
+    })
+    const api = createClient({
+      baseURL: target.url,
+      middleware: [
+        rateLimit({ limit: 1_000, store: createRedisRateLimitStore(options) }),
+        health({ store: createRedisBreakerStore(options), syncInterval: 50 }),
+      ],
+    })
+    let sends = 0
+    let calls = 0
+    try {
+      const until = Date.now() + 2_000
+      setTimeout(() => void own.stop(), 600)
+      while (Date.now() < until) {
+        await Promise.all([
+          sms.sendTemplateMessage({ openid: `o-${sends}`, templateId: 't', data: { n: String(sends) } }),
+          api.get('/ping'),
+        ])
+        sends++
+        calls++
+        await new Promise((r) => setTimeout(r, 20))
+      }
+      expect(own.process.exitCode !== null || own.process.signalCode !== null).toBe(true) // Redis really went away
+      expect(sends).toBeGreaterThan(20)
+      expect(wechat.state.messages).toHaveLength(sends) // every send landed, once
+      expect(target.seen).toHaveLength(calls)
+      expect(logger.warnings).toHaveLength(1)
+      expect(logger.warnings[0]).toMatch(/Redis unreachable .*falling back to per-process/)
+      console.info(
+        `[redis] outage: ${sends} sends and ${calls} calls succeeded, ${logger.warnings.length} warning, ${wechat.state.tokenFetches} token fetches`,
+      )
+    } finally {
+      client.disconnect()
+      await Promise.all([sms.close(), api.close(), wechat.close(), own.stop()])
+    }
+  }, 20_000)
+
+  it('the token cache over Redis shares one fetch between concurrent callers in one process too', async () => {
+    let fetches = 0
+    const tokens = createTokenCache({
+      key: 'one',
+      store: createRedisTokenStore({ redis, prefix: prefix() }),
+      fetchToken: async () => ({ token: `t${++fetches}`, expiresIn: 3600 }),
+    })
+    const got = await Promise.all(Array.from({ length: 20 }, () => tokens.get()))
+    expect(new Set(got)).toEqual(new Set(['t1']))
+    expect(fetches).toBe(1)
+  })
+})
