@@ -1,6 +1,6 @@
 // The full benchmark: fetchline against undici, Node's fetch, ofetch, ky, got and axios.
 //
-//   npx tsc -p tsconfig.build.json && node --no-memory-reducer bench/run.mjs [--quick] [--rows=id,id,…] [--wait-quiet=S]
+//   npx tsc -p tsconfig.build.json && node --no-memory-reducer bench/run.mjs [--quick] [--rows=id,id,…] [--wait-quiet=S] [--out=DIR]
 //
 // --wait-quiet=S waits up to S seconds for other processes to leave the CPU before starting.
 // --rows keeps only the listed rows (ids in bench/rows.mjs; undici.request always stays). For
@@ -439,7 +439,9 @@ await new Promise((resolve) => {
 
 const { markdown, json, svg } = render({ partial: false })
 console.log(markdown)
-const outDir = here('./results/')
+// --out=DIR writes the results elsewhere (bench/targets.mjs keeps each of its runs apart).
+const outArg = process.argv.find((a) => a.startsWith('--out='))?.slice('--out='.length)
+const outDir = outArg ? new URL(`${outArg.replace(/\/?$/, '/')}`, `file://${process.cwd()}/`) : here('./results/')
 mkdirSync(outDir, { recursive: true })
 const write = (name, text) => {
   const tmp = new URL(`${name}.tmp`, outDir)
@@ -449,7 +451,7 @@ const write = (name, text) => {
 write('latest.json', `${JSON.stringify(json, null, 2)}\n`)
 write('latest.md', markdown)
 write('latest.svg', svg)
-process.stderr.write(`wrote bench/results/latest.{json,md,svg} in ${elapsedS()} s total\n`)
+process.stderr.write(`wrote ${outArg ?? 'bench/results'}/latest.{json,md,svg} in ${elapsedS()} s total\n`)
 clearTimeout(hardLimit)
 process.exitCode = errors.length > 0 ? 1 : 0
 
