@@ -90,7 +90,9 @@ for (const [label, figure, pass, unit] of TARGETS) {
   const m = median(values)
   const verdict = pass(m)
   judged.push({ label, values, median: m, unit, status: verdict === undefined ? 'info' : verdict ? 'PASS' : 'FAIL' })
-  lines.push(`| ${label} | ${values.map((v) => fmt(v, unit)).join(' | ')} | ${fmt(m, unit)} | ${verdict === undefined ? '—' : verdict ? 'PASS' : 'FAIL'} |`)
+  lines.push(
+    `| ${label} | ${values.map((v) => fmt(v, unit)).join(' | ')} | ${fmt(m, unit)} | ${verdict === undefined ? '—' : verdict ? 'PASS' : 'FAIL'} |`,
+  )
 }
 const markdown = `${lines.join('\n')}\n`
 console.log(markdown)

@@ -1,4 +1,4 @@
-import { type ConsolaInstance, consola, LogLevels, type LogType } from 'consola'
+import type { ConsolaInstance, LogType } from 'consola'
 import { isClientError, isHTTPError } from '../src/errors.js'
 import { type CallEvent, isRetrying, onCallEvent } from '../src/events.js'
 import { redactBody, redactHeaders, redactURL, scrubText } from '../src/redact.js'
@@ -21,7 +21,24 @@ export type LogOptions = {
   maxBodyLength?: number
 }
 
-// consola's numeric levels: error 0, warn 1, info 3, debug 4.
+// consola's numeric levels (its LogLevels, copied so that loading this module does not load consola:
+// the main entry exports recommended(), and an app that never logs through it should not pay for it).
+const LOG_LEVELS: Readonly<Record<LogType, number>> = {
+  silent: Number.NEGATIVE_INFINITY,
+  fatal: 0,
+  error: 0,
+  warn: 1,
+  log: 2,
+  info: 3,
+  success: 3,
+  fail: 3,
+  ready: 3,
+  start: 3,
+  box: 3,
+  debug: 4,
+  trace: 5,
+  verbose: Number.POSITIVE_INFINITY,
+}
 const WARN = 1
 const INFO = 3
 const DEBUG = 4
@@ -39,8 +56,7 @@ const STARTED = Symbol('fetchline.log.started')
  * const client = createClient({ baseURL, middleware: [retry(), log({ logger: consola.withTag('wechat') })] })
  */
 export function log(options: LogOptions = {}): Middleware {
-  const base = options.logger ?? consola.withTag('fetchline')
-  const level = typeof options.level === 'string' ? LogLevels[options.level] : options.level
+  const level = typeof options.level === 'string' ? LOG_LEVELS[options.level] : options.level
   if (options.level !== undefined && (typeof level !== 'number' || Number.isNaN(level))) {
     throw new TypeError(
       `log: level must be a consola level name (debug, info, warn, error, silent, …) or number, got ${String(options.level)}`,
@@ -50,8 +66,17 @@ export function log(options: LogOptions = {}): Middleware {
   // identical lines within a second into "(repeated n times)", and two identical requests are
   // two events, not one (the throttle's JSON.stringify is also most of a line's cost). The
   // twin shares the logger's reporters; the level is read from the logger on every call, so
-  // `logger.level = 4` later still applies.
-  const logger = base.create({ throttle: 0, level: LogLevels.verbose })
+  // `logger.level = 4` later still applies. Without a logger of yours, consola's default one is
+  // loaded on the first call (not when this module loads).
+  let base: ConsolaInstance
+  let logger: ConsolaInstance
+  const use = (instance: ConsolaInstance): void => {
+    base = instance
+    logger = instance.create({ throttle: 0, level: LOG_LEVELS.verbose })
+  }
+  let loading: Promise<void> | undefined
+  if (options.logger) use(options.logger)
+  const loadDefault = (): Promise<void> => (loading ??= import('consola').then(({ consola }) => use(consola.withTag('fetchline'))))
   const levelOf = level === undefined ? () => base.level : () => level
   const maxBody = options.maxBodyLength ?? 4096
   if (!Number.isInteger(maxBody) || maxBody < 0) throw new RangeError(`log: maxBodyLength must be an integer >= 0, got ${maxBody}`)
@@ -93,6 +118,7 @@ export function log(options: LogOptions = {}): Middleware {
   }
 
   return async function log(request, next) {
+    if (logger === undefined) await loadDefault()
     const current = levelOf()
     if (current < 0) return next(request)
     const context = request.context as { [STARTED]?: number }

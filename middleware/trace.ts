@@ -1,19 +1,4 @@
-import {
-  type Attributes,
-  type Context,
-  context,
-  createNoopMeter,
-  type Histogram,
-  isSpanContextValid,
-  type MeterProvider,
-  metrics,
-  trace as otel,
-  propagation,
-  type Span,
-  SpanKind,
-  SpanStatusCode,
-  type TracerProvider,
-} from '@opentelemetry/api'
+import type { Attributes, Context, Histogram, MeterProvider, Span, Tracer, TracerProvider } from '@opentelemetry/api'
 import { isClientError, isHTTPError, isNetworkError, isTimeoutError } from '../src/errors.js'
 import { Headers } from '../src/headers.js'
 import { redactURL, scrubText } from '../src/redact.js'
@@ -39,7 +24,20 @@ export type TraceOptions = {
 // https://opentelemetry.io/docs/specs/semconv/http/http-metrics/#metric-httpclientrequestduration
 const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10]
 const KNOWN_METHODS = new Set(['CONNECT', 'DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT', 'QUERY', 'TRACE'])
-const NOOP_HISTOGRAM = createNoopMeter().createHistogram('noop')
+
+// The OpenTelemetry API is loaded on a trace() middleware's first call, not when this module loads:
+// the main entry exports recommended(), and an app that never traces should not pay for it.
+type OTelApi = typeof import('@opentelemetry/api')
+let api: OTelApi | undefined
+let NOOP_HISTOGRAM: Histogram | undefined
+let loading: Promise<unknown> | undefined
+function loadApi(): Promise<unknown> {
+  loading ??= import('@opentelemetry/api').then((module) => {
+    NOOP_HISTOGRAM = module.createNoopMeter().createHistogram('noop')
+    api = module
+  })
+  return loading
+}
 const setter = { set: (carrier: Headers, key: string, value: string) => carrier.set(key, value) }
 
 /**
@@ -81,14 +79,14 @@ function baseAttributes(request: ClientRequest): Attributes {
  * const client = createClient({ baseURL, middleware: [retry(), trace(), log()] })
  */
 export function trace(options: TraceOptions = {}): Middleware {
-  const tracer = (options.tracerProvider ?? otel.getTracerProvider()).getTracer('fetchline')
   const propagate = options.propagate ?? true
+  let tracer: Tracer | undefined
   let meterProvider: MeterProvider | undefined
-  let histogram: Histogram = NOOP_HISTOGRAM
+  let histogram: Histogram | undefined
 
-  function durationHistogram(): Histogram {
+  function durationHistogram(otel: OTelApi): Histogram | undefined {
     if (options.metrics === false) return NOOP_HISTOGRAM
-    const provider = options.meterProvider ?? metrics.getMeterProvider()
+    const provider = options.meterProvider ?? otel.metrics.getMeterProvider()
     if (provider !== meterProvider) {
       meterProvider = provider
       histogram = provider.getMeter('fetchline').createHistogram('http.client.request.duration', {
@@ -101,21 +99,28 @@ export function trace(options: TraceOptions = {}): Middleware {
   }
 
   // With no SDK: a no-op span, no attribute work, and no promise of our own around the call.
-  return function trace(request, next) {
-    const parent = context.active()
+  function run(otel: OTelApi, request: ClientRequest, next: Next): Promise<ClientResponse> {
+    tracer ??= (options.tracerProvider ?? otel.trace.getTracerProvider()).getTracer('fetchline')
+    const parent = otel.context.active()
     const name = request.route ? `${request.method} ${request.route}` : request.method
-    const span = tracer.startSpan(KNOWN_METHODS.has(request.method) ? name : 'HTTP', { kind: SpanKind.CLIENT }, parent)
+    const span = tracer.startSpan(KNOWN_METHODS.has(request.method) ? name : 'HTTP', { kind: otel.SpanKind.CLIENT }, parent)
     const recording = span.isRecording()
-    const duration = durationHistogram()
-    const carries = propagate && isSpanContextValid(span.spanContext())
+    const duration = durationHistogram(otel) as Histogram
+    const carries = propagate && otel.isSpanContextValid(span.spanContext())
     if (!recording && duration === NOOP_HISTOGRAM && !carries) {
       span.end()
       return next(request)
     }
-    return traced(request, next, { parent, span, recording, duration, carries })
+    return traced(otel, request, next, { parent, span, recording, duration, carries })
+  }
+
+  return function trace(request, next) {
+    if (api) return run(api, request, next)
+    return loadApi().then(() => run(api as OTelApi, request, next))
   }
 
   async function traced(
+    otel: OTelApi,
     request: ClientRequest,
     next: Next,
     {
@@ -126,7 +131,7 @@ export function trace(options: TraceOptions = {}): Middleware {
       carries,
     }: { parent: Context; span: Span; recording: boolean; duration: Histogram; carries: boolean },
   ): Promise<ClientResponse> {
-    const active = otel.setSpan(parent, span)
+    const active = otel.trace.setSpan(parent, span)
     const attributes = baseAttributes(request)
     if (recording) {
       span.setAttributes(attributes)
@@ -136,20 +141,20 @@ export function trace(options: TraceOptions = {}): Middleware {
     let sent = request
     if (carries) {
       const headers = new Headers(request.headers)
-      propagation.inject(active, headers, setter)
+      otel.propagation.inject(active, headers, setter)
       sent = { ...request, headers }
     }
     const started = performance.now()
     try {
-      const response = await context.with(active, () => next(sent))
+      const response = await otel.context.with(active, () => next(sent))
       attributes['http.response.status_code'] = response.status
       if (response.status >= 400) attributes['error.type'] = String(response.status)
-      if (recording) settle(span, attributes)
+      if (recording) settle(otel, span, attributes)
       return response
     } catch (error) {
       if (isHTTPError(error)) attributes['http.response.status_code'] = error.status
       attributes['error.type'] = errorType(error)
-      if (recording) settle(span, attributes, error, request)
+      if (recording) settle(otel, span, attributes, error, request)
       throw error
     } finally {
       span.end()
@@ -158,13 +163,13 @@ export function trace(options: TraceOptions = {}): Middleware {
   }
 }
 
-function settle(span: Span, attributes: Attributes, error?: unknown, request?: ClientRequest): void {
+function settle(otel: OTelApi, span: Span, attributes: Attributes, error?: unknown, request?: ClientRequest): void {
   const status = attributes['http.response.status_code']
   if (status !== undefined) span.setAttribute('http.response.status_code', status)
   const type = attributes['error.type']
   if (type === undefined) return
   span.setAttribute('error.type', type)
-  span.setStatus({ code: SpanStatusCode.ERROR })
+  span.setStatus({ code: otel.SpanStatusCode.ERROR })
   if (error === undefined || isHTTPError(error)) return
   // Recorded by hand, so the message and stack go through the same redaction as everything else.
   const e = error instanceof Error ? error : new Error(String(error))
