@@ -126,7 +126,7 @@ export function createWeChatClient(options: WeChatClientOptions): WeChatClient {
     ...(options.pool ? { pool: options.pool } : {}),
   })
   const tokens = createTokenCache({
-    key: `fetchline:wechat:token:${appId}`,
+    key: `wechat:token:${appId}`,
     ...(options.tokenStore ? { store: options.tokenStore } : {}),
     fetchToken: async () => {
       const query = { grant_type: 'client_credential', appid: appId, secret: appSecret }

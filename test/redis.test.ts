@@ -145,6 +145,7 @@ describe.skipIf(skip)('Redis scale-out (real redis-server)', () => {
       expect(first.map((r) => r.errors)).toEqual(Array(8).fill([]))
       expect(first.reduce((n, r) => n + (r.ok as number), 0)).toBe(400)
       expect(wechat.state.tokenFetches).toBe(1)
+      expect(await redis.get(`${config.prefix}wechat:token:${wechat.appId}`)).toMatch(/^tok-1-/) // the documented key
 
       await new Promise((r) => setTimeout(r, 2_300)) // the shared token lapses
       const second = await runPhase(workers, 2)
