@@ -309,6 +309,33 @@ describe.skipIf(skip)('Redis scale-out (real redis-server)', () => {
     }
   }, 20_000)
 
+  it('Redis back after an outage: the stores use it again, saying so once', async () => {
+    let own = await startRedisServer()
+    const client = new Redis(own.url, { retryStrategy: () => 50 })
+    client.on('error', () => {})
+    const logger = captureLogger()
+    const p = prefix()
+    const store = createRedisTokenStore({ redis: client, prefix: p, logger, commandTimeout: 300, recheckAfter: 100 })
+    try {
+      await store.set('k', 'before', 60_000)
+      await own.stop()
+      expect(await store.get('k')).toBeUndefined() // local now: the per-process store has nothing
+      await store.set('k', 'during', 60_000) // kept locally
+      expect(logger.warnings).toHaveLength(1)
+      own = await startRedisServer(own.port) // an empty Redis on the same port
+      for (let i = 0; i < 100 && client.status !== 'ready'; i++) await new Promise((r) => setTimeout(r, 20))
+      await new Promise((r) => setTimeout(r, 150)) // past recheckAfter
+      expect(await store.get('k')).toBeUndefined() // asked Redis again (the local value is not what it reads)
+      await store.set('k', 'after', 60_000)
+      expect(await client.get(`${p}k`)).toBe('after')
+      expect(logger.warnings).toHaveLength(1)
+      expect(logger.infos).toEqual(['Redis is reachable again: shared tokens, rate limits and breaker state are back in use'])
+    } finally {
+      client.disconnect()
+      await own.stop()
+    }
+  }, 15_000)
+
   it('the token cache over Redis shares one fetch between concurrent callers in one process too', async () => {
     let fetches = 0
     const tokens = createTokenCache({

@@ -30,8 +30,8 @@ async function freePort(): Promise<number> {
 export type RedisServer = { url: string; port: number; stop(): Promise<void>; process: ChildProcess }
 
 /** Starts a throwaway redis-server on 127.0.0.1 (no persistence) and waits until it accepts connections. */
-export async function startRedisServer(): Promise<RedisServer> {
-  const port = await freePort()
+export async function startRedisServer(port?: number): Promise<RedisServer> {
+  port ??= await freePort()
   const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   })

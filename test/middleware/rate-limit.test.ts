@@ -2,7 +2,16 @@ import { Redis } from 'ioredis'
 import { describe, expect, it } from 'vitest'
 import { health } from '../../middleware/health.js'
 import { rateLimit } from '../../middleware/rate-limit.js'
-import { createClient, createMemoryRateLimitStore, createTokenCache, isRateLimitError, type RateLimitError } from '../../src/index.js'
+import { timeout } from '../../middleware/timeout.js'
+import {
+  createClient,
+  createMemoryRateLimitStore,
+  createTokenCache,
+  isRateLimitError,
+  isTimeoutError,
+  type RateLimitError,
+  type TimeoutError,
+} from '../../src/index.js'
 import { createRedisBreakerStore, createRedisRateLimitStore, createRedisTokenStore } from '../../src/redis.js'
 import { refusedPort, startServer } from '../helpers/server.js'
 
@@ -58,6 +67,21 @@ describe('rateLimit()', () => {
     const started = Date.now()
     const pending = api.get('/second', { signal: AbortSignal.timeout(50) })
     await expect(pending).rejects.toMatchObject({ name: 'TimeoutError' })
+    expect(Date.now() - started).toBeLessThan(1_000)
+    expect(server.seen).toHaveLength(1)
+  })
+
+  it("ends a wait at a timeout() total deadline, as a TimeoutError of limit 'deadline'", async () => {
+    const server = await startServer(204)
+    await using api = createClient({
+      baseURL: server.url,
+      middleware: [timeout({ total: 100 }), rateLimit({ limit: 1, interval: 10_000, maxWait: 10_000 })],
+    })
+    await api.get('/first')
+    const started = Date.now()
+    const error = (await api.get('/second').catch((e: unknown) => e)) as TimeoutError
+    expect(isTimeoutError(error)).toBe(true)
+    expect(error.limit).toBe('deadline')
     expect(Date.now() - started).toBeLessThan(1_000)
     expect(server.seen).toHaveLength(1)
   })
