@@ -121,8 +121,9 @@ export function log(options: LogOptions = {}): Middleware {
     if (logger === undefined) await loadDefault()
     const current = levelOf()
     if (current < 0) return next(request)
+    const started = performance.now()
     const context = request.context as { [STARTED]?: number }
-    context[STARTED] ??= performance.now()
+    context[STARTED] ??= started
     // With retry outside, retry decides what is final and tells us; otherwise we see it here.
     const retried = isRetrying(request)
     onCallEvent(request, onEvent)
@@ -136,7 +137,6 @@ export function log(options: LogOptions = {}): Middleware {
         ...(options.bodies ? { body: body(request.options.json ?? request.options.form ?? request.body, request) } : {}),
       })
     }
-    const started = performance.now()
     try {
       const response = await next(request)
       responseLine(response, started)
@@ -153,14 +153,15 @@ export function log(options: LogOptions = {}): Middleware {
     const { request } = response
     const elapsed = seconds(performance.now() - started)
     const url = redactURL(request.url, request.redaction)
-    logger.info(`API Response: ${request.method} ${url} - ${response.status} (${elapsed.toFixed(3)}s)`, {
+    const fields: Record<string, unknown> = {
       method: request.method,
       url,
       status_code: response.status,
       elapsed_seconds: elapsed,
       attempt: request.attempt,
-      ...(options.bodies ? { body: body(response.data, request) } : {}),
-    })
+    }
+    if (options.bodies) fields.body = body(response.data, request)
+    logger.info(`API Response: ${request.method} ${url} - ${response.status} (${elapsed.toFixed(3)}s)`, fields)
   }
 }
 

@@ -106,7 +106,9 @@ export function trace(options: TraceOptions = {}): Middleware {
     const span = tracer.startSpan(KNOWN_METHODS.has(request.method) ? name : 'HTTP', { kind: otel.SpanKind.CLIENT }, parent)
     const recording = span.isRecording()
     const duration = durationHistogram(otel) as Histogram
-    const carries = propagate && otel.isSpanContextValid(span.spanContext())
+    const spanContext = span.spanContext()
+    // The no-SDK span carries the shared invalid context: skip the id checks for it.
+    const carries = propagate && spanContext !== otel.INVALID_SPAN_CONTEXT && otel.isSpanContextValid(spanContext)
     if (!recording && duration === NOOP_HISTOGRAM && !carries) {
       span.end()
       return next(request)

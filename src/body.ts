@@ -16,8 +16,20 @@ const JSON_TYPE = /^application\/(?:[\w!#$%&*.^`~-]*\+)?json$/i
 const TEXT_TYPE = /^(?:text\/|application\/(?:xml|xhtml\+xml|javascript|ecmascript|x-www-form-urlencoded)$|[^;]*\+xml$)/i
 const NO_BODY_STATUS = new Set([101, 204, 205, 304])
 
+// A service answers with the same content type again and again: remember the last one.
+let lastContentType = ''
+let lastType: ResponseType = 'text'
+
 /** The reading a content type implies when no `responseType` was asked for. */
 export function detectResponseType(contentType: string): ResponseType {
+  if (contentType === lastContentType) return lastType
+  const type = typeOfContent(contentType)
+  lastContentType = contentType
+  lastType = type
+  return type
+}
+
+function typeOfContent(contentType: string): ResponseType {
   const essence = contentType.split(';', 1)[0]?.trim() ?? ''
   if (essence === '') return 'text'
   if (JSON_TYPE.test(essence)) return 'json'

@@ -68,7 +68,10 @@ export function buildRequest(defaults: RequestDefaults, method: string, path: st
   }
 }
 
+const VERBS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'])
+
 function checkMethod(method: string): string {
+  if (VERBS.has(method)) return method
   if (typeof method !== 'string' || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(method)) {
     throw new TypeError(`method must be an HTTP method token such as "GET", got ${describe(method)}`)
   }
