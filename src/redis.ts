@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto'
 import { consola } from 'consola'
+import { scrubText } from './redact.js'
 import { type BreakerStore, createMemoryRateLimitStore, type RateLimitStore } from './stores.js'
 import { createMemoryTokenStore, type TokenStore } from './token-cache.js'
 
@@ -133,8 +134,10 @@ function connect(options: RedisStoreOptions, what: string) {
     state.downUntil = Date.now() + recheck
     if (state.warned) return
     state.warned = true
+    // A client's error may quote its URL, password included: scrubbed like every other message.
+    const why = scrubText((error as Error)?.message ?? String(error))
     logger.warn(
-      `Redis unreachable (${(error as Error)?.message ?? String(error)}): falling back to per-process tokens, rate limits and breaker state until it answers again; next try in ${recheck} ms`,
+      `Redis unreachable (${why}): falling back to per-process tokens, rate limits and breaker state until it answers again; next try in ${recheck} ms`,
     )
   }
 

@@ -111,6 +111,16 @@ describe('rateLimit()', () => {
 })
 
 describe('Redis stores when Redis is unreachable from the start', () => {
+  it('never show a password the Redis error quotes in their warning', async () => {
+    const warnings: string[] = []
+    const failing = { call: async () => Promise.reject(new Error('connect ECONNREFUSED redis://default:hunter2@10.0.0.9:6379/0')) }
+    const store = createRedisTokenStore({ redis: failing, logger: { warn: (m: string) => void warnings.push(m), info: () => {} } })
+    expect(await store.get('k')).toBeUndefined()
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]).toContain('10.0.0.9:6379')
+    expect(warnings[0]).not.toContain('hunter2')
+  })
+
   it('keep tokens, rate limits and the breaker working per process, with one warning for all of them', async () => {
     const redis = new Redis({ host: '127.0.0.1', port: await refusedPort(), lazyConnect: false, maxRetriesPerRequest: 1 })
     redis.on('error', () => {}) // ioredis reports each failed reconnect; the store's warning is the one that counts
