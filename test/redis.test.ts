@@ -185,7 +185,7 @@ describe.skipIf(skip)('Redis scale-out (real redis-server)', () => {
       expect(result?.token).toBe(`tok-${other.child.pid}`)
       expect(hits.map((h) => h.pid)).toEqual([String(owner.child.pid), String(other.child.pid)])
       // The survivor waited for the dead owner's lock to lapse, then refreshed once.
-      expect((hits[1]?.at as number) - lockedAt).toBeGreaterThanOrEqual(lockTtl - 50)
+      expect((hits[1]?.at as number) - lockedAt).toBeGreaterThanOrEqual(lockTtl - 200) // the lock was taken a Redis round trip before
       expect((hits[1]?.at as number) - lockedAt).toBeLessThan(lockTtl + 1_500)
     } finally {
       await stopWorkers([other])
