@@ -47,11 +47,14 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   })
 }
 
+/** Only the caller's own signal: for an attempt with no time limit, or one enforced elsewhere. */
+export function callerSignal(request: ClientRequest): AttemptSignal {
+  return { signal: request.signal, done() {}, stopTimer() {}, failure: (error) => toClientError(request, error, false) }
+}
+
 export function attemptSignal(request: ClientRequest): AttemptSignal {
   const { timeout, signal: outer } = request
-  if (timeout === undefined) {
-    return { signal: outer, done() {}, stopTimer() {}, failure: (error) => toClientError(request, error, false) }
-  }
+  if (timeout === undefined) return callerSignal(request)
   const controller = new AbortController()
   let fired = false
   const timer = setTimeout(() => {

@@ -3,7 +3,7 @@ import type { Dispatcher } from 'undici'
 import { type BodySource, encodeRequestBody, readBody, settle } from '../body.js'
 import { TimeoutError } from '../errors.js'
 import { Headers } from '../headers.js'
-import { type AttemptSignal, attemptSignal, toClientError } from '../signal.js'
+import { attemptSignal, callerSignal } from '../signal.js'
 import type { ClientRequest, ClientResponse, Core } from '../types.js'
 
 /** A fetch-compatible function: undici's, Node's global one, msw's, or `mockFetch`. */
@@ -94,11 +94,6 @@ class DeadlinePassed extends Error {
 function causedBy(error: unknown, kind: new () => Error): boolean {
   for (let e = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) if (e instanceof kind) return true
   return false
-}
-
-/** Only the caller's own signal, when the attempt's limit is enforced below fetch. */
-function callerSignal(request: ClientRequest): AttemptSignal {
-  return { signal: request.signal, done() {}, stopTimer() {}, failure: (error) => toClientError(request, error, false) }
 }
 
 /**

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
-import { createServer } from 'node:net'
+import { refusedPort } from './server.js'
 
 /**
  * Real Redis for the scale-out tests. `.ci/run` installs redis-server and starts one
@@ -19,19 +19,11 @@ export function redisMissing(): string | undefined {
   return why
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-  return port
-}
-
 export type RedisServer = { url: string; port: number; stop(): Promise<void>; process: ChildProcess }
 
 /** Starts a throwaway redis-server on 127.0.0.1 (no persistence) and waits until it accepts connections. */
 export async function startRedisServer(port?: number): Promise<RedisServer> {
-  port ??= await freePort()
+  port ??= await refusedPort() // a free port: nothing listens on it
   const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   })
