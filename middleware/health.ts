@@ -62,15 +62,21 @@ function defaultIsFailure({ error, response }: { error?: unknown; response?: Cli
  * (await client.health()).breaker?.state // 'closed'
  */
 export function health(options: HealthOptions = {}): Middleware {
-  const o = { failureThreshold: 5, failureRate: 0.5, minimumCalls: 20, window: 60_000, cooldown: 30_000, halfOpenCalls: 1, ...options }
+  const o = {
+    failureThreshold: 5,
+    failureRate: 0.5,
+    minimumCalls: 20,
+    window: 60_000,
+    cooldown: 30_000,
+    halfOpenCalls: 1,
+    syncInterval: 1_000,
+    ...options,
+  }
+  checkOptions(o)
   const now = o.now ?? Date.now
   const isFailure = o.isFailure ?? defaultIsFailure
   const size = o.window / BUCKETS
-  const store = o.store
-  if (store !== undefined && (typeof store?.get !== 'function' || typeof store.open !== 'function' || typeof store.close !== 'function')) {
-    throw new TypeError('health: store must be a BreakerStore with get, open and close (createRedisBreakerStore)')
-  }
-  const syncInterval = o.syncInterval ?? 1_000
+  const { store, syncInterval } = o
   let sharedKey = o.key
   let lastSync = Number.NEGATIVE_INFINITY
   let syncing = false
@@ -179,4 +185,30 @@ export function health(options: HealthOptions = {}): Middleware {
     }
   }
   return Object.assign(guard, { [HEALTH_REPORT]: () => ({ breaker: report() }) })
+}
+
+function checkOptions(o: HealthOptions & Required<Pick<HealthOptions, 'failureRate' | 'window'>>): void {
+  for (const name of ['failureThreshold', 'minimumCalls', 'halfOpenCalls'] as const) {
+    const value = o[name]
+    if (!Number.isInteger(value) || (value as number) < 1)
+      throw new RangeError(`health: ${name} must be an integer >= 1, got ${String(value)}`)
+  }
+  for (const name of ['window', 'cooldown', 'syncInterval'] as const) {
+    const value = o[name]
+    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+      throw new RangeError(`health: ${name} must be a number of milliseconds > 0, got ${String(value)}`)
+    }
+  }
+  if (typeof o.failureRate !== 'number' || !(o.failureRate > 0 && o.failureRate <= 1)) {
+    throw new RangeError(`health: failureRate must be a ratio in (0, 1], such as 0.5, got ${String(o.failureRate)}`)
+  }
+  for (const name of ['isFailure', 'onStateChange', 'now'] as const) {
+    if (o[name] !== undefined && typeof o[name] !== 'function')
+      throw new TypeError(`health: ${name} must be a function, got ${typeof o[name]}`)
+  }
+  if (o.key !== undefined && typeof o.key !== 'string') throw new TypeError(`health: key must be a string, got ${typeof o.key}`)
+  const { store } = o
+  if (store !== undefined && (typeof store?.get !== 'function' || typeof store.open !== 'function' || typeof store.close !== 'function')) {
+    throw new TypeError('health: store must be a BreakerStore with get, open and close (createRedisBreakerStore)')
+  }
 }

@@ -66,28 +66,29 @@ describe('rateLimit()', () => {
     expect(server.seen.map((s) => s.url)).toEqual(['/first'])
   })
 
-  it("ends a wait at once when the caller's signal aborts", async () => {
+  it.each([
+    {
+      how: "the caller's signal aborts",
+      middleware: () => [rateLimit({ limit: 1, interval: 10_000, maxWait: 10_000 })],
+      call: () => ({ signal: AbortSignal.timeout(50) }), // made when the call starts waiting, not when the table is built
+      check: (error: unknown) => expect(error).toMatchObject({ name: 'TimeoutError' }),
+    },
+    {
+      how: "a timeout() total deadline passes, as a TimeoutError of limit 'deadline'",
+      middleware: () => [timeout({ total: 100 }), rateLimit({ limit: 1, interval: 10_000, maxWait: 10_000 })],
+      call: () => ({}),
+      check: (error: unknown) => {
+        expect(isTimeoutError(error)).toBe(true)
+        expect((error as TimeoutError).limit).toBe('deadline')
+      },
+    },
+  ])('ends a wait at once when $how', async ({ middleware, call, check }) => {
     const server = await startServer(204)
-    await using api = createClient({ baseURL: server.url, middleware: [rateLimit({ limit: 1, interval: 10_000, maxWait: 10_000 })] })
+    await using api = createClient({ baseURL: server.url, middleware: middleware() })
     await api.get('/first')
     const started = Date.now()
-    const pending = api.get('/second', { signal: AbortSignal.timeout(50) })
-    await expect(pending).rejects.toMatchObject({ name: 'TimeoutError' })
-    expect(Date.now() - started).toBeLessThan(1_000)
-    expect(server.seen).toHaveLength(1)
-  })
-
-  it("ends a wait at a timeout() total deadline, as a TimeoutError of limit 'deadline'", async () => {
-    const server = await startServer(204)
-    await using api = createClient({
-      baseURL: server.url,
-      middleware: [timeout({ total: 100 }), rateLimit({ limit: 1, interval: 10_000, maxWait: 10_000 })],
-    })
-    await api.get('/first')
-    const started = Date.now()
-    const error = (await api.get('/second').catch((e: unknown) => e)) as TimeoutError
-    expect(isTimeoutError(error)).toBe(true)
-    expect(error.limit).toBe('deadline')
+    const error = await api.get('/second', call()).catch((e: unknown) => e)
+    check(error)
     expect(Date.now() - started).toBeLessThan(1_000)
     expect(server.seen).toHaveLength(1)
   })
@@ -104,6 +105,16 @@ describe('rateLimit()', () => {
     await expect(api.get('/users/{id}', { params: { id: 2 } })).rejects.toMatchObject({ code: 'FL_ERR_RATE_LIMITED' }) // same template
     await expect(api.get('/a')).rejects.toMatchObject({ code: 'FL_ERR_RATE_LIMITED' })
     await expect(api.post('/a')).resolves.toMatchObject({ status: 204 }) // another method
+
+    // A key of your own: two clients (two origins) that share one store and key share one limit.
+    const other = await startServer(204)
+    const store = createMemoryRateLimitStore()
+    const limiter = () => rateLimit({ limit: 1, interval: 10_000, maxWait: 0, store, key: 'vendor-account' })
+    await using first = createClient({ baseURL: server.url, middleware: [limiter()] })
+    await using second = createClient({ baseURL: other.url, middleware: [limiter()] })
+    await first.get('/x')
+    await expect(second.get('/x')).rejects.toMatchObject({ code: 'FL_ERR_RATE_LIMITED' })
+    expect(other.seen).toHaveLength(0)
   })
 
   it('tells what to fix in bad options', () => {
