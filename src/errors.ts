@@ -10,7 +10,16 @@ const KIND = Symbol.for('fetchline.error.kind')
 export type RequestSummary = { readonly method: string; readonly url: string }
 
 /** Stable error codes, in undici's `UND_ERR_*` style. */
-export type ErrorCode = 'FL_ERR_HTTP' | 'FL_ERR_TIMEOUT' | 'FL_ERR_NETWORK' | 'FL_ERR_CLOSED' | 'FL_ERR_PARSE' | (string & {})
+export type ErrorCode =
+  | 'FL_ERR_HTTP'
+  | 'FL_ERR_TIMEOUT'
+  | 'FL_ERR_NETWORK'
+  | 'FL_ERR_CLOSED'
+  | 'FL_ERR_PARSE'
+  | 'FL_ERR_VALIDATION'
+  | 'FL_ERR_CIRCUIT_OPEN'
+  | 'FL_ERR_RATE_LIMITED'
+  | (string & {})
 
 type ErrorInit = { code: ErrorCode; request?: ClientRequest | undefined; cause?: unknown }
 

@@ -7,6 +7,9 @@ import { createMemoryTokenStore, type TokenStore } from './token-cache.js'
 /**
  * The part of a Redis client fetchline uses: ioredis's generic `call(command, ...args)` (and its
  * `status`, when there is one). An `ioredis` `Redis` or `Cluster` instance fits as it is.
+ *
+ * @example
+ * const redis: RedisLike = new Redis(process.env.REDIS_URL!)
  */
 export type RedisLike = {
   call(command: string, ...args: Array<string | number>): Promise<unknown>
@@ -14,7 +17,12 @@ export type RedisLike = {
   readonly status?: string
 }
 
-/** Where the warning about an unreachable Redis goes: a consola instance or anything like it. */
+/**
+ * Where the warning about an unreachable Redis goes: a consola instance or anything like it.
+ *
+ * @example
+ * createRedisTokenStore({ redis, logger: consola.withTag('billing') })
+ */
 export type RedisLogger = { warn(message: string, ...args: unknown[]): void; info(message: string, ...args: unknown[]): void }
 
 /**
