@@ -9,6 +9,7 @@ import { createConsola } from 'consola'
 import { recommended } from '../dist/index.js'
 import { health, log, redact, retry, timeout, trace } from '../dist/middleware/index.js'
 import { buildRequest } from '../dist/src/request.js'
+import { median } from './stats.mjs'
 
 const N = Number(process.env.N ?? 300_000)
 const ROUNDS = Number(process.env.ROUNDS ?? 5)
@@ -49,7 +50,6 @@ async function run(pipeline) {
 for (const pipeline of Object.values(rows)) await run(pipeline) // warm-up
 const results = Object.fromEntries(Object.keys(rows).map((name) => [name, []]))
 for (let round = 0; round < ROUNDS; round++) for (const [name, pipeline] of Object.entries(rows)) results[name].push(await run(pipeline))
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 const base = median(results['no middleware'])
 console.log(`# middleware cost per request (Node ${process.version}, ${N} calls × ${ROUNDS} rounds, medians)\n`)
 console.log('| pipeline | µs/request | added |')

@@ -9,6 +9,7 @@
 import { createConsola } from 'consola'
 import { createClient, recommended } from '../dist/index.js'
 import { log, retry, timeout, trace } from '../dist/middleware/index.js'
+import { median } from './stats.mjs'
 
 const N = Number(process.env.N ?? 20_000)
 const ROUNDS = Number(process.env.ROUNDS ?? 7)
@@ -40,7 +41,6 @@ for (const client of Object.values(clients)) await run(client) // warm-up
 for (let round = 0; round < ROUNDS; round++) {
   for (const [name, client] of Object.entries(clients)) results[name].push(await run(client))
 }
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 const bare = median(results['bare client'])
 console.log(`# pipeline overhead on a stub transport (Node ${process.version}, ${N} requests × ${ROUNDS} rounds, medians)\n`)
 console.log('| pipeline | µs/request | over bare |')

@@ -52,6 +52,7 @@ import { fork } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import { ROWS } from './rows.mjs'
+import { median } from './stats.mjs'
 
 const QUICK = process.argv.includes('--quick')
 const rowFilter = process.argv
@@ -457,12 +458,6 @@ process.exitCode = errors.length > 0 ? 1 : 0
 
 // ---- rendering ------------------------------------------------------------------------------------------
 
-function median(xs) {
-  if (xs.length === 0) return Number.NaN
-  const s = [...xs].sort((a, b) => a - b)
-  const m = s.length >> 1
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2
-}
 function fmt(n, digits = 0) {
   if (!Number.isFinite(n)) return '–'
   return n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })

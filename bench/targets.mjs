@@ -13,6 +13,7 @@ import { spawnSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { median } from './stats.mjs'
 
 const runs = Number(process.argv.find((a) => a.startsWith('--runs='))?.split('=')[1] ?? 3)
 if (!Number.isInteger(runs) || runs < 1) throw new RangeError(`--runs must be an integer >= 1, got ${runs}`)
@@ -36,10 +37,6 @@ rmSync(scratch, { recursive: true, force: true })
 
 const summary = (json, id, key) => json.rows.find((r) => r.id === id)?.scenarios[key]?.summary
 const maxRSS = (json, id) => json.rows.find((r) => r.id === id)?.maxRSS
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b)
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
-}
 
 /** [label, per-run figure, pass(median), unit] */
 const TARGETS = [
