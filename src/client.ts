@@ -3,7 +3,7 @@ import { Agent, fetch as undiciFetch } from 'undici'
 import { createFetchCore, type FetchFunction } from './cores/fetch.js'
 import { createUndiciCore } from './cores/undici.js'
 import { ClientClosedError, ValidationError } from './errors.js'
-import { Headers, isHeaders } from './headers.js'
+import { isHeaders, RequestHeaders } from './headers.js'
 import { findReporters, type HealthCheckOptions, type HealthReport, probe } from './health.js'
 import { mergeRules, REDACTION_RULES, type RedactionRules } from './redact.js'
 import { buildRequest, describe, parseBaseURL, type RequestDefaults } from './request.js'
@@ -101,11 +101,12 @@ export function createClient(options: ClientOptions): Client {
   checkOptions(options)
   const baseURL = parseBaseURL(options.baseURL)
   const middleware = checkMiddleware(options.middleware)
-  const headers = new Headers(DEFAULT_HEADERS)
+  const headers = new RequestHeaders(DEFAULT_HEADERS)
   for (const [name, value] of Object.entries(headersRecord(options.headers))) {
     if (value === null || value === undefined) headers.delete(name)
     else headers.set(name, String(value))
   }
+  headers.seal()
   const rules = middleware.flatMap((mw) => {
     const set = (mw as { [REDACTION_RULES]?: RedactionRules })[REDACTION_RULES]
     return set ? [set] : []
@@ -115,6 +116,7 @@ export function createClient(options: ClientOptions): Client {
     base: baseURL.href.replace(/[?#].*$/, '').replace(/\/$/, ''),
     origin: baseURL.origin,
     headers,
+    shared: {},
     throwHttpErrors: options.throwHttpErrors ?? true,
   }
   const agent = options.fetch ? undefined : new Agent(options.pool)

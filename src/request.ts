@@ -1,4 +1,4 @@
-import { Headers, isHeaders } from './headers.js'
+import { isHeaders, RequestHeaders } from './headers.js'
 import type { RedactionRules } from './redact.js'
 import type { ClientRequest, HeadersInput, Query, RawBody, RequestBody, RequestOptions, ResponseType } from './types.js'
 
@@ -11,7 +11,10 @@ export type RequestDefaults = {
   /** baseURL without a trailing slash: `https://host/api/v1`. */
   readonly base: string
   readonly origin: string
-  readonly headers: Headers
+  /** The client's headers, sealed: what a call without headers or a body of its own carries. */
+  readonly headers: RequestHeaders
+  /** The client's headers plus a JSON or form body's, made on first use: most calls carry one of these. */
+  readonly shared: { json?: RequestHeaders; form?: RequestHeaders }
   readonly throwHttpErrors: boolean
   /** Rules gathered from the client's `redact()` middleware. */
   readonly redaction: RedactionRules | undefined
@@ -45,9 +48,11 @@ export function buildRequest(defaults: RequestDefaults, method: string, path: st
   const route = options.params === undefined ? undefined : path
   const url = resolveURL(defaults, fillTemplate(path, options.params))
   if (options.query !== undefined) appendQuery(url.searchParams, options.query, 'query')
-  const headers = mergeHeaders(defaults.headers, options.headers)
+  const shared = sharedHeaders(defaults, options)
+  const headers = shared ?? mergeHeaders(defaults.headers, options.headers)
   const verb = checkMethod(method)
   const body = serializeBody(options, headers)
+  if (!shared) headers.seal()
   if (body !== undefined && (verb === 'GET' || verb === 'HEAD')) {
     throw new TypeError(`a ${verb} request cannot have a body; send the values in options.query, or use POST`)
   }
@@ -138,8 +143,33 @@ function appendValue(target: URLSearchParams, key: string, value: unknown, what:
   else throw new TypeError(`${what}.${key} must be a string, number, boolean, bigint or Date (or an array of them), got ${describe(value)}`)
 }
 
-function mergeHeaders(base: Headers, extra: HeadersInput | undefined): Headers {
-  const headers = new Headers(base)
+const JSON_BODY = [
+  ['content-type', 'application/json'],
+  ['accept', 'application/json'],
+] as const
+const FORM_BODY = [['content-type', 'application/x-www-form-urlencoded']] as const
+
+/**
+ * The headers a call shares with others of its client, when it brings no headers of its own: the
+ * client's, or those plus a JSON or form body's (made once per client). A raw body's type depends
+ * on the body, and a call's own headers are its own, so those calls get a copy.
+ */
+function sharedHeaders(defaults: RequestDefaults, options: RequestOptions): RequestHeaders | undefined {
+  if (options.headers !== undefined || options.body !== undefined) return undefined
+  if (options.json !== undefined)
+    return options.form === undefined ? (defaults.shared.json ??= sealedWith(defaults.headers, JSON_BODY)) : undefined
+  if (options.form !== undefined) return (defaults.shared.form ??= sealedWith(defaults.headers, FORM_BODY))
+  return defaults.headers
+}
+
+function sealedWith(base: RequestHeaders, pairs: readonly (readonly [string, string])[]): RequestHeaders {
+  const headers = new RequestHeaders(base)
+  for (const [name, value] of pairs) setDefault(headers, name, value)
+  return headers.seal()
+}
+
+function mergeHeaders(base: RequestHeaders, extra: HeadersInput | undefined): RequestHeaders {
+  const headers = new RequestHeaders(base)
   if (extra === undefined) return headers
   const entries = isHeaders(extra) || Array.isArray(extra) ? extra : Object.entries(extra)
   for (const [name, value] of entries as Iterable<[string, unknown]>) {
@@ -149,20 +179,19 @@ function mergeHeaders(base: Headers, extra: HeadersInput | undefined): Headers {
   return headers
 }
 
-function serializeBody(options: RequestOptions, headers: Headers): RequestBody | undefined {
+function serializeBody(options: RequestOptions, headers: RequestHeaders): RequestBody | undefined {
   const given = BODY_KINDS.filter((kind) => options[kind] !== undefined)
   if (given.length > 1) {
     throw new TypeError(`options ${given.join(' and ')} cannot be used together: a request has one body`)
   }
   if (options.json !== undefined) {
-    setDefault(headers, 'content-type', 'application/json')
-    setDefault(headers, 'accept', 'application/json')
+    for (const [name, value] of JSON_BODY) setDefault(headers, name, value)
     const text = JSON.stringify(options.json)
     if (text === undefined) throw new TypeError(`options.json cannot be serialised to JSON (got ${describe(options.json)})`)
     return text
   }
   if (options.form !== undefined) {
-    setDefault(headers, 'content-type', 'application/x-www-form-urlencoded')
+    for (const [name, value] of FORM_BODY) setDefault(headers, name, value)
     const form = new URLSearchParams()
     appendQuery(form, options.form, 'form')
     return form.toString()
@@ -170,7 +199,7 @@ function serializeBody(options: RequestOptions, headers: Headers): RequestBody |
   return options.body === undefined ? undefined : rawBody(options.body, headers)
 }
 
-function rawBody(body: RawBody, headers: Headers): RequestBody {
+function rawBody(body: RawBody, headers: RequestHeaders): RequestBody {
   if (typeof body === 'string') {
     setDefault(headers, 'content-type', 'text/plain;charset=UTF-8')
     return body
@@ -190,7 +219,7 @@ function rawBody(body: RawBody, headers: Headers): RequestBody {
   )
 }
 
-function setDefault(headers: Headers, name: string, value: string): void {
+function setDefault(headers: RequestHeaders, name: string, value: string): void {
   if (!headers.has(name)) headers.set(name, value)
 }
 

@@ -76,7 +76,7 @@ export type ClientRequest = {
   readonly method: string
   /** Absolute URL: baseURL, path, params and query already joined. */
   readonly url: URL
-  /** Headers to send. Copy before changing: `new Headers(request.headers)`. */
+  /** Headers to send, read-only (a change in place throws): copy to change, `new Headers(request.headers)`. */
   readonly headers: Headers
   /** The serialised body, or `undefined`. A `ReadableStream` cannot be sent twice. */
   readonly body: RequestBody | undefined

@@ -80,6 +80,48 @@ describe('middleware composition', () => {
   })
 })
 
+describe.each(['fetch', 'undici'] as const)('request headers (%s core)', (core) => {
+  it('are read-only: a change in place fails, saying how to pass a copy on, and nothing is sent', async () => {
+    const server = await startServer(200)
+    const inPlace: Middleware = (request, next) => {
+      request.headers.set('x-leak', 'yes')
+      return next(request)
+    }
+    await using api = createClient({ baseURL: server.url, core, headers: { 'x-client': 'a' }, middleware: [inPlace] })
+    for (const call of [() => api.get('/'), () => api.get('/', { headers: { 'x-call': '1' } }), () => api.post('/', { json: {} })]) {
+      const error = await call().catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(TypeError)
+      expect((error as Error).message).toMatch(
+        /request\.headers is read-only.*new Headers\(request\.headers\).*next\(\{ \.\.\.request, headers \}\)/,
+      )
+    }
+    expect(server.seen).toHaveLength(0)
+  })
+
+  it("keep each call's own: call headers, JSON, form and raw bodies never reach another call", async () => {
+    const server = await startServer(200)
+    await using api = createClient({ baseURL: server.url, core, headers: { 'x-client': 'a' } })
+    await api.post('/json', { json: { a: 1 } })
+    await api.post('/form', { form: { a: 1 } })
+    await api.post('/text', { body: 'hi' })
+    await api.get('/own', { headers: { 'x-call': '1', accept: 'text/csv' } })
+    await api.post('/json-typed', { json: { a: 1 }, headers: { 'content-type': 'application/merge-patch+json' } })
+    await api.get('/plain')
+    await api.post('/json-again', { json: { b: 2 } })
+    const sent = Object.fromEntries(server.seen.map((s) => [s.url, s.headers]))
+    expect(sent['/json']).toMatchObject({ 'content-type': 'application/json', 'x-client': 'a' })
+    expect(sent['/form']).toMatchObject({ 'content-type': 'application/x-www-form-urlencoded', 'x-client': 'a' })
+    expect(sent['/text']).toMatchObject({ 'content-type': 'text/plain;charset=UTF-8', 'x-client': 'a' })
+    expect(sent['/own']).toMatchObject({ 'x-call': '1', accept: 'text/csv', 'x-client': 'a' })
+    expect(sent['/json-typed']?.['content-type']).toBe('application/merge-patch+json')
+    expect(sent['/plain']).toMatchObject({ accept: 'application/json, text/plain, */*', 'x-client': 'a' })
+    expect(sent['/plain']).not.toHaveProperty('content-type')
+    expect(sent['/plain']).not.toHaveProperty('x-call')
+    expect(sent['/json-again']).toMatchObject({ 'content-type': 'application/json', 'x-client': 'a' })
+    expect(sent['/json-again']).not.toHaveProperty('x-call')
+  })
+})
+
 describe('lifecycle', () => {
   it('close() waits for requests in flight, then later requests reject', async () => {
     const server = await startServer((_req, res) => setTimeout(() => res.end('late'), 100))

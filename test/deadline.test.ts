@@ -2,7 +2,7 @@
 import { Agent, type Dispatcher, Headers as UndiciHeaders } from 'undici'
 import { describe, expect, it } from 'vitest'
 import { createFetchCore, type FetchFunction } from '../src/cores/fetch.js'
-import { Headers } from '../src/headers.js'
+import { RequestHeaders } from '../src/headers.js'
 import { createClient, isTimeoutError } from '../src/index.js'
 import { buildRequest } from '../src/request.js'
 import { startServer } from './helpers/server.js'
@@ -28,7 +28,14 @@ describe('fetch core deadline below fetch', () => {
         )
       })) as unknown as FetchFunction
     const core = createFetchCore(fetchLike, agent)
-    const defaults = { base: server.url, origin: server.url, headers: new Headers(), throwHttpErrors: true, redaction: undefined }
+    const defaults = {
+      base: server.url,
+      origin: server.url,
+      headers: new RequestHeaders().seal(),
+      shared: {},
+      throwHttpErrors: true,
+      redaction: undefined,
+    }
     const started = Date.now()
     const error = await core(buildRequest(defaults, 'GET', '/slow', { timeout: 150 })).catch((e: unknown) => e)
     expect(isTimeoutError(error)).toBe(true)
