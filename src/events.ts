@@ -9,13 +9,14 @@ export type CallEvent =
   | { type: 'give-up'; request: ClientRequest; error: unknown; reason?: string | undefined }
 
 type Listener = (event: CallEvent) => void
-type Hub = { listeners: Listener[]; retrying: boolean }
+// One listener is the rule (log()); an array only for more.
+type Hub = { listener: Listener | undefined; more: Listener[] | undefined; retrying: boolean }
 
 const HUB = Symbol.for('fetchline.call.events')
 
 function hubOf(request: ClientRequest): Hub {
   const context = request.context as { [HUB]?: Hub }
-  context[HUB] ??= { listeners: [], retrying: false }
+  context[HUB] ??= { listener: undefined, more: undefined, retrying: false }
   return context[HUB]
 }
 
@@ -27,7 +28,8 @@ function hubOf(request: ClientRequest): Hub {
  */
 export function onCallEvent(request: ClientRequest, listener: Listener): void {
   const hub = hubOf(request)
-  if (!hub.listeners.includes(listener)) hub.listeners.push(listener)
+  if (hub.listener === undefined) hub.listener = listener
+  else if (hub.listener !== listener && !hub.more?.includes(listener)) (hub.more ??= []).push(listener)
 }
 
 /**
@@ -38,7 +40,9 @@ export function onCallEvent(request: ClientRequest, listener: Listener): void {
  */
 export function emitCallEvent(event: CallEvent): void {
   const hub = (event.request.context as { [HUB]?: Hub })[HUB]
-  if (hub) for (const listener of hub.listeners) listener(event)
+  if (!hub) return
+  hub.listener?.(event)
+  if (hub.more) for (const listener of hub.more) listener(event)
 }
 
 /**

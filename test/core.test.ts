@@ -1,4 +1,5 @@
 // One behaviour suite, run against both cores: they keep one contract.
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import { Readable } from 'node:stream'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
@@ -182,6 +183,34 @@ for (const core of ['fetch', 'undici'] as const) {
         expect((await api.get('/j', { responseType: 'json' })).data).toEqual({ a: 1 })
         const bytes = (await api.get<ArrayBuffer>('/bin')).data
         expect([...new Uint8Array(bytes)]).toEqual([1, 2, 3])
+      })
+
+      it('reads a body that arrives in pieces, whole, every way', async () => {
+        const pieces = ['{"items":[', '"a",', '"b",', '"c"]}']
+        const slow = (type: string) => (_req: IncomingMessage, res: ServerResponse) => {
+          res.writeHead(200, { 'content-type': type })
+          let i = 0
+          const next = (): void => {
+            if (i === pieces.length) return void res.end()
+            res.write(pieces[i++])
+            setTimeout(next, 5)
+          }
+          next()
+        }
+        const server = await startServer([
+          slow('application/json'),
+          slow('text/plain'),
+          slow('application/octet-stream'),
+          slow('application/json'),
+          slow('application/json'),
+        ])
+        await using api = client(server.url)
+        const whole = pieces.join('')
+        expect((await api.get('/json')).data).toEqual({ items: ['a', 'b', 'c'] })
+        expect((await api.get('/text')).data).toBe(whole)
+        expect(Buffer.from((await api.get<ArrayBuffer>('/bytes')).data).toString()).toBe(whole)
+        expect(await (await api.get<Blob>('/blob', { responseType: 'blob' })).data.text()).toBe(whole)
+        expect(await new Response((await api.get<ReadableStream>('/stream', { responseType: 'stream' })).data).text()).toBe(whole)
       })
 
       it('rejects invalid JSON with a ParseError naming status and content type', async () => {

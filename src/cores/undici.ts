@@ -13,41 +13,21 @@ const REDIRECTS = new Set([301, 302, 303, 307, 308])
 const MAX_REDIRECTS = 20
 const CREDENTIALS = ['authorization', 'proxy-authorization', 'cookie']
 const BOM = 0xfeff
-
-/** A body that arrived whole: read it any way without another copy (a class: no closures per response). */
-class BufferedBody implements BodySource {
-  readonly bytes: Buffer
-  constructor(chunks: Buffer[]) {
-    this.bytes = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)
-  }
-  async text(): Promise<string> {
-    const text = this.bytes.toString('utf8')
-    return text.charCodeAt(0) === BOM ? text.slice(1) : text
-  }
-  async arrayBuffer(): Promise<ArrayBuffer> {
-    const { bytes } = this
-    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer
-  }
-  async blob(): Promise<Blob> {
-    return new Blob([this.bytes as Uint8Array<ArrayBuffer>])
-  }
-  stream(): ReadableStream<Uint8Array> {
-    const { bytes } = this
-    return new ReadableStream({ start: (c) => (bytes.byteLength && c.enqueue(new Uint8Array(bytes)), c.close()) })
-  }
-  async discard(): Promise<void> {}
-}
+const EMPTY = Buffer.alloc(0)
 
 /**
- * One buffered exchange on the pool, as a dispatch handler: the body is gathered as Buffers and
- * read once — no stream is made per response, which is most of what `undici.request` costs.
+ * One buffered exchange on the pool, as a dispatch handler; once it ends it is also the answer's
+ * head and body source, so a response costs no objects beyond it: the body is kept as the Buffers
+ * undici hands over (most bodies come in one) and read once — no stream is made per response,
+ * which is most of what `undici.request` costs.
  */
-class Exchange implements Dispatcher.DispatchHandler {
+class Exchange implements Dispatcher.DispatchHandler, Head, BodySource {
   controller: Dispatcher.DispatchController | undefined
   reason: Error | undefined
   status = 0
   headers: RawHeaders = {}
-  chunks: Buffer[] = []
+  first: Buffer | undefined
+  rest: Buffer[] | undefined
   constructor(
     readonly resolve: (head: Head) => void,
     readonly reject: (error: unknown) => void,
@@ -71,16 +51,51 @@ class Exchange implements Dispatcher.DispatchHandler {
   }
 
   onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    this.chunks.push(chunk)
+    if (this.first === undefined) this.first = chunk
+    else (this.rest ??= []).push(chunk)
   }
 
   onResponseEnd(): void {
-    this.resolve({ status: this.status, headers: this.headers, body: new BufferedBody(this.chunks) })
+    this.resolve(this)
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
     this.reject(error)
   }
+
+  get body(): BodySource {
+    return this
+  }
+
+  /** The whole body as one Buffer (no copy when it came in one). */
+  bytes(): Buffer {
+    if (this.rest) {
+      this.first = Buffer.concat([this.first as Buffer, ...this.rest])
+      this.rest = undefined
+    }
+    return this.first ?? EMPTY
+  }
+
+  async text(): Promise<string> {
+    const text = this.bytes().toString('utf8')
+    return text.charCodeAt(0) === BOM ? text.slice(1) : text
+  }
+
+  async arrayBuffer(): Promise<ArrayBuffer> {
+    const bytes = this.bytes()
+    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer
+  }
+
+  async blob(): Promise<Blob> {
+    return new Blob([this.bytes() as Uint8Array<ArrayBuffer>])
+  }
+
+  stream(): ReadableStream<Uint8Array> {
+    const bytes = this.bytes()
+    return new ReadableStream({ start: (c) => (bytes.byteLength && c.enqueue(new Uint8Array(bytes)), c.close()) })
+  }
+
+  async discard(): Promise<void> {}
 }
 
 /** A streamed answer goes through `Dispatcher.request`, whose body stream handles back-pressure. */
@@ -141,8 +156,8 @@ export function createUndiciCore(agent: Dispatcher): Core {
             timedOut = true
             abort(new TimeoutError(request, timeout))
           }, timeout)
-    const onAbort = (): void => abort(signal?.reason)
-    signal?.addEventListener('abort', onAbort, { once: true })
+    const onAbort = signal && ((): void => abort(signal.reason))
+    if (onAbort) signal?.addEventListener('abort', onAbort, { once: true })
     try {
       if (signal?.aborted) throw signal.reason
       const encoded = encodeRequestBody(request)
@@ -182,7 +197,7 @@ export function createUndiciCore(agent: Dispatcher): Core {
       throw toClientError(request, error, timedOut)
     } finally {
       clearTimeout(timer)
-      if (!keepLink) signal?.removeEventListener('abort', onAbort)
+      if (onAbort && !keepLink) signal?.removeEventListener('abort', onAbort)
     }
   }
 }
