@@ -3,10 +3,9 @@ import { Agent, fetch as undiciFetch } from 'undici'
 import { createFetchCore, type FetchFunction } from './cores/fetch.js'
 import { createUndiciCore } from './cores/undici.js'
 import { ClientClosedError, ValidationError } from './errors.js'
-import { isHeaders, RequestHeaders } from './headers.js'
 import { findReporters, type HealthCheckOptions, type HealthReport, probe } from './health.js'
 import { mergeRules, REDACTION_RULES, type RedactionRules } from './redact.js'
-import { buildRequest, describe, parseBaseURL, type RequestDefaults } from './request.js'
+import { buildRequest, describe, mergeHeaders, parseBaseURL, type RequestDefaults } from './request.js'
 import type { ClientResponse, Core, HeadersInput, Middleware, Next, RequestOptions } from './types.js'
 
 /**
@@ -101,12 +100,7 @@ export function createClient(options: ClientOptions): Client {
   checkOptions(options)
   const baseURL = parseBaseURL(options.baseURL)
   const middleware = checkMiddleware(options.middleware)
-  const headers = new RequestHeaders(DEFAULT_HEADERS)
-  for (const [name, value] of Object.entries(headersRecord(options.headers))) {
-    if (value === null || value === undefined) headers.delete(name)
-    else headers.set(name, String(value))
-  }
-  headers.seal()
+  const headers = mergeHeaders(DEFAULT_HEADERS, options.headers, 'headers').seal()
   const rules = middleware.flatMap((mw) => {
     const set = (mw as { [REDACTION_RULES]?: RedactionRules })[REDACTION_RULES]
     return set ? [set] : []
@@ -224,13 +218,6 @@ function checkMiddleware(middleware: unknown): readonly Middleware[] {
     }
   })
   return [...middleware]
-}
-
-function headersRecord(input: HeadersInput | undefined): Record<string, unknown> {
-  if (input === undefined) return {}
-  if (isHeaders(input) || Array.isArray(input)) return Object.fromEntries(input as Iterable<[string, string]>)
-  if (typeof input !== 'object' || input === null) throw new TypeError(`headers must be an object or Headers, got ${describe(input)}`)
-  return input as Record<string, unknown>
 }
 
 function selectCore(options: ClientOptions, agent: Agent | undefined): Core {

@@ -168,9 +168,14 @@ function sealedWith(base: RequestHeaders, pairs: readonly (readonly [string, str
   return headers.seal()
 }
 
-function mergeHeaders(base: RequestHeaders, extra: HeadersInput | undefined): RequestHeaders {
+/**
+ * `base` with `extra` merged over it (a `null` or `undefined` value removes a header), as headers
+ * of their own, still open for a body's defaults; the caller seals them.
+ */
+export function mergeHeaders(base: HeadersInit, extra: HeadersInput | undefined, what = 'options.headers'): RequestHeaders {
   const headers = new RequestHeaders(base)
   if (extra === undefined) return headers
+  if (typeof extra !== 'object' || extra === null) throw new TypeError(`${what} must be an object or Headers, got ${describe(extra)}`)
   const entries = isHeaders(extra) || Array.isArray(extra) ? extra : Object.entries(extra)
   for (const [name, value] of entries as Iterable<[string, unknown]>) {
     if (value === null || value === undefined) headers.delete(name)

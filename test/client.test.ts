@@ -20,6 +20,16 @@ describe('createClient options', () => {
     expect(() => createClient({ baseURL: 'http://x.test', middleware: ok as unknown as Middleware[] })).toThrow(/must be an array/)
   })
 
+  it('rejects headers that are not an object or Headers, on the client and on a call', async () => {
+    expect(() => createClient({ baseURL: 'http://x.test', headers: 'x-api-key: k' as never })).toThrow(
+      'headers must be an object or Headers, got "x-api-key: k"',
+    )
+    await using api = createClient({ baseURL: 'http://127.0.0.1:9' })
+    await expect(api.get('/', { headers: 'x-call: 1' as never })).rejects.toThrow(
+      'options.headers must be an object or Headers, got "x-call: 1"',
+    )
+  })
+
   it('rejects unknown options with a suggestion', () => {
     expect(() => createClient({ baseUrl: 'http://x.test' } as never)).toThrow(
       'createClient: unknown option "baseUrl"; did you mean "baseURL"?',
