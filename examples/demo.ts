@@ -11,9 +11,9 @@ import {
   isTimeoutError,
   isValidationError,
   recommended,
-} from 'fetchline'
-import { createExampleClient } from 'fetchline/clients/example'
-import { createWeChatClient } from 'fetchline/clients/wechat'
+} from 'fetchline-http'
+import { createExampleClient } from 'fetchline-http/clients/example'
+import { createWeChatClient } from 'fetchline-http/clients/wechat'
 import { deadPort, startFakeService } from './fake-service.js'
 import { startFakeWeChat } from './fake-wechat.js'
 

@@ -1,14 +1,14 @@
 #!/usr/bin/env node
 // Type-checks every ```ts block of docs/*.md, each on its own as a module.
 //
-//   npx tsc -p tsconfig.build.json   # once: blocks import 'fetchline', which resolves to dist/
+//   npx tsc -p tsconfig.build.json   # once: blocks import 'fetchline-http', which resolves to dist/
 //   node scripts/check-docs.mjs
 //
 // Each block is written to docs/.check/<guide>-<n>.ts (the folder is recreated on every run, and
 // `export {}` is appended so every block is a module) and the folder is compiled with
 // tsconfig.docs.json: the project's strict settings, noEmit, plus the decorator flags every NestJS
 // project sets. It moves outDir away from dist/ on purpose: with outDir = dist, TypeScript maps a
-// self-import of 'fetchline' back to the sources, and the blocks would not be checked against the
+// self-import of the package back to the sources, and the blocks would not be checked against the
 // built package (dist/*.d.ts) that users get. Compiler errors are reported at the guide's line.
 // A translation (guide.zh-CN.md next to guide.md) must carry exactly the same code blocks as the
 // page it translates, in the same order; only ```text blocks (diagrams, folder trees) may be
@@ -53,7 +53,7 @@ function fail(message) {
 }
 
 if (!existsSync(join(root, 'dist', 'index.d.ts'))) {
-  fail("dist/ is missing: the blocks import 'fetchline', which resolves to the built package. Run `npx tsc -p tsconfig.build.json` first.")
+  fail("dist/ is missing: the blocks import 'fetchline-http', which resolves to the built package. Run `npx tsc -p tsconfig.build.json` first.")
 }
 const newestSource = ['index.ts', 'src', 'middleware', 'clients']
   .flatMap((entry) => {

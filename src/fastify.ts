@@ -19,7 +19,7 @@ export type FetchlinePluginOptions<F extends Record<string, () => Closable>> = {
  * `app.clients.get('wechat')`, and closes every created client in `onClose` — Fastify runs it
  * after the server stopped taking requests and the in-flight ones finished, and each client's
  * `close()` lets its own in-flight calls finish too. Fastify is an optional peer: only this
- * entry point (`fetchline/fastify`) touches it, and only its types.
+ * entry point (`fetchline-http/fastify`) touches it, and only its types.
  *
  * @example
  * const clients = createRegistry({ wechat: () => createWeChatClient(settings.wechat) })

@@ -1,6 +1,6 @@
 /**
  * Where a `rateLimit()` keeps its count: this process (the default) or a store shared by every
- * instance of a service (Redis, see `fetchline/redis`), so the limit holds for the fleet.
+ * instance of a service (Redis, see `fetchline-http/redis`), so the limit holds for the fleet.
  *
  * The algorithm is a sliding window log: a call may go when fewer than `limit` calls went in the
  * `interval` ms before it — in any window of `interval` ms, never more than `limit` calls, with no
@@ -46,7 +46,7 @@ export function createMemoryRateLimitStore(now: () => number = Date.now): RateLi
 
 /**
  * Where a circuit breaker publishes that it opened, so other instances of a service stop calling a
- * vendor that one of them found down (see `health({ store })` and `fetchline/redis`). Values are
+ * vendor that one of them found down (see `health({ store })` and `fetchline-http/redis`). Values are
  * epoch milliseconds.
  *
  * @example

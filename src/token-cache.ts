@@ -3,7 +3,7 @@ import { sleep } from './signal.js'
 
 /**
  * Where tokens live: this process (the default) or a store shared by many (Redis, see
- * `fetchline/redis`). Values are opaque strings; TTLs in milliseconds.
+ * `fetchline-http/redis`). Values are opaque strings; TTLs in milliseconds.
  *
  * @example
  * const store: TokenStore = createMemoryTokenStore()

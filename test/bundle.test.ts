@@ -1,4 +1,4 @@
-// What `import { createClient } from 'fetchline'` costs a bundled app: no consola, no
+// What `import { createClient } from 'fetchline-http'` costs a bundled app: no consola, no
 // OpenTelemetry, and a size that only grows on purpose (bench/bundle-size.json, +10% allowed).
 import { readFileSync } from 'node:fs'
 import { build } from 'esbuild'
@@ -11,7 +11,7 @@ const budget = JSON.parse(readFileSync(new URL('../bench/bundle-size.json', impo
 
 it('createClient alone bundles without consola or OpenTelemetry, within the recorded size + 10%', async () => {
   const result = await build({
-    stdin: { contents: "export { createClient } from 'fetchline'", resolveDir: process.cwd(), loader: 'js' },
+    stdin: { contents: "export { createClient } from 'fetchline-http'", resolveDir: process.cwd(), loader: 'js' },
     bundle: true,
     platform: 'node',
     format: 'esm',

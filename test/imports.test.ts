@@ -10,13 +10,13 @@ function importsOf(entry: string): string[] {
   return JSON.parse(out.trim().split('\n').pop() as string) as string[]
 }
 
-it("import 'fetchline' loads undici and ofetch, but neither consola nor @opentelemetry/api", () => {
-  const seen = importsOf('fetchline')
+it("import 'fetchline-http' loads undici and ofetch, but neither consola nor @opentelemetry/api", () => {
+  const seen = importsOf('fetchline-http')
   expect(seen).toContain('undici')
   expect(seen).toContain('ofetch')
   expect(seen.filter((s) => /^(consola|@opentelemetry\/)/.test(s))).toEqual([])
 })
 
-it("import 'fetchline/redis' loads no Redis client", () => {
-  expect(importsOf('fetchline/redis').filter((s) => /^(ioredis|redis)$/.test(s))).toEqual([])
+it("import 'fetchline-http/redis' loads no Redis client", () => {
+  expect(importsOf('fetchline-http/redis').filter((s) => /^(ioredis|redis)$/.test(s))).toEqual([])
 })

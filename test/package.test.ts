@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest'
 
 const entries: Record<string, string[]> = {
-  fetchline: [
+  'fetchline-http': [
     'createClient',
     'createRegistry',
     'recommended',
@@ -16,7 +16,7 @@ const entries: Record<string, string[]> = {
     'isRateLimitError',
     'createMemoryRateLimitStore',
   ],
-  'fetchline/middleware': [
+  'fetchline-http/middleware': [
     'retry',
     'timeout',
     'redact',
@@ -28,17 +28,17 @@ const entries: Record<string, string[]> = {
     'recommended',
     'rateLimit',
   ],
-  'fetchline/middleware/rate-limit': ['rateLimit'],
-  'fetchline/redis': ['createRedisTokenStore', 'createRedisRateLimitStore', 'createRedisBreakerStore'],
-  'fetchline/middleware/redact': ['redact'],
-  'fetchline/middleware/log': ['log'],
-  'fetchline/middleware/trace': ['trace'],
-  'fetchline/middleware/retry': ['retry'],
-  'fetchline/middleware/timeout': ['timeout'],
-  'fetchline/middleware/health': ['health'],
-  'fetchline/middleware/idempotency': ['idempotency'],
-  'fetchline/testing': ['mockFetch'],
-  'fetchline/clients/example': ['createExampleClient'],
+  'fetchline-http/middleware/rate-limit': ['rateLimit'],
+  'fetchline-http/redis': ['createRedisTokenStore', 'createRedisRateLimitStore', 'createRedisBreakerStore'],
+  'fetchline-http/middleware/redact': ['redact'],
+  'fetchline-http/middleware/log': ['log'],
+  'fetchline-http/middleware/trace': ['trace'],
+  'fetchline-http/middleware/retry': ['retry'],
+  'fetchline-http/middleware/timeout': ['timeout'],
+  'fetchline-http/middleware/health': ['health'],
+  'fetchline-http/middleware/idempotency': ['idempotency'],
+  'fetchline-http/testing': ['mockFetch'],
+  'fetchline-http/clients/example': ['createExampleClient'],
 }
 
 describe('package exports', () => {

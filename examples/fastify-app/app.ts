@@ -1,9 +1,9 @@
 // A Fastify app that calls WeChat through fetchline: the Python guide's FastAPI example
 // (dependency injection + lifespan), in Node terms.
 import Fastify from 'fastify'
-import { createRegistry, recommended } from 'fetchline'
-import { createWeChatClient, retryWeChatBusy } from 'fetchline/clients/wechat'
-import { fetchlinePlugin } from 'fetchline/fastify'
+import { createRegistry, recommended } from 'fetchline-http'
+import { createWeChatClient, retryWeChatBusy } from 'fetchline-http/clients/wechat'
+import { fetchlinePlugin } from 'fetchline-http/fastify'
 import type { Settings } from '../settings.js'
 
 /** The app's clients: created on first use, shared, closed on shutdown. */
