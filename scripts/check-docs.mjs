@@ -53,7 +53,9 @@ function fail(message) {
 }
 
 if (!existsSync(join(root, 'dist', 'index.d.ts'))) {
-  fail("dist/ is missing: the blocks import 'fetchline-http', which resolves to the built package. Run `npx tsc -p tsconfig.build.json` first.")
+  fail(
+    "dist/ is missing: the blocks import 'fetchline-http', which resolves to the built package. Run `npx tsc -p tsconfig.build.json` first.",
+  )
 }
 const newestSource = ['index.ts', 'src', 'middleware', 'clients']
   .flatMap((entry) => {
