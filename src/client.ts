@@ -4,6 +4,7 @@ import { createFetchCore, type FetchFunction } from './cores/fetch.js'
 import { createUndiciCore } from './cores/undici.js'
 import { ClientClosedError, ValidationError } from './errors.js'
 import { findReporters, type HealthCheckOptions, type HealthReport, probe } from './health.js'
+import { checkKeys } from './options.js'
 import { mergeRules, REDACTION_RULES, type RedactionRules } from './redact.js'
 import { buildRequest, describe, mergeHeaders, parseBaseURL, type RequestDefaults } from './request.js'
 import type { ClientResponse, Core, HeadersInput, Middleware, Next, RequestOptions } from './types.js'
@@ -80,7 +81,7 @@ export type Client = {
   readonly baseURL: URL
 }
 
-const KNOWN = new Set(['baseURL', 'headers', 'middleware', 'pool', 'fetch', 'core', 'throwHttpErrors'])
+const KNOWN = ['baseURL', 'headers', 'middleware', 'pool', 'fetch', 'core', 'throwHttpErrors']
 const DEFAULT_HEADERS = { accept: 'application/json, text/plain, */*', 'user-agent': 'fetchline' }
 
 /**
@@ -182,14 +183,7 @@ function checkOptions(options: ClientOptions): void {
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(`createClient needs an options object such as { baseURL: 'https://api.example.com' }, got ${describe(options)}`)
   }
-  for (const key of Object.keys(options)) {
-    if (!KNOWN.has(key)) {
-      const near = [...KNOWN].find((k) => k.toLowerCase() === key.toLowerCase())
-      throw new TypeError(
-        `createClient: unknown option "${key}"${near ? `; did you mean "${near}"?` : `; known: ${[...KNOWN].join(', ')}`}`,
-      )
-    }
-  }
+  checkKeys('createClient', options, KNOWN)
   if (options.fetch !== undefined && typeof options.fetch !== 'function') {
     throw new TypeError(`fetch must be a fetch-compatible function, got ${describe(options.fetch)}`)
   }

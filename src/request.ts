@@ -1,6 +1,9 @@
 import { isHeaders, RequestHeaders } from './headers.js'
+import { describe } from './options.js'
 import type { RedactionRules } from './redact.js'
 import type { ClientRequest, HeadersInput, Query, RawBody, RequestBody, RequestOptions, ResponseType } from './types.js'
+
+export { describe }
 
 const RESPONSE_TYPES = new Set<string>(['json', 'text', 'arrayBuffer', 'blob', 'stream'])
 const BODY_KINDS = ['json', 'form', 'body'] as const
@@ -245,14 +248,4 @@ function checkSignal(signal: unknown): AbortSignal | undefined {
 function checkResponseType(type: unknown): ResponseType | undefined {
   if (type === undefined || RESPONSE_TYPES.has(type as string)) return type as ResponseType | undefined
   throw new TypeError(`responseType must be one of ${[...RESPONSE_TYPES].join(', ')}, got ${describe(type)}`)
-}
-
-/** A short description of a bad value for an error message. */
-export function describe(value: unknown): string {
-  if (value === null) return 'null'
-  if (typeof value === 'string') return `"${value.length > 40 ? `${value.slice(0, 40)}…` : value}"`
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value)
-  if (typeof value === 'function') return 'a function'
-  if (typeof value === 'object') return value.constructor?.name ? `a ${value.constructor.name}` : 'an object'
-  return typeof value
 }
