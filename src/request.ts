@@ -1,6 +1,7 @@
 import { isHeaders, RequestHeaders } from './headers.js'
 import { describe } from './options.js'
-import type { RedactionRules } from './redact.js'
+import { type RedactionRules, withSecretParams } from './redact.js'
+import { INSPECT, inspectRequest, requestToJSON } from './render.js'
 import type { ClientRequest, HeadersInput, Query, RawBody, RequestBody, RequestOptions, ResponseType } from './types.js'
 
 export { describe }
@@ -70,10 +71,13 @@ export function buildRequest(defaults: RequestDefaults, method: string, path: st
     route,
     responseType: checkResponseType(options.responseType),
     throwHttpErrors: options.throwHttpErrors ?? defaults.throwHttpErrors,
-    redaction: defaults.redaction,
+    redaction: options.params === undefined ? defaults.redaction : withSecretParams(defaults.redaction, options.params),
     context: options.context === undefined ? {} : { ...options.context },
     options,
-  }
+    // Shared functions (no closure per request), own keys so `{ ...request }` copies keep them.
+    toJSON: requestToJSON,
+    [INSPECT]: inspectRequest,
+  } as ClientRequest
 }
 
 const VERBS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'])

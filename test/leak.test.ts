@@ -7,7 +7,7 @@ import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node'
 import fc from 'fast-check'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { log, retry, timeout, trace } from '../middleware/index.js'
-import { type Client, createClient } from '../src/index.js'
+import { type Client, type ClientResponse, createClient, type Middleware } from '../src/index.js'
 import { captureLogs } from './helpers/capture.js'
 import { refusedPort, startServer, type TestServer } from './helpers/server.js'
 
@@ -22,9 +22,25 @@ const provider = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcess
 const reader = new TestReader()
 const meterProvider = new MeterProvider({ readers: [reader] })
 const logs = captureLogs(5)
-const paths = ['ok', 'fail', 'network', 'timeout', 'retry'] as const
+const paths = ['ok', 'fail', 'network', 'timeout', 'retry', 'customFetch'] as const
 const clients = {} as Record<(typeof paths)[number], Client>
 let server: TestServer
+// What the innermost middleware saw of each request (copies made by retry, timeout and trace).
+const seenByMiddleware: string[] = []
+const spy: Middleware = async function spy(request, next) {
+  seenByMiddleware.push(inspect(request, { depth: 8 }), JSON.stringify(request))
+  return next(request)
+}
+// A custom fetch whose error names the URL, as node-fetch's does: its cause must come out scrubbed.
+const nodeFetchLike = async (input: URL | string | Request): Promise<Response> => {
+  const url = input instanceof Request ? input.url : String(input)
+  const reason = Object.assign(new Error(`connect ECONNREFUSED (${url})`), { code: 'ECONNREFUSED', url })
+  throw Object.assign(new TypeError(`request to ${url} failed, reason: connect ECONNREFUSED`, { cause: reason }), {
+    type: 'system',
+    code: 'ECONNREFUSED',
+    errors: [reason],
+  })
+}
 
 beforeAll(async () => {
   provider.register()
@@ -44,10 +60,12 @@ beforeAll(async () => {
     timeout(30),
     trace({ meterProvider }),
     log({ logger: logs.logger, bodies: true }),
+    spy,
   ]
   const make = (baseURL: string) => createClient({ baseURL, middleware: pipeline() })
   for (const path of paths) clients[path] = make(server.url)
   clients.network = make(`http://127.0.0.1:${await refusedPort()}`)
+  clients.customFetch = createClient({ baseURL: server.url, middleware: pipeline(), fetch: nodeFetchLike })
 })
 
 afterAll(async () => {
@@ -83,7 +101,7 @@ const queryName = fc.constantFrom(
 )
 const bodyKey = fc.constantFrom('password', 'client_secret', 'token', 'apiKey', 'refresh_token', 'signature')
 
-it(`no secret reaches a log, span, metric or error, over ${RUNS} random runs`, async () => {
+it(`no secret reaches a log, span, metric, error, response or request as printed, over ${RUNS} random runs`, async () => {
   const seen = new Set<string>()
   await fc.assert(
     fc.asyncProperty(
@@ -96,9 +114,11 @@ it(`no secret reaches a log, span, metric or error, over ${RUNS} random runs`, a
       async (path, value, header, query, key, userinfo) => {
         seen.add(value)
         logs.lines.length = 0
+        seenByMiddleware.length = 0
         exporter.reset()
-        const route = { ok: '/ok', fail: '/fail', network: '/ok', timeout: '/hang', retry: '/flaky' }[path]
+        const route = { ok: '/ok', fail: '/fail', network: '/ok', timeout: '/hang', retry: '/flaky', customFetch: '/ok' }[path]
         const target = userinfo ? `${clients[path].baseURL.origin.replace('//', `//u:${value}@`)}${route}` : route
+        let response: ClientResponse | undefined
         const error = await clients[path]
           .post(target, {
             headers: { [header]: value, 'x-api-key': value, 'idempotency-key': 'k' },
@@ -106,17 +126,27 @@ it(`no secret reaches a log, span, metric or error, over ${RUNS} random runs`, a
             json: { user: 'ada', [key]: value, nested: { password: value } },
           })
           .then(
-            () => undefined,
+            (r) => void (response = r),
             (e: unknown) => e,
           )
+        // What a caller may print of the answer, or of the error's (non-enumerable) response.
+        const answer = response ?? (error as { response?: ClientResponse } | undefined)?.response
         const outputs = [
           JSON.stringify(logs.lines.map((l) => l.args)),
           JSON.stringify(
             exporter.getFinishedSpans().map((s) => ({ name: s.name, attributes: s.attributes, events: s.events, status: s.status })),
           ),
           error instanceof Error
-            ? [error.message, error.stack, JSON.stringify(error), inspect(error, { depth: 6 })].join('\n')
+            ? [
+                error.message,
+                error.stack,
+                JSON.stringify(error),
+                inspect(error, { depth: 8 }),
+                inspect(error, { depth: 8, showHidden: true }),
+              ].join('\n')
             : String(error),
+          answer ? [inspect(answer, { depth: 8 }), JSON.stringify(answer)].join('\n') : '',
+          seenByMiddleware.join('\n'),
         ]
         for (const text of outputs) expect(text.includes(value), `${path}: leaked in ${text.slice(0, 300)}`).toBe(false)
       },

@@ -3,6 +3,7 @@ import type { Dispatcher } from 'undici'
 import { type BodySource, encodeRequestBody, readBody, settle } from '../body.js'
 import { TimeoutError } from '../errors.js'
 import { Headers } from '../headers.js'
+import { INSPECT, inspectResponse, responseToJSON } from '../render.js'
 import { attemptSignal, callerSignal } from '../signal.js'
 import type { ClientRequest, ClientResponse, Core } from '../types.js'
 
@@ -74,7 +75,9 @@ export function createFetchCore(fetchImpl: FetchFunction, dispatcher?: Dispatche
         data,
         request,
         raw: response,
-      })
+        toJSON: responseToJSON, // renders redacted (shared functions: no closure per response)
+        [INSPECT]: inspectResponse,
+      } as ClientResponse)
     } catch (error) {
       // ofetch wraps transport errors in a FetchError whose message names the raw URL: unwrap it.
       const inner = (error as Error)?.name === 'FetchError' && (error as Error).cause !== undefined ? (error as Error).cause : error

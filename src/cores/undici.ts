@@ -3,6 +3,7 @@ import type { Dispatcher } from 'undici'
 import { type BodySource, encodeRequestBody, readBody, settle } from '../body.js'
 import { TimeoutError } from '../errors.js'
 import { flatHeaders, Headers } from '../headers.js'
+import { INSPECT, renderResponse } from '../render.js'
 import { toClientError } from '../signal.js'
 import type { ClientRequest, ClientResponse, Core } from '../types.js'
 
@@ -249,5 +250,12 @@ class UndiciResponse implements ClientResponse {
   get raw(): Response {
     this[RAW] ??= new Response(null, { status: Math.max(this.status, 200), headers: this.headers })
     return this[RAW]
+  }
+  /** Renders redacted, as does `util.inspect`. */
+  toJSON(): Record<string, unknown> {
+    return renderResponse(this)
+  }
+  [INSPECT](): Record<string, unknown> {
+    return renderResponse(this)
   }
 }
