@@ -2,17 +2,20 @@ import { REDACTION_RULES, type RedactionRules } from '../src/redact.js'
 import type { Middleware } from '../src/types.js'
 
 /**
- * Options of {@link redact}: rules added to the secure defaults, or an allow-list.
+ * Options of {@link redact}: rules added to the secure defaults, or an allow-list. Several
+ * `redact()` in one client add up; a name any of them hides stays hidden, whatever an allow list
+ * says, and the built-in secret names are hidden in both modes.
  *
  * @example
- * redact({ headers: ['x-tenant-signature'], query: [/^sign/i], bodyKeys: ['cardNumber'] })
+ * redact({ headers: ['x-tenant-signature'], query: [/^sign/i], bodyKeys: ['cardNumber'], path: [/\/bot([^/]+)/] })
  */
 export type RedactOptions = RedactionRules
 
 function checkList(name: string, list: unknown): void {
   if (list === undefined) return
   if (!Array.isArray(list) || !list.every((rule) => typeof rule === 'string' || rule instanceof RegExp)) {
-    throw new TypeError(`redact: ${name} must be an array of names (strings) or RegExps`)
+    const what = name === 'path' ? 'secret values (strings) or RegExps' : 'names (strings) or RegExps'
+    throw new TypeError(`redact: ${name} must be an array of ${what}`)
   }
 }
 
@@ -31,6 +34,7 @@ export function redact(options: RedactOptions = {}): Middleware {
   checkList('headers', options.headers)
   checkList('query', options.query)
   checkList('bodyKeys', options.bodyKeys)
+  checkList('path', options.path)
   if (options.mode !== undefined && options.mode !== 'deny' && options.mode !== 'allow') {
     throw new TypeError(`redact: mode must be 'deny' or 'allow', got ${String(options.mode)}`)
   }

@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http'
 import type { StandardSchemaV1 } from '@standard-schema/spec'
 import { redactURL, scrubText } from './redact.js'
+import { scrubError } from './render.js'
 import type { ClientRequest, ClientResponse } from './types.js'
 
 // Guards compare this registered symbol, not classes, so they work across two installed copies.
@@ -175,7 +176,8 @@ export class NetworkError extends ClientError {
     super(`${where(request)} failed: ${reason}${systemCode ? ` (${systemCode})` : ''}`, {
       code: 'FL_ERR_NETWORK',
       request,
-      cause,
+      // The cause chain is handed out too: a custom fetch's error may name the raw URL.
+      cause: scrubError(cause, request.redaction),
     })
     this.systemCode = systemCode
     this.neverSent = systemCode !== undefined && NEVER_SENT.has(systemCode)
@@ -217,15 +219,27 @@ export class ClientClosedError extends ClientError {
 export class CircuitOpenError extends ClientError {
   override name = 'CircuitOpenError'
   static override readonly [KIND]: string = 'CircuitOpenError'
-  /** Milliseconds until the breaker lets a trial call through. */
+  /**
+   * Milliseconds to wait before calling again. While `open`: the time left until the breaker lets
+   * a trial call through. While `half-open` with every trial slot taken: the cooldown — how long
+   * the breaker stays open should the trial in flight fail (it closes sooner if the trial succeeds).
+   */
   readonly retryAfter: number
+  /** `open`: cooling down; `half-open`: trial calls are in flight and every slot is taken. */
+  readonly state: 'open' | 'half-open'
 
-  constructor(request: ClientRequest, retryAfter: number) {
-    super(`${where(request)} refused: the circuit breaker is open after repeated failures; next trial in ${Math.ceil(retryAfter)} ms`, {
-      code: 'FL_ERR_CIRCUIT_OPEN',
-      request,
-    })
+  constructor(request: ClientRequest, retryAfter: number, state: 'open' | 'half-open' = 'open') {
+    const why =
+      state === 'open'
+        ? `the circuit breaker is open after repeated failures; next trial in ${Math.ceil(retryAfter)} ms`
+        : `the circuit breaker is half-open and its trial calls are in flight; should they fail, it stays open for ${Math.ceil(retryAfter)} ms`
+    super(`${where(request)} refused: ${why}`, { code: 'FL_ERR_CIRCUIT_OPEN', request })
     this.retryAfter = retryAfter
+    this.state = state
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), retryAfter: this.retryAfter, state: this.state }
   }
 }
 

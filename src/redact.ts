@@ -22,13 +22,32 @@ export const REDACTED = '***REDACTED***'
 export type RedactionRules = {
   /** Header names (case-insensitive strings or patterns). */
   headers?: ReadonlyArray<string | RegExp>
-  /** Query parameter names (case-insensitive strings or patterns). */
+  /** Query parameter names (case-insensitive strings or patterns); `params` names are judged by them too. */
   query?: ReadonlyArray<string | RegExp>
   /** Keys whose values are hidden in logged JSON bodies. */
   bodyKeys?: ReadonlyArray<string | RegExp>
-  /** @default 'deny' */
+  /**
+   * Secrets in the URL's path (as sent, percent-encoded), hidden in every mode: a RegExp hides
+   * its capture groups, or its whole match when it has none (`/\/bot([^/]+)/` for Telegram's
+   * `/bot<token>/…`); a string is a secret value hidden wherever it appears in the path.
+   */
+  path?: ReadonlyArray<string | RegExp>
+  /**
+   * `'allow'`: show only the listed header, query and body-key names; every other value is
+   * hidden. The built-in secret names stay hidden in both modes.
+   * @default 'deny'
+   */
   mode?: 'deny' | 'allow'
 }
+
+type Lists = Pick<RedactionRules, 'headers' | 'query' | 'bodyKeys'>
+
+/**
+ * Where merged rules keep the deny lists of `redact()` sets that sit next to an allow-list set:
+ * a name listed to be hidden stays hidden whatever an allow rule says.
+ */
+const DENIED: unique symbol = Symbol('fetchline.redaction.denied')
+type Merged = RedactionRules & { readonly [DENIED]?: Lists }
 
 const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-api-key', 'api-key'])
 const SECRET_HEADER_PARTS = /token|secret|key|password|passwd|signature|session|auth|credential/i
@@ -68,7 +87,16 @@ const SECRET_QUERY_PARTS = /token|secret|password|passwd|signature|api_?key|cred
 function listed(name: string, list: ReadonlyArray<string | RegExp> | undefined): boolean {
   if (!list) return false
   const lower = name.toLowerCase()
-  return list.some((rule) => (typeof rule === 'string' ? rule.toLowerCase() === lower : rule.test(name)))
+  // search(), not test(): it ignores and keeps lastIndex, so a /g or /y rule gives the same answer
+  // every time (test() would resume where the last match ended and miss every other time).
+  return list.some((rule) => (typeof rule === 'string' ? rule.toLowerCase() === lower : name.search(rule) !== -1))
+}
+
+/** Hidden by the rules' own lists: a deny-mode list, or the deny lists merged beside an allow list. */
+function denied(name: string, rules: Merged | undefined, key: keyof Lists): boolean {
+  if (!rules) return false
+  if (rules.mode === 'allow') return !listed(name, rules[key]) || listed(name, rules[DENIED]?.[key])
+  return listed(name, rules[key])
 }
 
 /**
@@ -79,9 +107,8 @@ function listed(name: string, list: ReadonlyArray<string | RegExp> | undefined):
  * isSecretHeader('x-tenant', { headers: ['x-tenant'] }) // true
  */
 export function isSecretHeader(name: string, rules?: RedactionRules): boolean {
-  if (rules?.mode === 'allow') return !listed(name, rules.headers)
   const lower = name.toLowerCase()
-  return SECRET_HEADERS.has(lower) || SECRET_HEADER_PARTS.test(lower) || listed(name, rules?.headers)
+  return SECRET_HEADERS.has(lower) || SECRET_HEADER_PARTS.test(lower) || denied(name, rules, 'headers')
 }
 
 /**
@@ -92,9 +119,8 @@ export function isSecretHeader(name: string, rules?: RedactionRules): boolean {
  * isSecretQueryParam('page') // false
  */
 export function isSecretQueryParam(name: string, rules?: RedactionRules): boolean {
-  if (rules?.mode === 'allow') return !listed(name, rules.query)
   const lower = name.toLowerCase()
-  return SECRET_QUERY.has(lower) || SECRET_QUERY_PARTS.test(lower) || listed(name, rules?.query)
+  return SECRET_QUERY.has(lower) || SECRET_QUERY_PARTS.test(lower) || denied(name, rules, 'query')
 }
 
 /**
@@ -114,9 +140,11 @@ export function redactURL(input: URL | string, rules?: RedactionRules): string {
     }
   } else url = input
   const { search } = url
-  // The common case — no userinfo, no fragment, no query — costs one getter.
-  if (search.length < 2 && !url.hash && !url.username && !url.password) return url.href
-  const base = url.origin === 'null' ? `${url.protocol}//${url.host}${url.pathname}` : `${url.origin}${url.pathname}`
+  const pathRules = rules?.path
+  // The common case — no userinfo, fragment, query or path rule — costs one getter.
+  if (search.length < 2 && !url.hash && !url.username && !url.password && !pathRules?.length) return url.href
+  const path = pathRules?.length ? hidePath(url.pathname, pathRules) : url.pathname
+  const base = url.origin === 'null' ? `${url.protocol}//${url.host}${path}` : `${url.origin}${path}`
   if (search.length < 2) return base
   const shown = search
     .slice(1)
@@ -135,6 +163,58 @@ export function redactURL(input: URL | string, rules?: RedactionRules): string {
     })
   // Secret-looking fragments (OAuth implicit flow: #access_token=…) are never shown.
   return `${base}?${shown.join('&')}`
+}
+
+// Path patterns run with g (every match) and d (group offsets); made once per rule.
+const PATH_PATTERNS = new WeakMap<RegExp, RegExp>()
+
+function pathPattern(rule: RegExp): RegExp {
+  let pattern = PATH_PATTERNS.get(rule)
+  if (!pattern) {
+    pattern = new RegExp(rule.source, `${rule.flags.replace(/[gyd]/g, '')}gd`)
+    PATH_PATTERNS.set(rule, pattern)
+  }
+  return pattern
+}
+
+/** The path with every `path` rule's secret replaced. */
+function hidePath(path: string, rules: ReadonlyArray<string | RegExp>): string {
+  let shown = path
+  for (const rule of rules) {
+    if (typeof rule === 'string') {
+      for (const form of rule ? [rule, encodeURIComponent(rule)] : []) shown = shown.split(form).join(REDACTED)
+      continue
+    }
+    let out = ''
+    let last = 0
+    for (const match of shown.matchAll(pathPattern(rule))) {
+      const spans = match.indices?.length && match.indices.length > 1 ? match.indices.slice(1) : (match.indices ?? [])
+      for (const span of spans) {
+        if (!span || span[0] < last || span[0] === span[1]) continue
+        out += shown.slice(last, span[0]) + REDACTED
+        last = span[1]
+      }
+    }
+    shown = out + shown.slice(last)
+  }
+  return shown
+}
+
+/**
+ * The request's rules plus the values of its secret `params` (names judged by the query rules:
+ * `/bot{token}/sendMessage`), hidden wherever its URL is rendered. Requests without a secret
+ * param keep the client's rules object: nothing is made for them.
+ *
+ * @example
+ * withSecretParams(undefined, { token: '123:abc', chat: 7 }) // { path: ['123:abc'] }
+ */
+export function withSecretParams(rules: RedactionRules | undefined, params: Readonly<Record<string, unknown>>): RedactionRules | undefined {
+  let hidden: string[] | undefined
+  for (const name in params) {
+    const value = params[name]
+    if (value !== undefined && value !== null && isSecretQueryParam(name, rules)) (hidden ??= []).push(String(value))
+  }
+  return hidden ? { ...rules, path: [...(rules?.path ?? []), ...hidden] } : rules
 }
 
 /**
@@ -162,7 +242,9 @@ export function redactHeaders(headers: Headers | Iterable<[string, string]>, rul
 export const REDACTION_RULES: unique symbol = Symbol.for('fetchline.redaction.rules') as never
 
 /**
- * Several rule sets as one: lists are joined; any `allow` set makes the whole allow-list mode.
+ * Several rule sets as one. Deny lists are joined; with an allow-list set among them, the allow
+ * lists are joined and the deny lists kept beside them, so a name any set hides stays hidden
+ * (a deny rule wins wherever it sits). Path rules always add up.
  *
  * @example
  * mergeRules([{ query: ['tenant'] }, { headers: ['x-tenant'] }]) // both lists, deny mode
@@ -170,9 +252,18 @@ export const REDACTION_RULES: unique symbol = Symbol.for('fetchline.redaction.ru
 export function mergeRules(sets: readonly RedactionRules[]): RedactionRules | undefined {
   if (sets.length === 0) return undefined
   if (sets.length === 1) return sets[0]
-  const join = (key: 'headers' | 'query' | 'bodyKeys') => sets.flatMap((set) => set[key] ?? [])
-  const mode = sets.some((set) => set.mode === 'allow') ? 'allow' : 'deny'
-  return { headers: join('headers'), query: join('query'), bodyKeys: join('bodyKeys'), mode }
+  const join = (from: readonly RedactionRules[], key: keyof Lists | 'path') => from.flatMap((set) => set[key] ?? [])
+  const allow = sets.filter((set) => set.mode === 'allow')
+  const deny = sets.filter((set) => set.mode !== 'allow')
+  const lists = (from: readonly RedactionRules[]): Lists => ({
+    headers: join(from, 'headers'),
+    query: join(from, 'query'),
+    bodyKeys: join(from, 'bodyKeys'),
+  })
+  const path = join(sets, 'path')
+  if (allow.length === 0) return { ...lists(deny), path, mode: 'deny' }
+  const merged: Merged = { ...lists(allow), path, mode: 'allow', [DENIED]: lists(deny) }
+  return merged
 }
 
 const SECRET_BODY_KEYS = /token|secret|password|passwd|api_?key|signature|credential|authorization|cookie|session|^code$|^key$|^sig$/i
@@ -185,8 +276,7 @@ const SECRET_BODY_KEYS = /token|secret|password|passwd|api_?key|signature|creden
  * isSecretBodyKey('pin', { bodyKeys: ['pin'] }) // true
  */
 export function isSecretBodyKey(name: string, rules?: RedactionRules): boolean {
-  if (rules?.mode === 'allow') return !listed(name, rules.bodyKeys)
-  return SECRET_BODY_KEYS.test(name) || listed(name, rules?.bodyKeys)
+  return SECRET_BODY_KEYS.test(name) || denied(name, rules, 'bodyKeys')
 }
 
 /**
@@ -216,5 +306,8 @@ export function redactBody(value: unknown, rules?: RedactionRules, depth = 0): u
  * scrubText('GET https://h.test/?token=abc failed') // 'GET https://h.test/?token=***REDACTED*** failed'
  */
 export function scrubText(text: string, rules?: RedactionRules): string {
-  return text.includes('://') ? text.replace(/[a-z][a-z0-9+.-]*:\/\/[^\s"'<>`]+/gi, (url) => redactURL(url, rules)) : text
+  let shown = text.includes('://') ? text.replace(/[a-z][a-z0-9+.-]*:\/\/[^\s"'<>`]+/gi, (url) => redactURL(url, rules)) : text
+  // A known secret value (a string path rule, a secret param) is hidden anywhere in the text too.
+  for (const rule of rules?.path ?? []) if (typeof rule === 'string' && rule) shown = shown.split(rule).join(REDACTED)
+  return shown
 }
