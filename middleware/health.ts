@@ -168,6 +168,10 @@ export function health(options: HealthOptions = {}): Middleware {
     }
     if (state === 'open' && now() >= openedAt + o.cooldown) move('half-open', `cooldown of ${o.cooldown} ms over`)
     if (state === 'open' || (state === 'half-open' && trials >= o.halfOpenCalls)) {
+      // A call the caller gave up on rejects with its reason, not with the breaker's refusal.
+      if (request.signal?.aborted) throw request.signal.reason
+      // Half-open, the cooldown is over: the honest wait is the one that follows a failed trial.
+      if (state === 'half-open') throw new CircuitOpenError(request, o.cooldown, 'half-open')
       throw new CircuitOpenError(request, Math.max(0, openedAt + o.cooldown - now()))
     }
     const trial = state === 'half-open'

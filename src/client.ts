@@ -126,6 +126,9 @@ export function createClient(options: ClientOptions): Client {
   async function request<T>(method: string, path: string, callOptions?: RequestOptions): Promise<ClientResponse<T>> {
     if (closing) throw new ClientClosedError()
     const built = buildRequest(defaults, method, path, callOptions)
+    // Aborted already: reject with the caller's reason before any middleware (a breaker, a rate
+    // limit) can answer with an error of its own.
+    if (built.signal?.aborted) throw built.signal.reason
     inflight++
     try {
       const response = await pipeline(built)

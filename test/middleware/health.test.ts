@@ -76,6 +76,69 @@ describe('health() breaker', () => {
   })
 })
 
+// cockatiel: src/CircuitBreakerPolicy.test.ts ("links parent cancellation token", "aborts function
+// execution if half open test succeeds", "dedupes half-open tests") — as behaviours of health(),
+// against a real server, in our words. Where cockatiel queues a second call behind the trial,
+// health() refuses it at once (nothing is sent) and says how long to wait.
+describe('health() breaker and the caller’s signal', () => {
+  async function openBreaker(core: 'fetch' | 'undici', answer: Parameters<typeof startServer>[0] = 500) {
+    const server = await startServer(answer)
+    let clock = 0
+    const api = createClient({
+      baseURL: server.url,
+      core,
+      middleware: [health({ failureThreshold: 1, cooldown: 5_000, now: () => clock })],
+    })
+    await api.get('/').catch(() => undefined)
+    return { server, api, tick: (ms: number) => void (clock += ms) }
+  }
+
+  for (const core of ['fetch', 'undici'] as const) {
+    it(`an already-aborted call rejects with the signal’s reason while the breaker is open (${core} core)`, async () => {
+      const { server, api } = await openBreaker(core)
+      await using _ = api
+      const reason = new Error('the user navigated away')
+      await expect(api.get('/', { signal: AbortSignal.abort(reason) })).rejects.toBe(reason)
+      await expect(api.get('/')).rejects.toBeInstanceOf(CircuitOpenError) // still open, for a live call
+      expect(server.seen).toHaveLength(1)
+    })
+  }
+
+  it('while half-open with every trial slot taken: an aborted call gets its reason, a live one a true retryAfter', async () => {
+    let hits = 0
+    const { server, api, tick } = await openBreaker('fetch', (_req, res) => {
+      if (hits++ === 0) return void res.writeHead(500).end()
+      setTimeout(() => res.writeHead(200).end(), 50) // the trial takes a while
+    })
+    await using _ = api
+    tick(5_000)
+    const trial = api.get('/')
+    const reason = new Error('gave up')
+    await expect(api.get('/', { signal: AbortSignal.abort(reason) })).rejects.toBe(reason)
+    const refused = (await api.get('/').catch((e: unknown) => e)) as CircuitOpenError
+    expect(refused).toBeInstanceOf(CircuitOpenError)
+    expect(refused.state).toBe('half-open')
+    expect(refused.retryAfter).toBe(5_000) // the wait should the trial fail, not "0 ms"
+    expect(refused.message).not.toMatch(/in 0 ms/)
+    expect(refused.message).toContain('half-open')
+    await trial
+    expect(server.seen).toHaveLength(2) // the trial, and the call that opened the breaker
+    expect((await api.health()).breaker?.state).toBe('closed') // the trial still decided
+  })
+
+  it('a call aborted while in flight rejects with the reason and is not counted as a failure', async () => {
+    const server = await startServer(['hang', 200])
+    await using api = createClient({ baseURL: server.url, middleware: [health({ failureThreshold: 1 })] })
+    const controller = new AbortController()
+    const call = api.get('/', { signal: controller.signal })
+    while (server.seen.length === 0) await new Promise((resolve) => setTimeout(resolve, 5))
+    const reason = new Error('cancelled')
+    controller.abort(reason)
+    await expect(call).rejects.toBe(reason)
+    expect((await api.health()).breaker).toMatchObject({ state: 'closed', failures: 0 })
+  })
+})
+
 describe('client.health() probe', () => {
   it('reports a dead (refused) service without throwing', async () => {
     await using api = createClient({ baseURL: `http://127.0.0.1:${await refusedPort()}` })
