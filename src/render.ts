@@ -47,27 +47,17 @@ export function renderResponse(response: ClientResponse): Record<string, unknown
   })
 }
 
-// Shared functions, assigned once (to a class prototype, or as two more keys of a literal): a
-// response or request costs no closure for being renderable. Own enumerable keys survive the
-// `{ ...request, headers }` copies middleware make.
+// Shared functions, assigned once (to a class prototype, or as two more keys of a literal, both
+// `toJSON` and the inspect hook): a request or response costs no closure for being renderable.
+// Own enumerable keys survive the `{ ...request, headers }` copies middleware make.
 
-/** `toJSON` of a request. */
-export function requestToJSON(this: ClientRequest): Record<string, unknown> {
+/** `toJSON` and the `util.inspect` hook of a request. */
+export function requestView(this: ClientRequest): Record<string, unknown> {
   return renderRequest(this)
 }
 
-/** The `util.inspect` hook of a request. */
-export function inspectRequest(this: ClientRequest): Record<string, unknown> {
-  return renderRequest(this)
-}
-
-/** `toJSON` of a response. */
-export function responseToJSON(this: ClientResponse): Record<string, unknown> {
-  return renderResponse(this)
-}
-
-/** The `util.inspect` hook of a response. */
-export function inspectResponse(this: ClientResponse): Record<string, unknown> {
+/** `toJSON` and the `util.inspect` hook of a response. */
+export function responseView(this: ClientResponse): Record<string, unknown> {
   return renderResponse(this)
 }
 

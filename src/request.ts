@@ -1,7 +1,7 @@
 import { isHeaders, RequestHeaders } from './headers.js'
 import { describe } from './options.js'
 import { type RedactionRules, withSecretParams } from './redact.js'
-import { INSPECT, inspectRequest, requestToJSON } from './render.js'
+import { INSPECT, requestView } from './render.js'
 import type { ClientRequest, HeadersInput, Query, RawBody, RequestBody, RequestOptions, ResponseType } from './types.js'
 
 export { describe }
@@ -75,8 +75,8 @@ export function buildRequest(defaults: RequestDefaults, method: string, path: st
     context: options.context === undefined ? {} : { ...options.context },
     options,
     // Shared functions (no closure per request), own keys so `{ ...request }` copies keep them.
-    toJSON: requestToJSON,
-    [INSPECT]: inspectRequest,
+    toJSON: requestView,
+    [INSPECT]: requestView,
   } as ClientRequest
 }
 

@@ -3,7 +3,7 @@ import type { Dispatcher } from 'undici'
 import { type BodySource, encodeRequestBody, readBody, settle } from '../body.js'
 import { TimeoutError } from '../errors.js'
 import { Headers } from '../headers.js'
-import { INSPECT, inspectResponse, responseToJSON } from '../render.js'
+import { INSPECT, responseView } from '../render.js'
 import { attemptSignal, callerSignal } from '../signal.js'
 import type { ClientRequest, ClientResponse, Core } from '../types.js'
 
@@ -75,8 +75,8 @@ export function createFetchCore(fetchImpl: FetchFunction, dispatcher?: Dispatche
         data,
         request,
         raw: response,
-        toJSON: responseToJSON, // renders redacted (shared functions: no closure per response)
-        [INSPECT]: inspectResponse,
+        toJSON: responseView, // renders redacted (shared functions: no closure per response)
+        [INSPECT]: responseView,
       } as ClientResponse)
     } catch (error) {
       // ofetch wraps transport errors in a FetchError whose message names the raw URL: unwrap it.
