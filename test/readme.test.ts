@@ -55,7 +55,7 @@ const line = (seen: Seen): string => `${seen.method} ${seen.url}`
 
 describe('README', () => {
   it('the Quick start runs as written, and the server sees what it says it sends', async () => {
-    const server = await startServer((req, res, seen) => {
+    const server = await startServer((_req, res, seen) => {
       const reply = (status: number, json: unknown, headers: Record<string, string> = {}): void => {
         res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(json))
       }
