@@ -11,7 +11,9 @@
 // self-import of the package back to the sources, and the blocks would not be checked against the
 // built package (dist/*.d.ts) that users get. Compiler errors are reported at the page's line.
 // A block must import or define every name it uses, as a reader would have to: nothing is added
-// in front of it. Blocks in other languages (sh, text) are not checked.
+// in front of it. Blocks in other languages (sh, text) are not checked. A block whose first line
+// is only a file path (`// src/app.module.ts`) is written at that path under docs/.check/<page>/,
+// so a later block of the same page can import it as a project would (`./app.module.js`).
 // A translation (guide.zh-CN.md next to guide.md) must carry exactly the same code blocks as the
 // page it translates, in the same order; only ```text blocks (diagrams, folder trees) may be
 // translated. Exits non-zero, with the compiler's output, when anything fails.
@@ -103,7 +105,9 @@ for (const page of pages) {
     if (block.lang !== 'ts' && block.lang !== 'typescript') continue
     n++
     // The header says where the block came from; `export {}` keeps a block without imports a module.
-    const file = `${name}-${n}.ts`
+    const path = /^\/\/ ((?:[\w.-]+\/)*[\w.-]+\.ts)$/m.exec(block.code.split('\n', 1)[0] ?? '')?.[1]
+    const file = path ? `${name}/${path}` : `${name}-${n}.ts`
+    mkdirSync(dirname(join(out, file)), { recursive: true })
     writeFileSync(join(out, file), `// ${page}, block ${n}, line ${block.line}\n${block.code}\nexport {}\n`)
     origin.set(file, { page, line: block.line })
     written++
