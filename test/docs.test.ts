@@ -38,6 +38,26 @@ function errorClasses(): { name: string; code: string }[] {
 }
 
 describe('docs match the code', () => {
+  it('every install line and import names the package as published (fetchline on npm is another library)', () => {
+    const { name } = JSON.parse(read('package.json')) as { name: string }
+    expect(name).toBe('fetchline-http')
+    const examples = ['examples/demo.ts', 'examples/settings.ts', 'examples/fastify-app/app.ts', 'examples/fastify-app/server.ts']
+    for (const page of [...PAGES, ...examples]) {
+      const text = read(page)
+      const installs = [...text.matchAll(/npm install ((?:@[\w-]+\/)?[\w.-]+)/g)].map((m) => m[1])
+      const imports = [...text.matchAll(/from '(fetchline[^'/]*)[/']/g)].map((m) => m[1])
+      expect(
+        installs.filter((pkg) => pkg?.startsWith('fetchline') && pkg !== name),
+        page,
+      ).toEqual([])
+      expect(
+        imports.filter((pkg) => pkg !== name),
+        page,
+      ).toEqual([])
+    }
+    expect(section('README.md', '## Install')).toContain(`npm install ${name}\n`)
+  })
+
   it("every error class is in the README's and the guide's errors tables, with its code", () => {
     const classes = errorClasses()
     expect(classes.map((c) => c.name)).toContain('RateLimitError')
