@@ -85,6 +85,17 @@ describe('docs match the code', () => {
     expect(found).toContain('docs/guide.md') // the NestJS recipe, among others
   })
 
+  it('where the docs show `await using`, they also show the try/finally form for plain JavaScript', () => {
+    const firstUse = { 'README.md': '## Quick start', 'docs/guide.md': '## 3. Quick start', 'docs/guide.zh-CN.md': '## 3.' }
+    for (const [page, heading] of Object.entries(firstUse)) {
+      const text = section(page, heading)
+      expect(text, page).toMatch(/await using/)
+      expect(text, `${page}: says where await using fails`).toMatch(/Node 20 (and|和) 22.*SyntaxError/s)
+      const plain = tsBlocks(text).find((block) => !/^await using/m.test(block) && /\} finally \{\n\s+await api\.close\(\)/.test(block))
+      expect(plain, `${page}: a try/finally block`).toBeDefined()
+    }
+  })
+
   it('the NestJS recipe has a main.ts that enables the shutdown hooks', () => {
     for (const page of ['docs/guide.md', 'docs/guide.zh-CN.md']) {
       const main = tsBlocks(section(page, '### 5.4 NestJS')).find((block) => block.startsWith('// src/main.ts\n'))

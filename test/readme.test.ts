@@ -12,10 +12,10 @@ import { type Seen, startServer } from './helpers/server.js'
 const README = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
 const EXAMPLE_ORIGIN = 'https://api.example.com'
 
-/** The first ```ts block after the heading that starts with `heading`. */
+/** The first ```ts block after the line (a heading, a paragraph) that starts with `heading`. */
 function blockAfter(heading: string): string {
   const at = README.split('\n').findIndex((line) => line.startsWith(heading))
-  if (at === -1) throw new Error(`README.md has no heading "${heading}"`)
+  if (at === -1) throw new Error(`README.md has no line starting "${heading}"`)
   const rest = README.split('\n')
     .slice(at + 1)
     .join('\n')
@@ -31,12 +31,12 @@ type Run = { code: number | null; stdout: string; stderr: string; resources: str
  * act, the handles still open (`process.getActiveResourcesInfo()`): a client left open shows as a
  * socket there, whether or not it would keep the process waiting.
  */
-async function runBlock(block: string, origin: string, env: Record<string, string> = {}): Promise<Run> {
+async function runBlock(block: string, origin: string, env: Record<string, string> = {}, compile = true): Promise<Run> {
   expect(block, `the block calls ${EXAMPLE_ORIGIN}`).toContain(EXAMPLE_ORIGIN)
   const source = block.replaceAll(EXAMPLE_ORIGIN, origin)
-  const { outputText } = ts.transpileModule(source, {
-    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2023 },
-  })
+  const { outputText } = compile
+    ? ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2023 } })
+    : { outputText: source }
   const script = `${outputText}\nconsole.log('OPEN HANDLES', JSON.stringify(process.getActiveResourcesInfo()))\n`
   const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
     cwd: new URL('..', import.meta.url),
@@ -87,6 +87,15 @@ describe('README', () => {
     expect(run.stdout).toContain("{ error: 'no such user' }") // the 404's parsed body
     expect(run.stdout).toMatch(/\{\s+ok: true,\s+status: 200,\s+latencyMs: /) // health()
     expect(run.resources).not.toContain('TCPSocketWrap') // close() closed the pool
+  })
+
+  it('the try/finally form runs as plain JavaScript on this Node, with no compile step, and closes the client', async () => {
+    const server = await startServer({ json: [] })
+    const run = await runBlock(blockAfter('In plain JavaScript, `await using`'), server.url, {}, false)
+
+    expect(run.code, run.stderr).toBe(0)
+    expect(server.seen.map(line)).toEqual(['GET /v1/users'])
+    expect(run.resources).not.toContain('TCPSocketWrap')
   })
 
   it('the OpenTelemetry block runs, sends traceparent, and leaves nothing open', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { createClient, HTTPError, isNetworkError, type Middleware } from '../src/index.js'
 import { retry } from '../middleware/retry.js'
+import { createClient, HTTPError, isNetworkError, type Middleware } from '../src/index.js'
 import { mockFetch } from '../src/testing.js'
 
 type User = { id: number; name: string }
