@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import * as example from '../clients/example.js'
 import * as wechat from '../clients/wechat.js'
+import { createClient } from '../src/client.js'
 import * as errors from '../src/errors.js'
 
 const read = (path: string): string => readFileSync(new URL(`../${path}`, import.meta.url), 'utf8')
@@ -56,6 +57,23 @@ describe('docs match the code', () => {
       ).toEqual([])
     }
     expect(section('README.md', '## Install')).toContain(`npm install ${name}\n`)
+  })
+
+  it("the README's fetch and core rows say what createClient does with them", () => {
+    const rows = section('README.md', '### `createClient(options)`').split('\n')
+    const row = (name: string): string => rows.find((line) => line.startsWith(`| \`${name}\``)) ?? ''
+    const fetch = async (): Promise<Response> => new Response('')
+    const refusals = [
+      ['pool', () => createClient({ baseURL: 'https://api.test', fetch, pool: {} })],
+      ["core: 'undici'", () => createClient({ baseURL: 'https://api.test', fetch, core: 'undici' })],
+    ] as const
+    for (const [option, create] of refusals) {
+      expect(create, `fetch with ${option}`).toThrow(TypeError)
+      expect(row('fetch'), `the fetch row names ${option}`).toContain(`\`${option}\``)
+    }
+    expect(row('fetch')).not.toMatch(/selects the fetch core/i) // it does not: with core: 'undici' it throws
+    expect(() => createClient({ baseURL: 'https://api.test', core: 'dispatch' as 'undici' })).toThrow(TypeError)
+    expect(row('core')).toMatch(/`'fetch'`.*`'undici'`.*anything else throws/)
   })
 
   it("every error class is in the README's and the guide's errors tables, with its code", () => {
