@@ -13,7 +13,7 @@ import {
   recommended,
 } from 'fetchline-http'
 import { createExampleClient } from 'fetchline-http/clients/example'
-import { createWeChatClient } from 'fetchline-http/clients/wechat'
+import { createWeChatClient, retryWeChatBusy } from 'fetchline-http/clients/wechat'
 import { deadPort, startFakeService } from './fake-service.js'
 import { startFakeWeChat } from './fake-wechat.js'
 
@@ -84,7 +84,7 @@ provider.register()
     appId: wechat.appId,
     appSecret: wechat.appSecret,
     baseURL: wechat.url,
-    middleware: recommended({ log: { logger }, trace: false }),
+    middleware: recommended({ log: { logger }, trace: false, retry: { shouldRetry: retryWeChatBusy } }), // keep the default's errcode -1 retry
   })
   const message = { openid: 'o-demo-user', templateId: 'TPL-ORDER', data: { content: 'Your order has shipped' } }
   await Promise.all(Array.from({ length: 20 }, () => client.sendTemplateMessage(message)))
@@ -98,7 +98,7 @@ step("…and one traced send: the spans, as sdk-trace-node's ConsoleSpanExporter
     appId: wechat.appId,
     appSecret: wechat.appSecret,
     baseURL: wechat.url,
-    middleware: recommended({ log: false }),
+    middleware: recommended({ log: false, retry: { shouldRetry: retryWeChatBusy } }),
   })
   await client.sendTemplateMessage({ openid: 'o-demo-user', templateId: 'TPL-ORDER', data: { content: 'Traced' } })
   await provider.forceFlush()

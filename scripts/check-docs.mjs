@@ -1,21 +1,25 @@
 #!/usr/bin/env node
-// Type-checks every ```ts block of docs/*.md, each on its own as a module.
+// Type-checks every ```ts block of README.md and docs/*.md, each on its own as a module.
 //
 //   npx tsc -p tsconfig.build.json   # once: blocks import 'fetchline-http', which resolves to dist/
 //   node scripts/check-docs.mjs
 //
-// Each block is written to docs/.check/<guide>-<n>.ts (the folder is recreated on every run, and
+// Each block is written to docs/.check/<page>-<n>.ts (the folder is recreated on every run, and
 // `export {}` is appended so every block is a module) and the folder is compiled with
 // tsconfig.docs.json: the project's strict settings, noEmit, plus the decorator flags every NestJS
 // project sets. It moves outDir away from dist/ on purpose: with outDir = dist, TypeScript maps a
 // self-import of the package back to the sources, and the blocks would not be checked against the
-// built package (dist/*.d.ts) that users get. Compiler errors are reported at the guide's line.
+// built package (dist/*.d.ts) that users get. Compiler errors are reported at the page's line.
+// A block must import or define every name it uses, as a reader would have to: nothing is added
+// in front of it. Blocks in other languages (sh, text) are not checked. A block whose first line
+// is only a file path (`// src/app.module.ts`) is written at that path under docs/.check/<page>/,
+// so a later block of the same page can import it as a project would (`./app.module.js`).
 // A translation (guide.zh-CN.md next to guide.md) must carry exactly the same code blocks as the
 // page it translates, in the same order; only ```text blocks (diagrams, folder trees) may be
 // translated. Exits non-zero, with the compiler's output, when anything fails.
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
-import { dirname, join, relative } from 'node:path'
+import { basename, dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
@@ -71,34 +75,41 @@ if (newestSource > statSync(join(root, 'dist', 'index.d.ts')).mtimeMs) {
   console.warn('warning: dist/ is older than the sources; run `npx tsc -p tsconfig.build.json` to check against the current API.')
 }
 
-const guides = readdirSync(docs)
-  .filter((name) => name.endsWith('.md'))
-  .sort()
-if (guides.length === 0) fail('no docs/*.md found')
+// Every page whose blocks are checked, as a path from the repository's root: the README, then the guides.
+const pages = [
+  'README.md',
+  ...readdirSync(docs)
+    .filter((name) => name.endsWith('.md'))
+    .sort()
+    .map((name) => `docs/${name}`),
+]
+if (pages.length === 1) fail('no docs/*.md found')
 
 rmSync(out, { recursive: true, force: true })
 mkdirSync(out, { recursive: true })
 
-const codeOf = new Map() // guide → its code blocks (every language), for comparing translations
-const origin = new Map() // docs/.check file name → where its block starts in the guide
+const codeOf = new Map() // page → its code blocks (every language), for comparing translations
+const origin = new Map() // docs/.check file name → where its block starts in the page
 let written = 0
-for (const guide of guides) {
+for (const page of pages) {
   let blocks
   try {
-    blocks = fencedBlocks(readFileSync(join(docs, guide), 'utf8'))
+    blocks = fencedBlocks(readFileSync(join(root, page), 'utf8'))
   } catch (error) {
-    fail(`docs/${guide}: ${error.message}`)
+    fail(`${page}: ${error.message}`)
   }
-  codeOf.set(guide, blocks)
-  const name = guide.slice(0, -'.md'.length)
+  codeOf.set(page, blocks)
+  const name = basename(page, '.md')
   let n = 0
   for (const block of blocks) {
     if (block.lang !== 'ts' && block.lang !== 'typescript') continue
     n++
     // The header says where the block came from; `export {}` keeps a block without imports a module.
-    const file = `${name}-${n}.ts`
-    writeFileSync(join(out, file), `// docs/${guide}, block ${n}, line ${block.line}\n${block.code}\nexport {}\n`)
-    origin.set(file, { guide, line: block.line })
+    const path = /^\/\/ ((?:[\w.-]+\/)*[\w.-]+\.ts)$/m.exec(block.code.split('\n', 1)[0] ?? '')?.[1]
+    const file = path ? `${name}/${path}` : `${name}-${n}.ts`
+    mkdirSync(dirname(join(out, file)), { recursive: true })
+    writeFileSync(join(out, file), `// ${page}, block ${n}, line ${block.line}\n${block.code}\nexport {}\n`)
+    origin.set(file, { page, line: block.line })
     written++
   }
 }
@@ -106,8 +117,8 @@ for (const guide of guides) {
 // A translation must show the same code as the page it translates: name.lang.md ↔ name.md.
 const mismatches = []
 const code = (blocks) => blocks.filter((block) => block.lang !== 'text')
-for (const [guide, all] of codeOf) {
-  const match = /^(.+?)\.[\w-]+\.md$/.exec(guide)
+for (const [page, all] of codeOf) {
+  const match = /^(.+?)\.[\w-]+\.md$/.exec(page)
   const original = match && codeOf.has(`${match[1]}.md`) ? code(codeOf.get(`${match[1]}.md`)) : undefined
   if (!original) continue
   const blocks = code(all)
@@ -117,7 +128,7 @@ for (const [guide, all] of codeOf) {
     const b = blocks[i]
     if (a?.lang === b?.lang && a?.code === b?.code) continue
     mismatches.push(
-      `docs/${guide} code block ${i + 1}${b ? ` (line ${b.line})` : ' (missing)'} differs from docs/${match[1]}.md${a ? ` line ${a.line}` : ' (no such block)'}`,
+      `${page} code block ${i + 1}${b ? ` (line ${b.line})` : ' (missing)'} differs from ${match[1]}.md${a ? ` line ${a.line}` : ' (no such block)'}`,
     )
     break // the first difference is enough to find the rest
   }
@@ -127,17 +138,17 @@ const result = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.docs
   cwd: root,
   encoding: 'utf8',
 })
-// Point each diagnostic at the guide: line 2 of a block's file is the line after its opening fence.
+// Point each diagnostic at the page: line 2 of a block's file is the line after its opening fence.
 const output = `${result.stdout ?? ''}${result.stderr ?? ''}`
   .trim()
   .replace(/^docs\/\.check\/([^(\s]+)\((\d+),(\d+)\)/gm, (found, file, line, column) => {
     const from = origin.get(file)
-    return from ? `docs/${from.guide}:${from.line + Number(line) - 1}:${column} (${found})` : found
+    return from ? `${from.page}:${from.line + Number(line) - 1}:${column} (${found})` : found
   })
 if (result.error) fail(`could not run the TypeScript compiler (${relative(root, tsc)}): ${result.error.message}`)
 if (result.status !== 0 || mismatches.length) {
   if (output) console.error(output)
   for (const line of mismatches) console.error(line)
-  fail(`\ndocs check failed: ${written} TypeScript blocks from ${guides.length} page(s) in ${relative(root, out)}/`)
+  fail(`\ndocs check failed: ${written} TypeScript blocks from ${pages.length} page(s) in ${relative(root, out)}/`)
 }
-console.log(`docs check passed: ${written} TypeScript blocks from ${guides.map((g) => `docs/${g}`).join(', ')} type-check`)
+console.log(`docs check passed: ${written} TypeScript blocks from ${pages.join(', ')} type-check`)

@@ -36,7 +36,7 @@ export type ClientOptions = {
   fetch?: FetchFunction
   /**
    * `'fetch'`: ofetch over undici's fetch (or over `fetch` when given) — WHATWG semantics, works
-   * with any fetch double. `'undici'`: `Dispatcher.request` on the pool, no fetch layer: the fast
+   * with any fetch double. `'undici'`: `Dispatcher.dispatch` on the pool, no fetch layer: the fast
    * path for high-volume service-to-service traffic.
    * @default 'fetch'
    */

@@ -9,8 +9,11 @@ export type MockCall = {
   body: string
   /** Values of the route's `{placeholders}`. */
   params: Record<string, string>
-  /** The route key that answered, such as `'GET /users/{id}'`. */
-  route: string
+  /**
+   * The route key that answered, such as `'GET /users/{id}'`; `null` when no route matched (the
+   * call was rejected, and is still recorded so a test can see what was sent).
+   */
+  route: string | null
 }
 
 /** A scripted answer: a status, a description, a `Response`, or a function of the call. */
@@ -35,7 +38,7 @@ export type MockRoutes = Record<string, MockReply | readonly MockReply[]>
 
 /** A fetch function that answers from a route table and records its calls. */
 export type MockFetch = FetchFunction & {
-  /** Every call, in order. */
+  /** Every call, in order, including the ones no route matched (`route: null`). */
   readonly calls: MockCall[]
   /** The calls one route answered. */
   callsTo(route: string): MockCall[]
@@ -91,7 +94,9 @@ async function answer(reply: MockReply, call: MockCall, signal: AbortSignal | nu
 /**
  * A fetch-compatible function answering from a route table, for testing a service client through
  * its whole pipeline without a network. A sequence answers one reply per call and then repeats
- * its last; a call no route matches rejects like a network failure naming the known routes.
+ * its last; a call no route matches is recorded with `route: null` and rejects like a network
+ * failure naming the known routes (`systemCode` `FL_ERR_MOCK_NO_ROUTE`, which `retry()` never
+ * retries: a missing route is a bug in the test, not a flaky network).
  *
  * @example
  * const fetch = mockFetch({
@@ -121,6 +126,7 @@ export function mockFetch(routes: MockRoutes): MockFetch {
       const reply = route.replies[Math.min(route.hits++, route.replies.length - 1)] as MockReply
       return answer(reply, call, init?.signal ?? null)
     }
+    calls.push({ method: request.method, url, headers: request.headers, body, params: {}, route: null })
     const known = table.map((r) => r.key).join(', ') || '(none)'
     throw networkFailure('FL_ERR_MOCK_NO_ROUTE', `mockFetch: no route for ${request.method} ${url.pathname}; routes: ${known}`)
   }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { retry } from '../middleware/retry.js'
 import { createClient, HTTPError, isNetworkError, type Middleware } from '../src/index.js'
 import { mockFetch } from '../src/testing.js'
 
@@ -53,6 +54,23 @@ describe('mockFetch', () => {
     const reset = await api.get('/reset').catch((e: unknown) => e)
     expect(isNetworkError(reset) && reset.systemCode).toBe('ECONNRESET')
     await expect(api.get('/nope')).rejects.toThrow('mockFetch: no route for GET /nope; routes: GET /reset')
+  })
+
+  it('records a call no route matches, with route: null, and retry() does not repeat it', async () => {
+    const fetch = mockFetch({ 'GET /users/{id}': 200 })
+    await using api = createClient({ baseURL: 'https://svc.test', fetch, middleware: [retry({ sleep: async () => {} })] })
+    const error = await api.get('/orders', { query: { page: 2 }, headers: { 'x-trace': 't1' } }).catch((e: unknown) => e)
+    expect(isNetworkError(error) && error.systemCode).toBe('FL_ERR_MOCK_NO_ROUTE')
+    expect(fetch.calls).toHaveLength(1) // a GET, yet sent once: a missing route is a test bug, not a flaky network
+    const [call] = fetch.calls
+    expect({ method: call?.method, url: call?.url.href, route: call?.route, params: call?.params }).toEqual({
+      method: 'GET',
+      url: 'https://svc.test/orders?page=2',
+      route: null,
+      params: {},
+    })
+    expect(call?.headers.get('x-trace')).toBe('t1')
+    expect(fetch.callsTo('GET /users/{id}')).toEqual([])
   })
 
   it('makes HTTP errors as the real transport does', async () => {
