@@ -41,6 +41,12 @@ describe('delayFor', () => {
     }
   })
 
+  it('keeps a zero delay at 0 when backoff^attempt overflows (0 × Infinity is NaN)', () => {
+    expect(delayFor(3, { delay: 0, backoff: 1e200, maxDelay: 30_000, jitter: false })).toBe(0)
+  })
+  it('never exceeds maxDelay however far backoff grows', () => {
+    expect(delayFor(1000, { delay: 1000, backoff: 2, maxDelay: 2_147_483_647, jitter: false })).toBe(2_147_483_647)
+  })
   it('takes a jitter function', () => {
     expect(delayFor(0, { ...rules, jitter: (d, random) => d * random() }, () => 0.25)).toBe(250)
   })
