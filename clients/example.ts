@@ -1,6 +1,7 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec'
 import { recommended } from '../middleware/recommended.js'
 import { type Client, createClient, type FetchFunction, type Middleware } from '../src/index.js'
+import { checkKeys } from '../src/options.js'
 
 /** A user of the example API. */
 export type User = { id: number; name: string; email: string }
@@ -94,6 +95,7 @@ export function createExampleClient(options: ExampleClientOptions): ExampleClien
   if (typeof options?.apiKey !== 'string' || options.apiKey === '') {
     throw new TypeError('createExampleClient needs apiKey: the key the example API issued you')
   }
+  checkKeys('createExampleClient', options, ['apiKey', 'baseURL', 'middleware', 'fetch'])
   const client: Client = createClient({
     baseURL: options.baseURL ?? 'https://api.example.com',
     headers: { 'x-api-key': options.apiKey },

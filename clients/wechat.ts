@@ -3,6 +3,7 @@ import type { RetryContext } from '../middleware/retry-policy.js'
 import { ClientError, isClientError } from '../src/errors.js'
 import type { ClientRequest, FetchFunction, Middleware } from '../src/index.js'
 import { type Client, type ClientOptions, createClient } from '../src/index.js'
+import { checkKeys } from '../src/options.js'
 import { createTokenCache, type TokenStore } from '../src/token-cache.js'
 
 /**
@@ -116,6 +117,7 @@ export function createWeChatClient(options: WeChatClientOptions): WeChatClient {
     if (typeof options?.[name] !== 'string' || options[name] === '')
       throw new TypeError(`createWeChatClient needs ${name}: from the WeChat admin console`)
   }
+  checkKeys('createWeChatClient', options, ['appId', 'appSecret', 'baseURL', 'middleware', 'tokenStore', 'fetch', 'pool'])
   const { appId, appSecret } = options
   const client: Client = createClient({
     baseURL: options.baseURL ?? 'https://api.weixin.qq.com',

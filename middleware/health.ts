@@ -1,5 +1,6 @@
 import { CircuitOpenError, isHTTPError, isNetworkError, isTimeoutError } from '../src/errors.js'
 import { type BreakerReport, HEALTH_REPORT } from '../src/health.js'
+import { checkKeys, checkMs, withDefaults } from '../src/options.js'
 import type { BreakerStore } from '../src/stores.js'
 import type { ClientResponse, Middleware } from '../src/types.js'
 
@@ -43,6 +44,16 @@ export type HealthOptions = {
 }
 
 const BUCKETS = 10
+const defaults = {
+  failureThreshold: 5,
+  failureRate: 0.5,
+  minimumCalls: 20,
+  window: 60_000,
+  cooldown: 30_000,
+  halfOpenCalls: 1,
+  syncInterval: 1_000,
+}
+const KNOWN = [...Object.keys(defaults), 'isFailure', 'onStateChange', 'store', 'key', 'now']
 
 function defaultIsFailure({ error, response }: { error?: unknown; response?: ClientResponse | undefined }): boolean {
   if (response) return response.status >= 500
@@ -62,16 +73,8 @@ function defaultIsFailure({ error, response }: { error?: unknown; response?: Cli
  * (await client.health()).breaker?.state // 'closed'
  */
 export function health(options: HealthOptions = {}): Middleware {
-  const o = {
-    failureThreshold: 5,
-    failureRate: 0.5,
-    minimumCalls: 20,
-    window: 60_000,
-    cooldown: 30_000,
-    halfOpenCalls: 1,
-    syncInterval: 1_000,
-    ...options,
-  }
+  checkKeys('health', options, KNOWN)
+  const o = withDefaults(defaults, options)
   checkOptions(o)
   const now = o.now ?? Date.now
   const isFailure = o.isFailure ?? defaultIsFailure
@@ -197,12 +200,7 @@ function checkOptions(o: HealthOptions & Required<Pick<HealthOptions, 'failureRa
     if (!Number.isInteger(value) || (value as number) < 1)
       throw new RangeError(`health: ${name} must be an integer >= 1, got ${String(value)}`)
   }
-  for (const name of ['window', 'cooldown', 'syncInterval'] as const) {
-    const value = o[name]
-    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-      throw new RangeError(`health: ${name} must be a number of milliseconds > 0, got ${String(value)}`)
-    }
-  }
+  for (const name of ['window', 'cooldown', 'syncInterval'] as const) checkMs(`health: ${name}`, o[name], false)
   if (typeof o.failureRate !== 'number' || !(o.failureRate > 0 && o.failureRate <= 1)) {
     throw new RangeError(`health: failureRate must be a ratio in (0, 1], such as 0.5, got ${String(o.failureRate)}`)
   }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { Headers } from '../src/headers.js'
+import { checkKeys } from '../src/options.js'
 import type { Middleware } from '../src/types.js'
 
 /**
@@ -27,6 +28,7 @@ export type IdempotencyOptions = {
  * await client.post('/payments', { json: payment }) // retried on 503 with the same Idempotency-Key
  */
 export function idempotency(options: IdempotencyOptions = {}): Middleware {
+  checkKeys('idempotency', options, ['header', 'methods', 'generate'])
   const header = options.header ?? 'Idempotency-Key'
   const methods = new Set((options.methods ?? ['POST', 'PATCH']).map((m) => m.toUpperCase()))
   const generate = options.generate ?? randomUUID

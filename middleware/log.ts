@@ -1,6 +1,7 @@
 import type { ConsolaInstance, LogType } from 'consola'
 import { isClientError, isHTTPError } from '../src/errors.js'
 import { type CallEvent, isRetrying, onCallEvent } from '../src/events.js'
+import { checkKeys } from '../src/options.js'
 import { redactBody, redactHeaders, redactURL, scrubText } from '../src/redact.js'
 import type { ClientRequest, ClientResponse, Middleware } from '../src/types.js'
 
@@ -56,6 +57,7 @@ const STARTED = Symbol('fetchline.log.started')
  * const client = createClient({ baseURL, middleware: [retry(), log({ logger: consola.withTag('wechat') })] })
  */
 export function log(options: LogOptions = {}): Middleware {
+  checkKeys('log', options, ['logger', 'level', 'bodies', 'maxBodyLength'])
   const level = typeof options.level === 'string' ? LOG_LEVELS[options.level] : options.level
   if (options.level !== undefined && (typeof level !== 'number' || Number.isNaN(level))) {
     throw new TypeError(

@@ -1,4 +1,5 @@
 import { RateLimitError } from '../src/errors.js'
+import { checkKeys, checkMs, MAX_TIMER_MS } from '../src/options.js'
 import { sleep } from '../src/signal.js'
 import { createMemoryRateLimitStore, type RateLimitStore } from '../src/stores.js'
 import type { ClientRequest, Middleware } from '../src/types.js'
@@ -40,16 +41,11 @@ export type RateLimitOptions = {
 export function rateLimit(options: RateLimitOptions): Middleware {
   if (typeof options !== 'object' || options === null)
     throw new TypeError('rateLimit needs options such as { limit: 100, interval: 1_000 }')
+  checkKeys('rateLimit', options, ['limit', 'interval', 'store', 'key', 'perRoute', 'maxWait'])
   const { limit } = options
   if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`rateLimit: limit must be an integer >= 1, got ${String(limit)}`)
-  const interval = options.interval ?? 1_000
-  if (typeof interval !== 'number' || !Number.isFinite(interval) || interval <= 0) {
-    throw new RangeError(`rateLimit: interval must be a number of milliseconds > 0, got ${String(interval)}`)
-  }
-  const maxWait = options.maxWait ?? 30_000
-  if (typeof maxWait !== 'number' || Number.isNaN(maxWait) || maxWait < 0) {
-    throw new RangeError(`rateLimit: maxWait must be a number of milliseconds >= 0 (0 fails at once), got ${String(maxWait)}`)
-  }
+  const interval = checkMs('rateLimit: interval', options.interval ?? 1_000, false)
+  const maxWait = checkMs('rateLimit: maxWait', options.maxWait ?? 30_000)
   const store = options.store ?? createMemoryRateLimitStore()
   if (typeof store?.acquire !== 'function') throw new TypeError('rateLimit: store must have acquire(key, limit, interval)')
   const { key, perRoute = false } = options
@@ -70,7 +66,7 @@ export function rateLimit(options: RateLimitOptions): Middleware {
       if (wait <= 0) return next(request)
       if (Date.now() + wait > waitUntil) throw new RateLimitError(request, wait, limit, interval)
       // A few ms of spread, so the callers that wait for the same slot do not all ask at once.
-      await sleep(wait + Math.random() * Math.min(5, wait), request.signal ?? undefined)
+      await sleep(Math.min(MAX_TIMER_MS, wait + Math.random() * Math.min(5, wait)), request.signal ?? undefined)
     }
   }
 }

@@ -1,3 +1,4 @@
+import { checkKeys } from '../src/options.js'
 import type { Middleware } from '../src/types.js'
 import { type HealthOptions, health } from './health.js'
 import { type IdempotencyOptions, idempotency } from './idempotency.js'
@@ -24,6 +25,8 @@ export type RecommendedOptions = {
   log?: LogOptions | false
 }
 
+const KNOWN = ['redact', 'timeout', 'idempotency', 'retry', 'health', 'trace', 'log']
+
 /**
  * The recommended pipeline, in its order (outermost first), each with its defaults:
  * 1. `redact` — extra rules; where it sits does not matter (the client gathers them), first reads well.
@@ -42,6 +45,7 @@ export type RecommendedOptions = {
  * const client = createClient({ baseURL: 'https://api.example.com', middleware: recommended() })
  */
 export function recommended(options: RecommendedOptions = {}): Middleware[] {
+  checkKeys('recommended', options, KNOWN)
   const pick = <O>(value: O | false | undefined, make: (o: O) => Middleware, fallback: O): Middleware[] =>
     value === false ? [] : [make(value ?? fallback)]
   return [

@@ -1,3 +1,4 @@
+import { checkKeys } from '../src/options.js'
 import { REDACTION_RULES, type RedactionRules } from '../src/redact.js'
 import type { Middleware } from '../src/types.js'
 
@@ -31,6 +32,7 @@ function checkList(name: string, list: unknown): void {
  * const client = createClient({ baseURL, middleware: [redact({ query: ['openid'] }), log()] })
  */
 export function redact(options: RedactOptions = {}): Middleware {
+  checkKeys('redact', options, ['headers', 'query', 'bodyKeys', 'mode'])
   checkList('headers', options.headers)
   checkList('query', options.query)
   checkList('bodyKeys', options.bodyKeys)

@@ -1,3 +1,5 @@
+import { checkKeys } from '../src/options.js'
+
 /**
  * Sizes of a {@link RetryBudget}. The numbers are the AWS SDKs' retry quota: 500 tokens, a retry
  * costs 5 (10 after a timeout, which suggests a sicker service), and a success puts back what its
@@ -37,6 +39,7 @@ export type RetryBudget = {
  * const b = createClient({ baseURL: B, middleware: [retry({ budget })] })
  */
 export function createRetryBudget(options: RetryBudgetOptions = {}): RetryBudget {
+  checkKeys('createRetryBudget', options, ['capacity', 'retryCost', 'timeoutCost', 'successRefund'])
   const { capacity = 500, retryCost = 5, timeoutCost = 10, successRefund = 1 } = options
   for (const [name, value] of Object.entries({ capacity, retryCost, timeoutCost, successRefund })) {
     if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {

@@ -104,7 +104,8 @@ export function delayFor(
   rules: Pick<RetryRules, 'delay' | 'backoff' | 'maxDelay' | 'jitter'>,
   random: () => number = Math.random,
 ): number {
-  const base = Math.min(rules.maxDelay, rules.delay * rules.backoff ** attempt)
+  // delay 0 stays 0 even when backoff^attempt overflows to Infinity (0 * Infinity is NaN).
+  const base = rules.delay === 0 ? 0 : Math.min(rules.maxDelay, rules.delay * rules.backoff ** attempt)
   if (rules.jitter === false) return base
   if (typeof rules.jitter === 'function') return Math.max(0, rules.jitter(base, random))
   return base / 2 + random() * (base / 2)
@@ -112,7 +113,8 @@ export function delayFor(
 
 /**
  * Milliseconds a response asks to wait: `retry-after-ms` (a vendor extension) or `Retry-After` as
- * delta-seconds or an HTTP-date (RFC 9110 §10.2.3). `undefined` when absent or malformed.
+ * delta-seconds or an HTTP-date (RFC 9110 §10.2.3); a date in the past asks for 0. `undefined`
+ * when absent or malformed: the computed backoff applies.
  *
  * @example
  * parseRetryAfter(new Headers({ 'retry-after': '3' })) // 3000
@@ -123,7 +125,73 @@ export function parseRetryAfter(headers: Headers, now: number = Date.now()): num
   const value = headers.get('retry-after')?.trim()
   if (!value) return undefined
   if (/^\d+$/.test(value)) return Number(value) * 1000
-  // An HTTP-date names its day and month in letters; a bare "-3" is garbage, not year -3.
-  const date = /^[A-Za-z]{3}/.test(value) ? Date.parse(value) : Number.NaN
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now)
+  const date = parseHttpDate(value, now)
+  return date === undefined ? undefined : Math.max(0, date - now)
+}
+
+// HTTP-dates by RFC 9110 §5.6.7's grammar, not Date.parse: Date.parse is lenient (it takes
+// "Sun Nov 06 1994 08:49:37 GMT", which is no HTTP-date), reads asctime in the local time zone,
+// and mishandles a leap second.
+
+const DAYS = '(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)'
+const LONG_DAYS = '(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)'
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
+const MONTH = `(${MONTHS.join('|')})`
+const TIME = '(\\d{2}):(\\d{2}):(\\d{2})'
+// Day and month names are case-sensitive in the grammar; \d is ASCII digits only (no u flag).
+const IMF_FIXDATE = new RegExp(`^${DAYS}, (\\d{2}) ${MONTH} (\\d{4}) ${TIME} GMT$`)
+const RFC_850 = new RegExp(`^${LONG_DAYS}, (\\d{2})-${MONTH}-(\\d{2}) ${TIME} GMT$`)
+const ASCTIME = new RegExp(`^${DAYS} ${MONTH} (\\d{2}| \\d) ${TIME} (\\d{4})$`)
+
+/**
+ * The instant (ms since the epoch) an HTTP-date names: IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`),
+ * the obsolete RFC 850 form (`Sunday, 06-Nov-94 08:49:37 GMT`) or asctime (`Sun Nov  6 08:49:37 1994`),
+ * all in GMT; `undefined` for anything else, or for a date that does not exist (`31 Feb`, `25:00`).
+ * `now` places an RFC 850 two-digit year: a year that would lie more than 50 years ahead is the
+ * most recent past year with those digits (RFC 9110 §5.6.7). The day name is not checked against
+ * the date, as the RFC does not ask a recipient to.
+ *
+ * @example
+ * parseHttpDate('Sun, 06 Nov 1994 08:49:37 GMT') // 784111777000
+ */
+export function parseHttpDate(value: string, now: number = Date.now()): number | undefined {
+  let m = IMF_FIXDATE.exec(value)
+  if (m) return instant(Number(m[3]), m[2], m[1], m[4], m[5], m[6])
+  m = ASCTIME.exec(value)
+  if (m) return instant(Number(m[6]), m[1], m[2], m[3], m[4], m[5])
+  m = RFC_850.exec(value)
+  if (!m) return undefined
+  const twoDigits = Number(m[3])
+  const horizon = new Date(now)
+  horizon.setUTCFullYear(horizon.getUTCFullYear() + 50)
+  // The latest year ending in these digits that is not past the horizon.
+  let year = horizon.getUTCFullYear() - ((((horizon.getUTCFullYear() - twoDigits) % 100) + 100) % 100)
+  let at = instant(year, m[2], m[1], m[4], m[5], m[6])
+  if (at !== undefined && at > horizon.getTime()) {
+    year -= 100
+    at = instant(year, m[2], m[1], m[4], m[5], m[6])
+  }
+  return at
+}
+
+/** UTC milliseconds of a calendar date and time, or `undefined` if no such moment exists. */
+function instant(
+  year: number,
+  monthName: string | undefined,
+  day: string | undefined,
+  hours: string | undefined,
+  minutes: string | undefined,
+  seconds: string | undefined,
+): number | undefined {
+  const month = MONTHS.indexOf(monthName as string)
+  const [d, h, min, s] = [day, hours, minutes, seconds].map(Number) as [number, number, number, number]
+  if (h > 23 || min > 59 || s > 60) return undefined
+  const date = new Date(0)
+  // setUTCFullYear, not Date.UTC: Date.UTC reads years 0–99 as 1900–1999.
+  date.setUTCFullYear(year, month, d)
+  if (date.getUTCMonth() !== month || date.getUTCDate() !== d) return undefined
+  // A leap second (:60) is the second after :59, so it is the next minute's :00 on a clock
+  // that, like the epoch count, has no leap seconds: setUTCHours rolls it over to exactly that.
+  date.setUTCHours(h, min, s, 0)
+  return date.getTime()
 }

@@ -1,5 +1,6 @@
 import { isTimeoutError } from '../src/errors.js'
 import { emitCallEvent, markRetrying } from '../src/events.js'
+import { checkKeys, checkMs, describe, MAX_TIMER_MS, withDefaults } from '../src/options.js'
 import { sleep as abortableSleep } from '../src/signal.js'
 import type { ClientRequest, ClientResponse, Middleware } from '../src/types.js'
 import { createRetryBudget, type RetryBudget } from './retry-budget.js'
@@ -68,9 +69,7 @@ const defaults = {
  * const client = createClient({ baseURL, middleware: [retry({ maxRetries: 3, delay: 1000, backoff: 2 })] })
  */
 export function retry(options: RetryOptions = {}): Middleware {
-  const o = { ...defaults, ...options }
-  for (const key of ['maxRetries', 'backoff', 'maxDelay', 'maxRetryAfter'] as const) checkNumber(key, o[key])
-  if (typeof o.delay !== 'function') checkNumber('delay', o.delay)
+  const o = checkOptions(options)
   const rules = {
     ...o,
     delay: typeof o.delay === 'number' ? o.delay : defaults.delay,
@@ -88,6 +87,10 @@ export function retry(options: RetryOptions = {}): Middleware {
     if (!(o.shouldRetry?.({ ...context, retryable }) ?? retryable)) return null
     const computed = delayFor(context.attempt, rules, random)
     let delay = typeof o.delay === 'function' ? o.delay({ ...context, computed }) : computed
+    // A delay or jitter function of the caller's may answer anything; a timer cannot wait past
+    // MAX_TIMER_MS (it would fire at once), so such an answer ends the retries, saying why.
+    if (!(delay >= 0 && delay <= MAX_TIMER_MS))
+      return `the retry delay came out as ${String(delay)} ms, not a wait from 0 to ${MAX_TIMER_MS} ms`
     const headers = context.response?.headers ?? (context.error as { response?: ClientResponse })?.response?.headers
     const asked = headers && parseRetryAfter(headers)
     if (asked !== undefined) {
@@ -148,8 +151,33 @@ async function discard(response: ClientResponse | undefined): Promise<void> {
   if (response?.data instanceof ReadableStream) await response.data.cancel().catch(() => {})
 }
 
-function checkNumber(name: string, value: unknown): void {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new RangeError(`retry: ${name} must be a number >= 0, got ${String(value)}`)
+const KNOWN = [...Object.keys(defaults), 'shouldRetry', 'onRetry', 'budget', 'sleep', 'random']
+
+type Resolved = RetryOptions & Required<Pick<RetryOptions, keyof typeof defaults>>
+
+/** The options with their defaults (an explicit `undefined` keeps the default), checked once. */
+function checkOptions(options: RetryOptions): Resolved {
+  checkKeys('retry', options, KNOWN)
+  const o: Resolved = withDefaults(defaults, options)
+  if (!Number.isInteger(o.maxRetries) || o.maxRetries < 0) {
+    throw new RangeError(`retry: maxRetries must be an integer >= 0, got ${describe(o.maxRetries)}`)
   }
+  if (typeof o.backoff !== 'number' || !Number.isFinite(o.backoff) || o.backoff < 0) {
+    throw new RangeError(`retry: backoff must be a number >= 0, got ${describe(o.backoff)}`)
+  }
+  checkMs('retry: maxDelay', o.maxDelay)
+  checkMs('retry: maxRetryAfter', o.maxRetryAfter)
+  if (typeof o.delay !== 'function') checkMs('retry: delay', o.delay)
+  for (const name of ['statuses', 'methods'] as const) {
+    if (!Array.isArray(o[name])) throw new TypeError(`retry: ${name} must be an array, got ${describe(o[name])}`)
+  }
+  if (!o.methods.every((m) => typeof m === 'string')) throw new TypeError('retry: methods must be method names such as "GET"')
+  for (const name of ['shouldRetry', 'onRetry', 'sleep', 'random'] as const) {
+    if (o[name] !== undefined && typeof o[name] !== 'function')
+      throw new TypeError(`retry: ${name} must be a function, got ${describe(o[name])}`)
+  }
+  if (typeof o.jitter !== 'boolean' && typeof o.jitter !== 'function') {
+    throw new TypeError(`retry: jitter must be true, false or a function, got ${describe(o.jitter)}`)
+  }
+  return o
 }

@@ -1,4 +1,5 @@
 import { TimeoutError } from '../src/errors.js'
+import { checkKeys, describe, withDefaults } from '../src/options.js'
 import { checkTimeout } from '../src/request.js'
 import { linkSignal } from '../src/signal.js'
 import type { Middleware } from '../src/types.js'
@@ -25,6 +26,7 @@ export type TimeoutOptions = {
 }
 
 const defaults = { attempt: 30_000, total: false } as const
+const KNOWN = Object.keys(defaults)
 
 /**
  * Time limits: a per-attempt timeout and an optional total deadline, each rejecting with a
@@ -37,9 +39,7 @@ const defaults = { attempt: 30_000, total: false } as const
  * await client.get('/report', { timeout: 60_000 }) // this call's attempts may take longer
  */
 export function timeout(options: number | TimeoutOptions = {}): Middleware {
-  const o = typeof options === 'number' ? { ...defaults, attempt: options } : { ...defaults, ...options }
-  const attempt = checkTimeout(o.attempt, 'timeout attempt')
-  const total = checkTimeout(o.total, 'timeout total')
+  const { attempt, total } = checkOptions(options)
 
   // Without a deadline this is a plain function: no promise of its own around the call.
   if (total === undefined) {
@@ -64,4 +64,17 @@ export function timeout(options: number | TimeoutOptions = {}): Middleware {
       unlink()
     }
   }
+}
+
+/** The limits in ms (`undefined`: none), from a number or an options object, checked at creation. */
+function checkOptions(options: unknown): { attempt: number | undefined; total: number | undefined } {
+  if (typeof options === 'number') return { attempt: checkTimeout(options, 'timeout attempt'), total: undefined }
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new TypeError(
+      `timeout takes a number of milliseconds or options such as { attempt: 5_000, total: 20_000 }, got ${describe(options)}`,
+    )
+  }
+  checkKeys('timeout', options, KNOWN)
+  const o = withDefaults(defaults, options as TimeoutOptions)
+  return { attempt: checkTimeout(o.attempt, 'timeout attempt'), total: checkTimeout(o.total, 'timeout total') }
 }

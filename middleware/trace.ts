@@ -1,6 +1,7 @@
 import type { Attributes, Context, Histogram, MeterProvider, Span, Tracer, TracerProvider } from '@opentelemetry/api'
 import { isClientError, isHTTPError, isNetworkError, isTimeoutError } from '../src/errors.js'
 import { Headers } from '../src/headers.js'
+import { checkKeys } from '../src/options.js'
 import { redactURL, scrubText } from '../src/redact.js'
 import type { ClientRequest, ClientResponse, Middleware, Next } from '../src/types.js'
 
@@ -79,6 +80,7 @@ function baseAttributes(request: ClientRequest): Attributes {
  * const client = createClient({ baseURL, middleware: [retry(), trace(), log()] })
  */
 export function trace(options: TraceOptions = {}): Middleware {
+  checkKeys('trace', options, ['tracerProvider', 'meterProvider', 'propagate', 'metrics'])
   const propagate = options.propagate ?? true
   let tracer: Tracer | undefined
   let meterProvider: MeterProvider | undefined

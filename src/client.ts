@@ -202,7 +202,21 @@ function checkOptions(options: ClientOptions): void {
   if (options.pool !== undefined && (typeof options.pool !== 'object' || options.pool === null)) {
     throw new TypeError(`pool must be an object of undici Agent options such as { connections: 10 }, got ${describe(options.pool)}`)
   }
+  checkKeys('pool', options.pool, POOL_KEYS)
 }
+
+// undici 7's Agent, Pool and Client options (types/agent.d.ts, pool.d.ts, client.d.ts, and what
+// lib/dispatcher/client.js reads), the deprecated ones included: undici itself then says what
+// replaces them, where a typo would otherwise be dropped without a word.
+const POOL_KEYS = [
+  ...['factory', 'maxOrigins', 'interceptors', 'connections', 'clientTtl'],
+  ...['connect', 'connectTimeout', 'headersTimeout', 'bodyTimeout', 'keepAliveTimeout', 'keepAliveMaxTimeout'],
+  ...['keepAliveTimeoutThreshold', 'maxHeaderSize', 'maxResponseSize', 'pipelining', 'strictContentLength'],
+  ...['maxCachedSessions', 'maxRequestsPerClient', 'localAddress', 'socketPath', 'autoSelectFamily'],
+  ...['autoSelectFamilyAttemptTimeout', 'allowH2', 'useH2c', 'maxConcurrentStreams', 'initialWindowSize'],
+  ...['connectionWindowSize', 'pingInterval', 'webSocket', 'eventSource'],
+  ...['tls', 'socketTimeout', 'requestTimeout', 'idleTimeout', 'keepAlive', 'maxKeepAliveTimeout'],
+]
 
 function checkMiddleware(middleware: unknown): readonly Middleware[] {
   if (middleware === undefined) return []

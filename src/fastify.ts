@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify'
+import { checkKeys } from './options.js'
 import type { Closable, Registry } from './registry.js'
 
 /**
@@ -31,6 +32,8 @@ export async function fetchlinePlugin<F extends Record<string, () => Closable>>(
   app: FastifyInstance,
   options: FetchlinePluginOptions<F>,
 ): Promise<void> {
+  // Fastify's own register options (prefix, logLevel, logSerializers) arrive here too.
+  checkKeys('fetchlinePlugin', options, ['registry', 'decorate', 'prefix', 'logLevel', 'logSerializers'])
   const { registry } = options
   if (!registry || typeof registry.get !== 'function' || typeof registry.closeAll !== 'function') {
     throw new TypeError('fetchlinePlugin needs { registry }: the result of createRegistry({ … })')

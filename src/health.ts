@@ -1,4 +1,5 @@
 import { ClientClosedError } from './errors.js'
+import { checkKeys } from './options.js'
 import { buildRequest, checkTimeout, type RequestDefaults } from './request.js'
 import type { Core } from './types.js'
 
@@ -92,6 +93,7 @@ async function probeOnce(core: Core, defaults: RequestDefaults, options: HealthC
   const elapsed = (): number => Math.round((performance.now() - started) * 10) / 10
   try {
     if (closed) throw new ClientClosedError()
+    checkKeys('client.health', options, ['path', 'healthy', 'timeout'])
     const healthy = options.healthy ?? ((status: number) => status < 500)
     const request = buildRequest(defaults, 'GET', options.path ?? '', {
       timeout: checkTimeout(options.timeout ?? 5_000, 'health timeout') ?? 5_000,

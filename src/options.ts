@@ -7,6 +7,22 @@
  */
 export const MAX_TIMER_MS = 2_147_483_647
 
+/**
+ * Checks a time in milliseconds that a timer will wait: a number from 0 (or above 0, with
+ * `zero: false`) up to {@link MAX_TIMER_MS}. Returns it, or throws a `RangeError` that names the
+ * limit: a longer wait would not wait at all.
+ *
+ * @example
+ * checkMs('health: cooldown', 30_000, false) // 30000
+ * checkMs('retry: maxDelay', 2 ** 31) // RangeError: retry: maxDelay must be a number of milliseconds >= 0 and <= 2147483647 …
+ */
+export function checkMs(what: string, value: unknown, zero = true): number {
+  if (typeof value === 'number' && (zero ? value >= 0 : value > 0) && value <= MAX_TIMER_MS) return value
+  throw new RangeError(
+    `${what} must be a number of milliseconds ${zero ? '>= 0' : '> 0'} and <= ${MAX_TIMER_MS} (about 24.8 days, the longest a timer can wait), got ${describe(value)}`,
+  )
+}
+
 type Defined<T> = { [K in keyof T]-?: Exclude<T[K], undefined> }
 
 /**

@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto'
 import { consola } from 'consola'
+import { checkKeys, checkMs } from './options.js'
 import { scrubText } from './redact.js'
 import { type BreakerStore, createMemoryRateLimitStore, type RateLimitStore } from './stores.js'
 import { createMemoryTokenStore, type TokenStore } from './token-cache.js'
@@ -85,6 +86,7 @@ class RedisTimeout extends Error {
 /** What every Redis store shares: checked options, key prefixing, scripts, timeouts and fallback. */
 function connect(options: RedisStoreOptions, what: string) {
   if (typeof options !== 'object' || options === null) throw new TypeError(`${what} needs options such as { redis: new Redis(url) }`)
+  checkKeys(what, options, ['redis', 'prefix', 'commandTimeout', 'recheckAfter', 'logger'])
   const { redis } = options
   if (typeof redis?.call !== 'function') {
     throw new TypeError(`${what}: options.redis must be an ioredis client (new Redis(url)), got ${redis === null ? 'null' : typeof redis}`)
@@ -153,10 +155,7 @@ function connect(options: RedisStoreOptions, what: string) {
 }
 
 function positive(value: unknown, name: string, what: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new RangeError(`${what}: options.${name} must be a number of milliseconds > 0, got ${String(value)}`)
-  }
-  return value
+  return checkMs(`${what}: options.${name}`, value, false)
 }
 
 /**

@@ -1,5 +1,5 @@
 import { isHeaders, RequestHeaders } from './headers.js'
-import { describe } from './options.js'
+import { checkKeys, describe, MAX_TIMER_MS } from './options.js'
 import { type RedactionRules, withSecretParams } from './redact.js'
 import { INSPECT, requestView } from './render.js'
 import type { ClientRequest, HeadersInput, Query, RawBody, RequestBody, RequestOptions, ResponseType } from './types.js'
@@ -9,6 +9,21 @@ export { describe }
 const RESPONSE_TYPES = new Set<string>(['json', 'text', 'arrayBuffer', 'blob', 'stream'])
 const BODY_KINDS = ['json', 'form', 'body'] as const
 const TEMPLATE = /\{([^{}]+)\}/g
+const PLACEHOLDER = /\{([^{}]+)\}/
+const REQUEST_KEYS = new Set([
+  'query',
+  'params',
+  'headers',
+  'json',
+  'form',
+  'body',
+  'timeout',
+  'signal',
+  'responseType',
+  'throwHttpErrors',
+  'context',
+  'schema',
+])
 
 /** What `createClient` works out once, so that each request only joins strings. */
 export type RequestDefaults = {
@@ -49,6 +64,8 @@ export function buildRequest(defaults: RequestDefaults, method: string, path: st
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(`request options must be an object, got ${describe(options)}`)
   }
+  // Per call, so cheap: a loop over the few keys given and a Set lookup each.
+  for (const key in options) if (!REQUEST_KEYS.has(key)) checkKeys('request options', options, [...REQUEST_KEYS])
   const route = options.params === undefined ? undefined : path
   const url = resolveURL(defaults, fillTemplate(path, options.params))
   if (options.query !== undefined) appendQuery(url.searchParams, options.query, 'query')
@@ -92,7 +109,15 @@ function checkMethod(method: string): string {
 
 function fillTemplate(path: string, params: RequestOptions['params']): string {
   if (typeof path !== 'string') throw new TypeError(`path must be a string, got ${describe(path)}`)
-  if (params === undefined) return path
+  if (params === undefined) {
+    const found = path.includes('{') ? PLACEHOLDER.exec(path) : null
+    if (found) {
+      throw new TypeError(
+        `path "${path}" has a {${found[1]}} placeholder but no options.params: pass { params: { ${found[1]}: … } }, or percent-encode a literal brace as %7B and %7D`,
+      )
+    }
+    return path
+  }
   const used = new Set<string>()
   const filled = path.replace(TEMPLATE, (_, name: string) => {
     const value = params[name]
@@ -235,11 +260,16 @@ function setDefault(headers: RequestHeaders, name: string, value: string): void 
   if (!headers.has(name)) headers.set(name, value)
 }
 
-/** Checks a timeout in milliseconds: a finite number >= 0; `0`, `false` and `undefined` mean none. */
+/**
+ * Checks a timeout in milliseconds: a number from 0 to MAX_TIMER_MS (a timer fires at once past
+ * it); `0`, `false` and `undefined` mean none.
+ */
 export function checkTimeout(timeout: unknown, what = 'timeout'): number | undefined {
   if (timeout === undefined || timeout === false || timeout === 0) return undefined
-  if (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout < 0) {
-    throw new RangeError(`${what} must be a number of milliseconds >= 0 (0 or false for none), got ${describe(timeout)}`)
+  if (typeof timeout !== 'number' || !(timeout > 0 && timeout <= MAX_TIMER_MS)) {
+    throw new RangeError(
+      `${what} must be a number of milliseconds >= 0 and <= ${MAX_TIMER_MS} (about 24.8 days, the longest a timer can wait; 0 or false for none), got ${describe(timeout)}`,
+    )
   }
   return timeout
 }

@@ -1,4 +1,5 @@
 import type { FetchFunction } from './cores/fetch.js'
+import { checkKeys, checkMs } from './options.js'
 
 /** A call `mockFetch` received. */
 export type MockCall = {
@@ -61,7 +62,16 @@ function compile(key: string, replies: MockReply | readonly MockReply[]): Route 
     .join('')
   const list = Array.isArray(replies) ? replies : [replies as MockReply]
   if (list.length === 0) throw new TypeError(`mockFetch: route "${key}" has an empty sequence`)
+  for (const reply of list) checkReply(key, reply)
   return { key, method, pattern: new RegExp(`^${source}/?$`), names, replies: list, hits: 0 }
+}
+
+const REPLY_KEYS = ['status', 'json', 'body', 'headers', 'delay', 'error']
+
+function checkReply(key: string, reply: MockReply): void {
+  if (typeof reply !== 'object' || reply === null || reply instanceof Response) return
+  checkKeys(`mockFetch: route "${key}" reply`, reply, REPLY_KEYS)
+  if (reply.delay !== undefined) checkMs(`mockFetch: route "${key}" reply delay`, reply.delay)
 }
 
 function networkFailure(code: string, message: string): TypeError {

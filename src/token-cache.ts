@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { checkKeys, checkMs } from './options.js'
 import { sleep } from './signal.js'
 
 /**
@@ -102,11 +103,12 @@ export type TokenCache = {
  * await tokens.withToken((token) => send(token), (error) => isWeChatError(error) && error.errcode === 40001)
  */
 export function createTokenCache(options: TokenCacheOptions): TokenCache {
+  checkKeys('createTokenCache', options, ['key', 'fetchToken', 'store', 'refreshMargin', 'lockTtl', 'pollInterval'])
   const { key, fetchToken } = options
   const store = options.store ?? createMemoryTokenStore()
-  const margin = options.refreshMargin ?? 300_000
-  const lockTtl = options.lockTtl ?? 10_000
-  const poll = options.pollInterval ?? 50
+  const margin = checkMs('createTokenCache: refreshMargin', options.refreshMargin ?? 300_000)
+  const lockTtl = checkMs('createTokenCache: lockTtl', options.lockTtl ?? 10_000, false)
+  const poll = checkMs('createTokenCache: pollInterval', options.pollInterval ?? 50, false)
   let inflight: Promise<string> | undefined
 
   async function fetchShared(): Promise<string> {

@@ -47,7 +47,7 @@ describe('createClient options', () => {
   it('rejects a negative or non-numeric timeout with what to fix', async () => {
     await using api = createClient({ baseURL: 'http://127.0.0.1:9' })
     await expect(api.get('/', { timeout: -1 })).rejects.toThrow(
-      'timeout must be a number of milliseconds >= 0 (0 or false for none), got -1',
+      'timeout must be a number of milliseconds >= 0 and <= 2147483647 (about 24.8 days, the longest a timer can wait; 0 or false for none), got -1',
     )
     await expect(api.get('/', { timeout: '5s' as never })).rejects.toThrow(RangeError)
     await expect(api.get('/', { responseType: 'xml' as never })).rejects.toThrow(/responseType must be one of/)

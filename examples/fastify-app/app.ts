@@ -14,8 +14,9 @@ export function createClients(settings: Settings) {
       retry: { maxRetries: settings.http.maxRetries, shouldRetry: retryWeChatBusy },
       trace: settings.otelEnabled ? {} : false,
     })
+  const { templateId: _, ...wechat } = settings.wechat // templateId is the app's, not a client option
   return createRegistry({
-    wechat: () => createWeChatClient({ ...settings.wechat, middleware: middleware() }),
+    wechat: () => createWeChatClient({ ...wechat, middleware: middleware() }),
   })
 }
 type Clients = ReturnType<typeof createClients>

@@ -163,7 +163,9 @@ describe('health() options', () => {
   it('tells what to fix in bad options', () => {
     expect(() => health({ failureThreshold: 0 })).toThrow('health: failureThreshold must be an integer >= 1, got 0')
     expect(() => health({ halfOpenCalls: 1.5 })).toThrow(/halfOpenCalls must be an integer >= 1/)
-    expect(() => health({ cooldown: -1 })).toThrow('health: cooldown must be a number of milliseconds > 0, got -1')
+    expect(() => health({ cooldown: -1 })).toThrow(
+      'health: cooldown must be a number of milliseconds > 0 and <= 2147483647 (about 24.8 days, the longest a timer can wait), got -1',
+    )
     expect(() => health({ syncInterval: Number.NaN })).toThrow(/syncInterval must be a number of milliseconds > 0/)
     expect(() => health({ failureRate: 50 })).toThrow('health: failureRate must be a ratio in (0, 1], such as 0.5, got 50')
     expect(() => health({ isFailure: true as never })).toThrow('health: isFailure must be a function, got boolean')

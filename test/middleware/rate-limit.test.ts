@@ -120,7 +120,9 @@ describe('rateLimit()', () => {
   it('tells what to fix in bad options', () => {
     expect(() => rateLimit({ limit: 0 })).toThrow('rateLimit: limit must be an integer >= 1, got 0')
     expect(() => rateLimit({ limit: 1.5 })).toThrow(/limit must be an integer/)
-    expect(() => rateLimit({ limit: 5, interval: -1 })).toThrow('rateLimit: interval must be a number of milliseconds > 0, got -1')
+    expect(() => rateLimit({ limit: 5, interval: -1 })).toThrow(
+      'rateLimit: interval must be a number of milliseconds > 0 and <= 2147483647 (about 24.8 days, the longest a timer can wait), got -1',
+    )
     expect(() => rateLimit({ limit: 5, maxWait: -1 })).toThrow(/maxWait must be a number of milliseconds >= 0/)
     expect(() => rateLimit({ limit: 5, store: {} as never })).toThrow(/store must have acquire/)
     expect(() => rateLimit(undefined as never)).toThrow(/rateLimit needs options/)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { delayFor, parseRetryAfter, type RetryContext, shouldRetry } from '../../middleware/retry-policy.js'
+import { delayFor, parseHttpDate, parseRetryAfter, type RetryContext, shouldRetry } from '../../middleware/retry-policy.js'
 import { createClient, NetworkError, TimeoutError } from '../../src/index.js'
 import type { ClientRequest } from '../../src/types.js'
 
@@ -41,6 +41,12 @@ describe('delayFor', () => {
     }
   })
 
+  it('keeps a zero delay at 0 when backoff^attempt overflows (0 × Infinity is NaN)', () => {
+    expect(delayFor(3, { delay: 0, backoff: 1e200, maxDelay: 30_000, jitter: false })).toBe(0)
+  })
+  it('never exceeds maxDelay however far backoff grows', () => {
+    expect(delayFor(1000, { delay: 1000, backoff: 2, maxDelay: 2_147_483_647, jitter: false })).toBe(2_147_483_647)
+  })
   it('takes a jitter function', () => {
     expect(delayFor(0, { ...rules, jitter: (d, random) => d * random() }, () => 0.25)).toBe(250)
   })
@@ -58,6 +64,59 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter(new Headers({ 'retry-after': '-3' }), now)).toBeUndefined()
     expect(parseRetryAfter(new Headers(), now)).toBeUndefined()
   })
+})
+
+describe('parseHttpDate (RFC 9110 §5.6.7)', () => {
+  // Fixed instants, so nothing depends on the clock or the machine's time zone.
+  const NOV_6_1994 = 784111777000 // Sun, 06 Nov 1994 08:49:37 GMT, the RFC's example
+  const now = Date.UTC(2026, 0, 1)
+
+  it.each([
+    ['IMF-fixdate', 'Sun, 06 Nov 1994 08:49:37 GMT'],
+    ['RFC 850', 'Sunday, 06-Nov-94 08:49:37 GMT'],
+    ['asctime, day padded with a space', 'Sun Nov  6 08:49:37 1994'],
+    ['asctime, day with two digits', 'Sun Nov 06 08:49:37 1994'],
+  ])('reads %s as GMT', (_, value) => expect(parseHttpDate(value, now)).toBe(NOV_6_1994))
+
+  it('reads a leap second (:60) as the next minute, not a minute early', () => {
+    expect(parseHttpDate('Wed, 31 Dec 2025 23:59:60 GMT', now)).toBe(Date.UTC(2026, 0, 1, 0, 0, 0))
+    expect(parseHttpDate('Thu, 01 Jan 2026 12:34:60 GMT', now)).toBe(Date.UTC(2026, 0, 1, 12, 35, 0))
+  })
+
+  it('places an RFC 850 two-digit year at most 50 years ahead (the 50-year rule)', () => {
+    expect(parseHttpDate('Tuesday, 01-Jan-75 00:00:00 GMT', now)).toBe(Date.UTC(2075, 0, 1)) // 49 years ahead
+    expect(parseHttpDate('Friday, 01-Jan-77 00:00:00 GMT', now)).toBe(Date.UTC(1977, 0, 1)) // 51 ahead: the past
+    expect(parseHttpDate('Thursday, 01-Jan-26 00:00:00 GMT', now)).toBe(Date.UTC(2026, 0, 1))
+    // Exactly 50 years ahead is not "more than 50"; one second more is.
+    expect(parseHttpDate('Wednesday, 01-Jan-76 00:00:00 GMT', now)).toBe(Date.UTC(2076, 0, 1))
+    expect(parseHttpDate('Wednesday, 01-Jan-76 00:00:00 GMT', now - 1000)).toBe(Date.UTC(1976, 0, 1))
+    // Near a century's end, "01" is two years ahead, not 98 years back.
+    expect(parseHttpDate('Tuesday, 01-Jan-01 00:00:00 GMT', Date.UTC(2099, 5, 1))).toBe(Date.UTC(2101, 0, 1))
+  })
+
+  it('reads a four-digit year below 100 as that year, not 19xx', () => {
+    expect(new Date(parseHttpDate('Mon, 01 Jan 0001 00:00:00 GMT', now) as number).getUTCFullYear()).toBe(1)
+  })
+
+  it.each([
+    ['a JavaScript Date string', 'Sun Nov 06 1994 08:49:37 GMT'],
+    ['ISO 8601', '1994-11-06T08:49:37Z'],
+    ['a lower-case day name', 'sun, 06 Nov 1994 08:49:37 GMT'],
+    ['an upper-case month', 'Sun, 06 NOV 1994 08:49:37 GMT'],
+    ['a zone other than GMT', 'Sun, 06 Nov 1994 08:49:37 UTC'],
+    ['a numeric offset', 'Sun, 06 Nov 1994 08:49:37 +0000'],
+    ['a one-digit day in IMF-fixdate', 'Sun, 6 Nov 1994 08:49:37 GMT'],
+    ['a two-digit year in IMF-fixdate', 'Sun, 06 Nov 94 08:49:37 GMT'],
+    ['a long day name in IMF-fixdate', 'Sunday, 06 Nov 1994 08:49:37 GMT'],
+    ['a short day name in RFC 850', 'Sun, 06-Nov-94 08:49:37 GMT'],
+    ['asctime with a zone', 'Sun Nov  6 08:49:37 1994 GMT'],
+    ['day 32, hour 25', 'Sun, 32 Dec 2030 25:99:99 GMT'],
+    ['31 February', 'Sat, 31 Feb 2026 00:00:00 GMT'],
+    ['second 61', 'Thu, 01 Jan 2026 00:00:61 GMT'],
+    ['minute 60', 'Thu, 01 Jan 2026 00:60:00 GMT'],
+    ['non-ASCII digits', 'Sun, \u0660\u0666 Nov 1994 08:49:37 GMT'],
+    ['extra text', 'Sun, 06 Nov 1994 08:49:37 GMT; later'],
+  ])('refuses %s', (_, value) => expect(parseHttpDate(value, now)).toBeUndefined())
 })
 
 describe('shouldRetry', () => {

@@ -212,7 +212,7 @@ describe('retry', () => {
   })
 
   it('rejects bad options at once', () => {
-    expect(() => retry({ maxRetries: -1 })).toThrow('retry: maxRetries must be a number >= 0, got -1')
+    expect(() => retry({ maxRetries: -1 })).toThrow('retry: maxRetries must be an integer >= 0, got -1')
     expect(() => retry({ delay: Number.NaN })).toThrow(/delay must be a number/)
   })
 
@@ -221,5 +221,46 @@ describe('retry', () => {
     await using api = createClient({ baseURL: server.url, middleware: [recorder({ maxRetries: 1 }).mw] })
     await expect(api.get('/', { timeout: 30 })).rejects.toBeInstanceOf(TimeoutError)
     expect(server.seen).toHaveLength(2)
+  })
+})
+
+describe('retry options (issue 12, items 5, 6, 10)', () => {
+  it('takes an option set to undefined as its default: statuses, methods and delays all still apply', async () => {
+    const server = await startServer([503, 503, 200])
+    const delays: number[] = []
+    const mw = retry({
+      ...{ maxRetries: undefined, delay: undefined, backoff: undefined, maxDelay: undefined, jitter: undefined },
+      ...{ statuses: undefined, methods: undefined, maxRetryAfter: undefined, budget: undefined, random: () => 1 },
+      sleep: async (ms: number) => void delays.push(ms),
+    } as never) // as a JavaScript caller (or TypeScript without exactOptionalPropertyTypes) passes it
+    await using api = createClient({ baseURL: server.url, middleware: [mw] })
+    expect((await api.get('/')).status).toBe(200)
+    expect(delays).toEqual([1000, 2000]) // random 1: the top of the default jitter's [d/2, d]
+  })
+
+  it('refuses a typo, naming the option meant', () => {
+    expect(() => retry({ maxRetry: 3 } as never)).toThrow('retry: unknown option "maxRetry"; did you mean "maxRetries"?')
+    expect(() => retry({ statuses: 503 } as never)).toThrow('retry: statuses must be an array, got 503')
+  })
+
+  it('refuses times a timer cannot hold (maxRetryAfter: 1e13 used to retry after ~1 ms)', () => {
+    expect(() => retry({ maxRetryAfter: 1e13 })).toThrow(
+      'retry: maxRetryAfter must be a number of milliseconds >= 0 and <= 2147483647 (about 24.8 days, the longest a timer can wait), got 10000000000000',
+    )
+    expect(() => retry({ maxDelay: 2 ** 31 })).toThrow('retry: maxDelay must be a number of milliseconds >= 0 and <= 2147483647')
+  })
+
+  it.each([
+    ['a delay function', { delay: () => 1e13 }, '10000000000000'],
+    ['a delay function', { delay: () => Number.NaN }, 'NaN'],
+    ['a jitter function', { jitter: () => 2 ** 31 }, '2147483648'],
+  ])('does not sleep on what %s answers when no timer can hold it: it stops, saying why', async (_, options, value) => {
+    const server = await startServer(503)
+    const { mw, delays } = recorder(options)
+    await using api = createClient({ baseURL: server.url, middleware: [mw] })
+    const error = (await api.get('/').catch((e: unknown) => e)) as HTTPError
+    expect(error.message).toContain(`(not retried: the retry delay came out as ${value} ms, not a wait from 0 to 2147483647 ms)`)
+    expect(delays).toEqual([])
+    expect(server.seen).toHaveLength(1)
   })
 })

@@ -84,7 +84,59 @@ describe('timeout', () => {
   })
 
   it('rejects a negative limit with what to fix', () => {
-    expect(() => timeout(-5)).toThrow('timeout attempt must be a number of milliseconds >= 0 (0 or false for none), got -5')
+    expect(() => timeout(-5)).toThrow(
+      'timeout attempt must be a number of milliseconds >= 0 and <= 2147483647 (about 24.8 days, the longest a timer can wait; 0 or false for none), got -5',
+    )
     expect(() => timeout({ total: -1 })).toThrow(/timeout total must be/)
+  })
+})
+
+describe('timeout options (issue 12, items 5, 6, 17)', () => {
+  /** The attempt limit the middleware hands on, and whether it set a deadline. */
+  async function handedOn(mw: Middleware, options: { timeout?: number } = {}) {
+    let seen: { timeout: number | undefined; deadline: unknown } | undefined
+    const request = { options, context: {}, signal: undefined } as unknown as Parameters<Middleware>[0]
+    await mw(request, async (r) => {
+      seen = { timeout: r.timeout, deadline: r.context.deadline }
+      return {} as never
+    })
+    return seen
+  }
+
+  it.each([
+    ['a string', '500', 'got "500"'],
+    ['null', null, 'got null'],
+    ['an array', [500], 'got a Array'],
+    ['a function', () => 500, 'got a function'],
+  ])('refuses %s at creation, saying it takes a number or options', (_, value, got) => {
+    expect(() => timeout(value as never)).toThrow(
+      `timeout takes a number of milliseconds or options such as { attempt: 5_000, total: 20_000 }, ${got}`,
+    )
+  })
+
+  it('still bounds the call it was given as a string would have been (no silent 30 s)', async () => {
+    // The old code spread '500' as an object: the limit stayed at the 30 s default.
+    expect(() => timeout('500' as never)).toThrow(TypeError)
+    expect(await handedOn(timeout(500))).toEqual({ timeout: 500, deadline: undefined })
+  })
+
+  it('keeps the 30 s attempt limit for attempt: undefined (it used to turn the limit off)', async () => {
+    expect(await handedOn(timeout({ attempt: undefined, total: undefined } as never))).toEqual({ timeout: 30_000, deadline: undefined })
+    expect(await handedOn(timeout(undefined))).toEqual({ timeout: 30_000, deadline: undefined })
+  })
+
+  it('refuses limits a timer cannot hold, saying the limit (they used to fire after ~1 ms)', () => {
+    expect(() => timeout({ total: 2_147_483_648 })).toThrow(
+      'timeout total must be a number of milliseconds >= 0 and <= 2147483647 (about 24.8 days, the longest a timer can wait; 0 or false for none), got 2147483648',
+    )
+    expect(() => timeout(2 ** 31)).toThrow('timeout attempt must be a number of milliseconds >= 0 and <= 2147483647')
+    expect(() => timeout({ attempt: Number.POSITIVE_INFINITY })).toThrow('got Infinity')
+  })
+
+  it("refuses a call's own timeout past the timer limit", async () => {
+    const server = await startServer(200)
+    await using api = createClient({ baseURL: server.url, middleware: [timeout()] })
+    await expect(api.get('/', { timeout: 2 ** 31 })).rejects.toThrow('timeout must be a number of milliseconds >= 0 and <= 2147483647')
+    expect(server.seen).toHaveLength(0)
   })
 })
