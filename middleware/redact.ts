@@ -32,7 +32,7 @@ function checkList(name: string, list: unknown): void {
  * const client = createClient({ baseURL, middleware: [redact({ query: ['openid'] }), log()] })
  */
 export function redact(options: RedactOptions = {}): Middleware {
-  checkKeys('redact', options, ['headers', 'query', 'bodyKeys', 'mode'])
+  checkKeys('redact', options, ['headers', 'query', 'path', 'bodyKeys', 'mode'])
   checkList('headers', options.headers)
   checkList('query', options.query)
   checkList('bodyKeys', options.bodyKeys)
