@@ -89,3 +89,22 @@ export function toClientError(request: ClientRequest, error: unknown, timedOut: 
   if (timedOut && request.timeout !== undefined) return new TimeoutError(request, request.timeout)
   return new NetworkError(request, error)
 }
+
+/**
+ * What a streamed body fails with while the caller reads it: the caller's abort reason unchanged,
+ * undici's body timeout as a `TimeoutError` (limit `'body'`), anything else (socket closed or
+ * reset, `TypeError: terminated`) as a `NetworkError` — never a bare transport error.
+ */
+export function bodyFailure(request: ClientRequest, error: unknown, bodyTimeout: number): unknown {
+  if (error instanceof ClientError) return error
+  if (request.signal?.aborted) return request.signal.reason
+  if (hasCode(error, 'UND_ERR_BODY_TIMEOUT')) return new TimeoutError(request, bodyTimeout, 'body')
+  return new NetworkError(request, error)
+}
+
+function hasCode(error: unknown, code: string): boolean {
+  for (let e = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if ((e as { code?: unknown }).code === code) return true
+  }
+  return false
+}
