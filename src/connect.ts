@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net'
 import { Agent, buildConnector } from 'undici'
+import { BODY_TIMEOUT } from './signal.js'
 
 /** What a connect nobody waits for any more is destroyed with (undici then drops its queue). */
 export class ConnectAbandoned extends Error {
@@ -27,7 +28,7 @@ export class Transport {
   readonly #abandoned = new Map<string, number>()
 
   constructor(pool: Agent.Options | undefined) {
-    this.bodyTimeout = pool?.bodyTimeout ?? 300_000
+    this.bodyTimeout = pool?.bodyTimeout ?? BODY_TIMEOUT
     const connect = connectorOf(pool)
     // A `connect` of the wrong type goes to undici as it is, which says what is wrong with it.
     this.agent = new Agent(connect ? { ...pool, connect: this.#track(connect) } : pool)

@@ -21,12 +21,13 @@ export class DeadlineDispatcher {
   current: Deadline | undefined
   constructor(
     readonly agent: Dispatcher,
-    readonly at: number,
+    /** When the attempt's time is up (`undefined`: no limit, only the caller's signal). */
+    readonly at: number | undefined,
     readonly untilHeaders: boolean,
     readonly transport: Transport | undefined,
   ) {}
   dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
-    const remaining = this.at - Date.now()
+    const remaining = this.at === undefined ? undefined : this.at - Date.now()
     const origin = String(options.origin)
     this.current =
       typeof handler.onRequestStart === 'function'
@@ -49,14 +50,14 @@ type State = 'queued' | 'started' | 'over' | 'abandoned' | 'dropped'
 /** The deadline of one exchange, whichever handler API fetch speaks. */
 abstract class Deadline {
   state: State = 'queued'
-  timer: NodeJS.Timeout
+  timer: NodeJS.Timeout | undefined
   constructor(
-    remaining: number,
+    remaining: number | undefined,
     readonly untilHeaders: boolean,
     readonly origin: string,
     readonly transport: Transport | undefined,
   ) {
-    this.timer = setTimeout(() => this.fire(), Math.max(0, remaining))
+    if (remaining !== undefined) this.timer = setTimeout(() => this.fire(), Math.max(0, remaining))
   }
   /** Aborts the started exchange. */
   abstract abortStarted(reason: Error): void
@@ -124,7 +125,7 @@ class LegacyDeadlineHandler extends Deadline implements LegacyHandler {
   abort: ((reason?: Error) => void) | undefined
   constructor(
     readonly handler: LegacyHandler,
-    remaining: number,
+    remaining: number | undefined,
     untilHeaders: boolean,
     origin: string,
     transport: Transport | undefined,
@@ -185,7 +186,7 @@ class DeadlineHandler extends Deadline implements Dispatcher.DispatchHandler {
   controller: Dispatcher.DispatchController | undefined
   constructor(
     readonly handler: Dispatcher.DispatchHandler,
-    remaining: number,
+    remaining: number | undefined,
     untilHeaders: boolean,
     origin: string,
     transport: Transport | undefined,

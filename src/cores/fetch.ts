@@ -4,7 +4,7 @@ import { type BodySource, encodeRequestBody, readBody, settle } from '../body.js
 import type { Transport } from '../connect.js'
 import { TimeoutError } from '../errors.js'
 import { Headers } from '../headers.js'
-import { attemptSignal, bodyFailure, callerSignal } from '../signal.js'
+import { attemptSignal, BODY_TIMEOUT, callerSignal, toClientError } from '../signal.js'
 import type { ClientRequest, ClientResponse, Core } from '../types.js'
 import { DeadlineDispatcher, DeadlinePassed } from './deadline.js'
 
@@ -53,7 +53,7 @@ function guarded(body: ReadableStream<Uint8Array>, request: ClientRequest, bodyT
           if (done) sink.close()
           else sink.enqueue(value)
         } catch (error) {
-          sink.error(bodyFailure(request, error, bodyTimeout))
+          sink.error(toClientError(request, error, false, bodyTimeout))
         }
       },
       cancel: (reason) => reader.cancel(reason),
@@ -68,18 +68,25 @@ function guarded(body: ReadableStream<Uint8Array>, request: ClientRequest, bodyT
  * With `dispatcher`, every request goes through the client's undici Agent.
  */
 export function createFetchCore(fetchImpl: FetchFunction, dispatcher?: Dispatcher, transport?: Transport): Core {
-  const bodyTimeout = transport?.bodyTimeout ?? 300_000
+  const bodyTimeout = transport?.bodyTimeout ?? BODY_TIMEOUT
   // ofetch copies the headers with this class: undici's own when undici's fetch is underneath (its
   // fetch takes those without re-reading them), the global one for any other fetch.
   const HeadersClass = dispatcher ? Headers : globalThis.Headers
   const $fetch = createFetch({ fetch: fetchImpl as typeof fetch, Headers: HeadersClass, AbortController })
   return async function fetchCore(request: ClientRequest): Promise<ClientResponse> {
     // On the client's own Agent the attempt's limit is enforced below fetch, by a dispatcher made
-    // for this attempt: no AbortSignal per attempt, which costs ~3.5 µs each on Node 20.
-    const below = dispatcher !== undefined && request.timeout !== undefined
-    const attempt = below ? callerSignal(request) : attemptSignal(request)
+    // for this attempt: no AbortSignal per attempt, which costs ~3.5 µs each on Node 20. It also
+    // sees an attempt given up on (timed out, or aborted by the caller) while still queued.
+    const { timeout } = request
+    const below = dispatcher !== undefined && (timeout !== undefined || request.signal !== undefined)
+    const attempt = dispatcher ? callerSignal(request) : attemptSignal(request)
     const deadline = below
-      ? new DeadlineDispatcher(dispatcher, Date.now() + (request.timeout as number), request.responseType === 'stream', transport)
+      ? new DeadlineDispatcher(
+          dispatcher,
+          timeout === undefined ? undefined : Date.now() + timeout,
+          request.responseType === 'stream',
+          transport,
+        )
       : undefined
     try {
       const encoded = encodeRequestBody(request)
@@ -111,8 +118,8 @@ export function createFetchCore(fetchImpl: FetchFunction, dispatcher?: Dispatche
     } catch (error) {
       // ofetch wraps transport errors in a FetchError whose message names the raw URL: unwrap it.
       const inner = (error as Error)?.name === 'FetchError' && (error as Error).cause !== undefined ? (error as Error).cause : error
-      if (below && causedBy(inner, DeadlinePassed)) throw new TimeoutError(request, request.timeout as number)
-      throw attempt.failure(inner)
+      if (timeout !== undefined && below && causedBy(inner, DeadlinePassed)) throw new TimeoutError(request, timeout)
+      throw attempt.failure(inner, bodyTimeout)
     } finally {
       attempt.done()
       deadline?.end()

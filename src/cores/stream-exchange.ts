@@ -1,5 +1,5 @@
 import type { Dispatcher } from 'undici'
-import { bodyFailure } from '../signal.js'
+import { toClientError } from '../signal.js'
 import type { ClientRequest } from '../types.js'
 import { Exchange, type Head } from './exchange.js'
 
@@ -74,13 +74,13 @@ export class StreamExchange extends Exchange {
   }
 
   override onResponseEnd(): void {
-    if (this.status === 0) return this.reject(new Error('the exchange ended without an answer'))
     if (this.settle()) this.sink.close()
   }
 
   override onResponseError(controller: Dispatcher.DispatchController, error: Error): void {
-    if (this.status === 0) return super.onResponseError(controller, error) // before the headers: the call fails
-    if (this.settle()) this.sink.error(bodyFailure(this.request, error, this.transport?.bodyTimeout ?? 300_000))
+    // Before the headers the call fails; after them, the body does.
+    if (this.status === 0) super.onResponseError(controller, error)
+    else if (this.settle()) this.sink.error(toClientError(this.request, error, false, this.transport?.bodyTimeout))
   }
 
   override text(): Promise<string> {

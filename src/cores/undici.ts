@@ -91,7 +91,7 @@ export function createUndiciCore(agent: Dispatcher, transport?: Transport): Core
         return settle(new UndiciResponse(request, head.status, head.headers, hop.url.href, data))
       }
     } catch (error) {
-      throw toClientError(request, error, timedOut)
+      throw toClientError(request, error, timedOut, transport?.bodyTimeout)
     } finally {
       clearTimeout(timer)
       if (onAbort && !keepLink) signal?.removeEventListener('abort', onAbort)
