@@ -12,9 +12,9 @@ export class ConnectAbandoned extends Error {
 }
 
 /**
- * The client's undici Agent, and what the cores need to know about it. It tracks the connects
- * in progress, so that giving up on a request that has not
- * started also ends the connect it waits for — once no live request waits for it. undici gives
+ * The client's undici Agent, and what the cores need to know about it. It tracks the connects in
+ * progress, so that giving up on a request undici has not started (timed out or aborted while
+ * queued) also ends the connect it waits for, once no live request waits for it. undici 7 gives
  * a queued request no abort handle: left alone, the abandoned connect runs to undici's connect
  * timeout (10 s) and holds `close()` that long. Only abandoned requests are counted, so a request
  * that starts normally costs nothing here.

@@ -28,7 +28,7 @@ export class DeadlineDispatcher {
   ) {}
   dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
     const remaining = this.at === undefined ? undefined : this.at - Date.now()
-    const origin = String(options.origin)
+    const origin = options.origin instanceof URL ? options.origin.origin : String(options.origin)
     this.current =
       typeof handler.onRequestStart === 'function'
         ? new DeadlineHandler(handler, remaining, this.untilHeaders, origin, this.transport)

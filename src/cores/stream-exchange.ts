@@ -3,7 +3,7 @@ import { toClientError } from '../signal.js'
 import type { ClientRequest } from '../types.js'
 import { Exchange, type Head } from './exchange.js'
 
-/** undici's body stream reads ahead up to about this much before it pauses the socket. */
+/** How much of a body is read ahead of its reader before the socket is paused (undici's own body stream reads 64 KiB ahead too). */
 const HIGH_WATER_MARK = 64 * 1024
 const byteLength = (chunk: Uint8Array): number => chunk.byteLength
 
