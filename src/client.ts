@@ -1,5 +1,6 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec'
-import { Agent, fetch as undiciFetch } from 'undici'
+import { type Agent, fetch as undiciFetch } from 'undici'
+import { Transport } from './connect.js'
 import { createFetchCore, type FetchFunction } from './cores/fetch.js'
 import { createUndiciCore } from './cores/undici.js'
 import { ClientClosedError, ValidationError } from './errors.js'
@@ -114,8 +115,8 @@ export function createClient(options: ClientOptions): Client {
     shared: {},
     throwHttpErrors: options.throwHttpErrors ?? true,
   }
-  const agent = options.fetch ? undefined : new Agent(options.pool)
-  const core = selectCore(options, agent)
+  const transport = options.fetch ? undefined : new Transport(options.pool)
+  const core = selectCore(options, transport)
   const pipeline: Next = middleware.reduceRight<Next>((next, mw) => (request) => mw(request, next), core)
   const reporters = findReporters(middleware)
 
@@ -145,7 +146,10 @@ export function createClient(options: ClientOptions): Client {
   function close(): Promise<void> {
     closing ??= (async () => {
       if (inflight > 0) await new Promise<void>((resolve) => (drained = resolve))
-      await agent?.close()
+      // No call waits any more: a connect still running serves nobody, and undici's close()
+      // would wait for it to time out.
+      transport?.abandonAll()
+      await transport?.agent.close()
     })()
     return closing
   }
@@ -231,9 +235,9 @@ function checkMiddleware(middleware: unknown): readonly Middleware[] {
   return [...middleware]
 }
 
-function selectCore(options: ClientOptions, agent: Agent | undefined): Core {
-  if (agent && options.core === 'undici') return createUndiciCore(agent)
-  if (options.fetch || !agent) return createFetchCore(options.fetch as FetchFunction)
+function selectCore(options: ClientOptions, transport: Transport | undefined): Core {
+  if (transport && options.core === 'undici') return createUndiciCore(transport.agent, transport)
+  if (options.fetch || !transport) return createFetchCore(options.fetch as FetchFunction)
   // undici's own fetch, so the client's Agent (not Node's bundled undici) carries the requests.
-  return createFetchCore(undiciFetch as unknown as FetchFunction, agent)
+  return createFetchCore(undiciFetch as unknown as FetchFunction, transport.agent, transport)
 }

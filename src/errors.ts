@@ -103,8 +103,18 @@ export class HTTPError<T = unknown> extends ClientError {
   }
 }
 
-/** Which limit fired: one attempt's, or the deadline across all attempts. */
-export type TimeoutLimit = 'attempt' | 'deadline'
+/**
+ * Which limit fired: one attempt's, the deadline across all attempts, or `'body'`: the pool's
+ * `bodyTimeout` (undici's wait between two chunks of a body, 300 s by default), which is what
+ * bounds a streamed body once the attempt's timeout has stopped at the headers.
+ */
+export type TimeoutLimit = 'attempt' | 'deadline' | 'body'
+
+const LIMITS: Record<TimeoutLimit, string> = {
+  attempt: 'the per-attempt timeout',
+  deadline: 'the deadline',
+  body: 'the body timeout, between two chunks',
+}
 
 /**
  * A time limit ran out before the answer was complete.
@@ -122,8 +132,7 @@ export class TimeoutError extends ClientError {
   readonly limit: TimeoutLimit
 
   constructor(request: ClientRequest, timeout: number, limit: TimeoutLimit = 'attempt') {
-    const what = limit === 'attempt' ? 'the per-attempt timeout' : 'the deadline'
-    super(`${where(request)} timed out after ${timeout} ms (${what})`, { code: 'FL_ERR_TIMEOUT', request })
+    super(`${where(request)} timed out after ${timeout} ms (${LIMITS[limit]})`, { code: 'FL_ERR_TIMEOUT', request })
     this.timeout = timeout
     this.limit = limit
   }

@@ -12,8 +12,8 @@ export type AttemptSignal = {
   done(): void
   /** Clears the timer only: a streamed body stays cancellable by the caller's signal. */
   stopTimer(): void
-  /** The error to reject with for `error` thrown while this attempt ran. */
-  failure(error: unknown): unknown
+  /** The error to reject with for `error` thrown while this attempt ran (see {@link toClientError}). */
+  failure(error: unknown, bodyTimeout?: number): unknown
 }
 
 /**
@@ -49,7 +49,12 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 
 /** Only the caller's own signal: for an attempt with no time limit, or one enforced elsewhere. */
 export function callerSignal(request: ClientRequest): AttemptSignal {
-  return { signal: request.signal, done() {}, stopTimer() {}, failure: (error) => toClientError(request, error, false) }
+  return {
+    signal: request.signal,
+    done() {},
+    stopTimer() {},
+    failure: (error, bodyTimeout) => toClientError(request, error, false, bodyTimeout),
+  }
 }
 
 export function attemptSignal(request: ClientRequest): AttemptSignal {
@@ -72,20 +77,33 @@ export function attemptSignal(request: ClientRequest): AttemptSignal {
       clearTimeout(timer)
       unlink = undefined // keep the caller's link for the body's lifetime
     },
-    failure(error) {
+    failure(error, bodyTimeout) {
       if (fired && !outer?.aborted) return new TimeoutError(request, timeout)
-      return toClientError(request, error, fired)
+      return toClientError(request, error, fired, bodyTimeout)
     },
   }
 }
 
+/** undici's default `bodyTimeout`: its longest wait between two chunks of a body. */
+export const BODY_TIMEOUT = 300_000
+
 /**
- * Maps what a transport threw to what fetchline rejects with: the caller's abort reason unchanged,
- * fetchline errors as they are, anything else as a `NetworkError`.
+ * Maps what a transport threw, before the answer or while its body is read (streamed bodies
+ * too), to what fetchline rejects with: the caller's abort reason unchanged, fetchline errors as
+ * they are, undici's body timeout as a `TimeoutError` with limit `'body'`, anything else (refused,
+ * reset, socket closed, `TypeError: terminated`) as a `NetworkError`.
  */
-export function toClientError(request: ClientRequest, error: unknown, timedOut: boolean): unknown {
+export function toClientError(request: ClientRequest, error: unknown, timedOut: boolean, bodyTimeout = BODY_TIMEOUT): unknown {
   if (error instanceof ClientError) return error
   if (request.signal?.aborted) return request.signal.reason
   if (timedOut && request.timeout !== undefined) return new TimeoutError(request, request.timeout)
+  if (hasCode(error, 'UND_ERR_BODY_TIMEOUT')) return new TimeoutError(request, bodyTimeout, 'body')
   return new NetworkError(request, error)
+}
+
+function hasCode(error: unknown, code: string): boolean {
+  for (let e = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if ((e as { code?: unknown }).code === code) return true
+  }
+  return false
 }

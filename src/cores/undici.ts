@@ -1,120 +1,17 @@
-import { Readable } from 'node:stream'
 import type { Dispatcher } from 'undici'
-import { type BodySource, encodeRequestBody, readBody, settle } from '../body.js'
+import { encodeRequestBody, readBody, settle } from '../body.js'
+import type { Transport } from '../connect.js'
 import { TimeoutError } from '../errors.js'
 import { flatHeaders, Headers } from '../headers.js'
 import { INSPECT, renderResponse } from '../render.js'
 import { toClientError } from '../signal.js'
 import type { ClientRequest, ClientResponse, Core } from '../types.js'
-
-type RawHeaders = Record<string, string | string[] | undefined>
-type Head = { status: number; headers: RawHeaders; body: BodySource }
+import { Exchange, type Head, type RawHeaders } from './exchange.js'
+import { StreamExchange } from './stream-exchange.js'
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308])
 const MAX_REDIRECTS = 20
 const CREDENTIALS = ['authorization', 'proxy-authorization', 'cookie']
-const BOM = 0xfeff
-const EMPTY = Buffer.alloc(0)
-
-/**
- * One buffered exchange on the pool, as a dispatch handler; once it ends it is also the answer's
- * head and body source, so a response costs no objects beyond it: the body is kept as the Buffers
- * undici hands over (most bodies come in one) and read once — no stream is made per response,
- * which is most of what `undici.request` costs.
- */
-class Exchange implements Dispatcher.DispatchHandler, Head, BodySource {
-  controller: Dispatcher.DispatchController | undefined
-  reason: Error | undefined
-  status = 0
-  headers: RawHeaders = {}
-  first: Buffer | undefined
-  rest: Buffer[] | undefined
-  constructor(
-    readonly resolve: (head: Head) => void,
-    readonly reject: (error: unknown) => void,
-  ) {}
-
-  abort(reason: Error): void {
-    this.reason ??= reason
-    if (this.controller) this.controller.abort(reason)
-    else this.reject(reason) // still queued: give up now; onRequestStart aborts it when it leaves
-  }
-
-  onRequestStart(controller: Dispatcher.DispatchController): void {
-    this.controller = controller
-    if (this.reason) controller.abort(this.reason)
-  }
-
-  onResponseStart(_controller: Dispatcher.DispatchController, status: number, headers: RawHeaders): void {
-    if (status < 200) return // 1xx: the real answer follows
-    this.status = status
-    this.headers = headers
-  }
-
-  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    if (this.first === undefined) this.first = chunk
-    else (this.rest ??= []).push(chunk)
-  }
-
-  onResponseEnd(): void {
-    this.resolve(this)
-  }
-
-  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
-    this.reject(error)
-  }
-
-  get body(): BodySource {
-    return this
-  }
-
-  /** The whole body as one Buffer (no copy when it came in one). */
-  bytes(): Buffer {
-    if (this.rest) {
-      this.first = Buffer.concat([this.first as Buffer, ...this.rest])
-      this.rest = undefined
-    }
-    return this.first ?? EMPTY
-  }
-
-  async text(): Promise<string> {
-    const text = this.bytes().toString('utf8')
-    return text.charCodeAt(0) === BOM ? text.slice(1) : text
-  }
-
-  async arrayBuffer(): Promise<ArrayBuffer> {
-    const bytes = this.bytes()
-    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer
-  }
-
-  async blob(): Promise<Blob> {
-    return new Blob([this.bytes() as Uint8Array<ArrayBuffer>])
-  }
-
-  stream(): ReadableStream<Uint8Array> {
-    const bytes = this.bytes()
-    return new ReadableStream({ start: (c) => (bytes.byteLength && c.enqueue(new Uint8Array(bytes)), c.close()) })
-  }
-
-  async discard(): Promise<void> {}
-}
-
-/** A streamed answer goes through `Dispatcher.request`, whose body stream handles back-pressure. */
-async function streamed(agent: Dispatcher, options: Dispatcher.DispatchOptions, signal: AbortSignal): Promise<Head> {
-  const res = await agent.request({ ...options, signal } as Dispatcher.RequestOptions)
-  const body = res.body
-  return {
-    status: res.statusCode,
-    headers: res.headers,
-    body: {
-      text: () => body.text(),
-      arrayBuffer: () => body.arrayBuffer(),
-      blob: () => body.blob() as Promise<Blob>,
-      stream: () => Readable.toWeb(body) as ReadableStream<Uint8Array>,
-      discard: () => body.dump(),
-    },
-  }
-}
 
 type Hop = { url: URL; method: string; headers: Headers; body: unknown }
 
@@ -141,13 +38,11 @@ function nextHop(hop: Hop, status: number, location: string | string[] | undefin
  * credentials when the origin changes), the attempt's timeout is one timer that aborts the
  * exchange, and the caller's signal aborts it too.
  */
-export function createUndiciCore(agent: Dispatcher): Core {
+export function createUndiciCore(agent: Dispatcher, transport?: Transport): Core {
   return async function undiciCore(request: ClientRequest): Promise<ClientResponse> {
     const { timeout, signal } = request
+    const stream = request.responseType === 'stream'
     let exchange: Exchange | undefined
-    // Streams go through Dispatcher.request, which takes a signal; buffered exchanges abort directly.
-    const stream = request.responseType === 'stream' ? new AbortController() : undefined
-    const abort = (reason: Error): void => (stream ? stream.abort(reason) : exchange?.abort(reason))
     let timedOut = false
     let keepLink = false
     const timer =
@@ -155,9 +50,9 @@ export function createUndiciCore(agent: Dispatcher): Core {
         ? undefined
         : setTimeout(() => {
             timedOut = true
-            abort(new TimeoutError(request, timeout))
+            exchange?.abort(new TimeoutError(request, timeout))
           }, timeout)
-    const onAbort = signal && ((): void => abort(signal.reason))
+    const onAbort = signal && ((): void => exchange?.abort(signal.reason))
     if (onAbort) signal?.addEventListener('abort', onAbort, { once: true })
     try {
       if (signal?.aborted) throw signal.reason
@@ -171,12 +66,13 @@ export function createUndiciCore(agent: Dispatcher): Core {
           headers: flatHeaders(hop.headers) as string[],
           body: toDispatchBody(hop.body),
         }
-        const head = stream
-          ? await streamed(agent, options, stream.signal)
-          : await new Promise<Head>((resolve, reject) => {
-              exchange = new Exchange(resolve, reject)
-              agent.dispatch(options, exchange)
-            })
+        const origin = hop.url.origin
+        const head = await new Promise<Head>((resolve, reject) => {
+          exchange = stream
+            ? new StreamExchange(resolve, reject, origin, transport, request)
+            : new Exchange(resolve, reject, origin, transport)
+          agent.dispatch(options, exchange)
+        })
         const next = hops < MAX_REDIRECTS ? nextHop(hop, head.status, head.headers.location) : undefined
         if (next) {
           await head.body.discard()
@@ -184,18 +80,19 @@ export function createUndiciCore(agent: Dispatcher): Core {
           continue
         }
         // A stream outlives this call: the timer stops at the headers; the caller's signal
-        // stays linked, so it can still cancel the body.
-        if (stream) {
-          clearTimeout(timer)
+        // stays linked until the body is over, so it can still cancel the body.
+        if (stream && onAbort && !(exchange as StreamExchange).settled) {
           keepLink = true
+          ;(exchange as StreamExchange).onSettled = () => signal?.removeEventListener('abort', onAbort)
         }
+        clearTimeout(timer)
         const type = head.headers['content-type']
         const contentType = (Array.isArray(type) ? type[0] : type) ?? ''
         const data = await readBody(request, head.status, contentType, head.body)
         return settle(new UndiciResponse(request, head.status, head.headers, hop.url.href, data))
       }
     } catch (error) {
-      throw toClientError(request, error, timedOut)
+      throw toClientError(request, error, timedOut, transport?.bodyTimeout)
     } finally {
       clearTimeout(timer)
       if (onAbort && !keepLink) signal?.removeEventListener('abort', onAbort)

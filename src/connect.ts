@@ -1,0 +1,108 @@
+import type { Socket } from 'node:net'
+import { Agent, buildConnector } from 'undici'
+import { BODY_TIMEOUT } from './signal.js'
+
+/** What a connect nobody waits for any more is destroyed with (undici then drops its queue). */
+export class ConnectAbandoned extends Error {
+  override name = 'ConnectAbandoned'
+  readonly code = 'FL_ERR_CONNECT_ABANDONED'
+  constructor() {
+    super('every request waiting for this connection gave up')
+  }
+}
+
+/**
+ * The client's undici Agent, and what the cores need to know about it. It tracks the connects in
+ * progress, so that giving up on a request undici has not started (timed out or aborted while
+ * queued) also ends the connect it waits for, once no live request waits for it. undici 7 gives
+ * a queued request no abort handle: left alone, the abandoned connect runs to undici's connect
+ * timeout (10 s) and holds `close()` that long. Only abandoned requests are counted, so a request
+ * that starts normally costs nothing here.
+ */
+export class Transport {
+  readonly agent: Agent
+  /** undici's limit on the wait between two chunks of a body (0: none). */
+  readonly bodyTimeout: number
+  readonly #connecting = new Map<string, Set<Socket>>()
+  /** Requests given up on while still in undici's queue, per origin. */
+  readonly #abandoned = new Map<string, number>()
+
+  constructor(pool: Agent.Options | undefined) {
+    this.bodyTimeout = pool?.bodyTimeout ?? BODY_TIMEOUT
+    const connect = connectorOf(pool)
+    // A `connect` of the wrong type goes to undici as it is, which says what is wrong with it.
+    this.agent = new Agent(connect ? { ...pool, connect: this.#track(connect) } : pool)
+  }
+
+  /** A request for `origin` was given up on before undici started it. */
+  abandon(origin: string): void {
+    const abandoned = (this.#abandoned.get(origin) ?? 0) + 1
+    this.#abandoned.set(origin, abandoned)
+    const sockets = this.#connecting.get(origin)
+    if (!sockets) return
+    // undici's `pending` counts every request of the origin not yet started, ours and anyone's.
+    const pending = (this.agent.stats[origin] as { pending?: number } | undefined)?.pending ?? Number.POSITIVE_INFINITY
+    if (pending <= abandoned) for (const socket of sockets) socket.destroy(new ConnectAbandoned())
+  }
+
+  /** undici let go of a request given up on earlier (started it, or failed it). */
+  release(origin: string): void {
+    const abandoned = (this.#abandoned.get(origin) ?? 1) - 1
+    if (abandoned > 0) this.#abandoned.set(origin, abandoned)
+    else this.#abandoned.delete(origin)
+  }
+
+  /** Ends every connect in progress: for `close()`, once no call of the client is in flight. */
+  abandonAll(): void {
+    for (const sockets of this.#connecting.values()) for (const socket of sockets) socket.destroy(new ConnectAbandoned())
+  }
+
+  #track(connect: buildConnector.connector): buildConnector.connector {
+    const connecting = this.#connecting
+    return function trackedConnect(options, callback) {
+      const origin = `${options.protocol}//${options.host}`
+      let socket: Socket | undefined
+      // A connector may call back at once (a sync error, a socket it had): track only after.
+      let settled = false
+      const returned = connect(options, (...args) => {
+        settled = true
+        const sockets = connecting.get(origin)
+        if (socket && sockets?.delete(socket) && sockets.size === 0) connecting.delete(origin)
+        callback(...args)
+      }) as unknown
+      if (!settled && isSocket(returned)) {
+        socket = returned
+        const sockets = connecting.get(origin) ?? new Set()
+        sockets.add(socket)
+        connecting.set(origin, sockets)
+      }
+      return returned as ReturnType<buildConnector.connector>
+    }
+  }
+}
+
+function isSocket(value: unknown): value is Socket {
+  return typeof (value as Socket | undefined)?.destroy === 'function' && typeof (value as Socket).once === 'function'
+}
+
+/**
+ * The connector undici itself would build from these options (as its `Client` does), or the
+ * caller's own `connect` function: wrapping it keeps every connect option working.
+ */
+function connectorOf(pool: Agent.Options | undefined): buildConnector.connector | undefined {
+  const options = (pool ?? {}) as Agent.Options & Record<string, unknown>
+  const { connect, tls, maxCachedSessions, allowH2, useH2c, socketPath, connectTimeout, autoSelectFamily, autoSelectFamilyAttemptTimeout } =
+    options
+  if (typeof connect === 'function') return connect as buildConnector.connector
+  if (connect != null && typeof connect !== 'object') return undefined
+  return buildConnector({
+    ...(tls as object | undefined),
+    maxCachedSessions,
+    allowH2,
+    useH2c,
+    socketPath,
+    timeout: connectTimeout,
+    ...(typeof autoSelectFamily === 'boolean' ? { autoSelectFamily, autoSelectFamilyAttemptTimeout } : undefined),
+    ...connect,
+  } as unknown as buildConnector.BuildOptions)
+}
