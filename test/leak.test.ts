@@ -110,7 +110,7 @@ it(`no secret reaches a log, span, metric or error, over ${RUNS} random runs`, a
             (e: unknown) => e,
           )
         const outputs = [
-          JSON.stringify(logs.lines.map((l) => l.args)),
+          JSON.stringify(logs.lines),
           JSON.stringify(
             exporter.getFinishedSpans().map((s) => ({ name: s.name, attributes: s.attributes, events: s.events, status: s.status })),
           ),

@@ -70,6 +70,31 @@ describe('createWeChatClient', () => {
     expect(t.wechat.state.sends).toBe(3)
   })
 
+  it('a send that recovered by refresh and replay logs nothing at error; its first try is a warn line', async () => {
+    await using t = await setup()
+    await t.client.getAccessToken()
+    t.wechat.revokeToken()
+    expect(await t.client.sendTemplateMessage(message)).toEqual({ msgid: 1001 })
+    expect(t.logs.messages('error')).toEqual([])
+    expect(t.logs.messages('warn')).toEqual([
+      `API Error: POST ${t.wechat.url}/cgi-bin/message/template/send?access_token=***REDACTED*** - FL_ERR_WECHAT`,
+    ])
+  })
+
+  it('a replay rejected too is logged at error, once', async () => {
+    await using t = await setup()
+    await t.client.getAccessToken()
+    t.wechat.revokeToken()
+    const revokeAlways = setInterval(() => t.wechat.revokeToken(), 1)
+    try {
+      await expect(t.client.sendTemplateMessage(message)).rejects.toBeInstanceOf(WeChatError)
+    } finally {
+      clearInterval(revokeAlways)
+    }
+    expect(t.logs.messages('warn')).toHaveLength(1) // the first try: handled by the replay
+    expect(t.logs.messages('error')).toHaveLength(1) // the replay: nobody handles it
+  })
+
   it('on 42001 (expired) refreshes too', async () => {
     await using t = await setup()
     await t.client.getAccessToken()
@@ -123,7 +148,7 @@ describe('createWeChatClient', () => {
     const spans = exporter.getFinishedSpans().map((s) => ({ name: s.name, attributes: s.attributes, events: s.events }))
     expect(spans.length).toBeGreaterThanOrEqual(3)
     const text = [
-      JSON.stringify(t.logs.lines.map((l) => l.args)),
+      JSON.stringify(t.logs.lines),
       JSON.stringify(spans),
       inspect(error, { depth: 6 }),
       JSON.stringify(error),
