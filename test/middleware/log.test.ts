@@ -122,7 +122,8 @@ describe('log', () => {
     await api.get('/x')
     expect(entries[0]).toMatchObject({ type: 'debug', method: 'GET', url: `${server.url}/x`, attempt: 0, headers: expect.any(Object) })
     expect(entries[1]).toMatchObject({ type: 'info', method: 'GET', status_code: 200, elapsed_seconds: expect.any(Number), attempt: 0 })
-    expect(entries[1]?.args).toEqual([`API Response: GET ${server.url}/x - 200 (${(entries[1]?.elapsed_seconds as number).toFixed(3)}s)`])
+    const response = entries[1] as { args: unknown[]; elapsed_seconds: number }
+    expect(response.args).toEqual([`API Response: GET ${server.url}/x - 200 (${response.elapsed_seconds.toFixed(3)}s)`])
   })
 
   it('also hears retries when it sits outside retry', async () => {
