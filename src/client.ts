@@ -5,7 +5,7 @@ import { createUndiciCore } from './cores/undici.js'
 import { ClientClosedError, ValidationError } from './errors.js'
 import { findReporters, type HealthCheckOptions, type HealthReport, probe } from './health.js'
 import { checkKeys } from './options.js'
-import { mergeRules, REDACTION_RULES, type RedactionRules } from './redact.js'
+import { mergeRules, REDACTION_RULES, type RedactionRules, redactURL } from './redact.js'
 import { buildRequest, describe, mergeHeaders, parseBaseURL, type RequestDefaults } from './request.js'
 import type { ClientResponse, Core, HeadersInput, Middleware, Next, RequestOptions } from './types.js'
 
@@ -267,9 +267,35 @@ function checkMiddleware(middleware: unknown): readonly Middleware[] {
   return [...middleware]
 }
 
+// msw's setupServer (and nock 14: both run on @mswjs/interceptors) marks an applied fetch
+// interceptor with this global while it listens; disposing it deletes the mark.
+const FETCH_INTERCEPTOR = Symbol.for('fetch-interceptor')
+const intercepted = (): boolean => (globalThis as { [FETCH_INTERCEPTOR]?: unknown })[FETCH_INTERCEPTOR] !== undefined
+
 function selectCore(options: ClientOptions, agent: Agent | undefined): Core {
-  if (agent && options.core === 'undici') return createUndiciCore(agent)
+  if (agent && options.core === 'undici') return refuseIntercepted(createUndiciCore(agent))
   if (options.fetch || !agent) return createFetchCore(options.fetch as FetchFunction)
   // undici's own fetch, so the client's Agent (not Node's bundled undici) carries the requests.
-  return createFetchCore(undiciFetch as unknown as FetchFunction, agent)
+  const direct = createFetchCore(undiciFetch as unknown as FetchFunction, agent)
+  // While msw listens, go through the global fetch it patched (looked up per call: listen() comes
+  // after clients are made at module load), so its handlers and onUnhandledRequest see every
+  // request. Only msw's own mark switches: an APM agent that wraps fetch leaves us on the pool.
+  let patched: Core | undefined
+  return function fetchCore(request) {
+    if (!intercepted()) return direct(request)
+    patched ??= createFetchCore((input, init) => globalThis.fetch(input, init))
+    return patched(request)
+  }
+}
+
+/** The undici core never goes through fetch: under msw, fail loudly rather than reach the network. */
+function refuseIntercepted(core: Core): Core {
+  return function undiciCore(request) {
+    if (!intercepted()) return core(request)
+    return Promise.reject(
+      new TypeError(
+        `msw (an @mswjs/interceptors fetch interceptor) is active, but core: 'undici' sends on the client's undici Agent, which msw cannot see: ${request.method} ${redactURL(request.url, request.redaction)} would reach the real network. In tests, leave core unset (the fetch core goes through msw) or pass fetch`,
+      ),
+    )
+  }
 }
