@@ -294,7 +294,7 @@ function refuseIntercepted(core: Core): Core {
     if (!intercepted()) return core(request)
     return Promise.reject(
       new TypeError(
-        `msw (an @mswjs/interceptors fetch interceptor) is active, but core: 'undici' sends on the client's undici Agent, which msw cannot see: ${request.method} ${redactURL(request.url, request.redaction)} would reach the real network. In tests, leave core unset (the fetch core goes through msw) or pass fetch`,
+        `msw is active, but core: 'undici' does not go through fetch, so msw cannot see ${request.method} ${redactURL(request.url, request.redaction)} and it would reach the real network: in tests leave core unset (the fetch core goes through msw) or pass fetch`,
       ),
     )
   }

@@ -58,7 +58,7 @@ describe('without a fetch option', () => {
   it('the undici core fails loudly under msw instead of reaching the network', async () => {
     await using api = createClient({ baseURL: real.url, core: 'undici' })
     await expect(api.get('/x', { query: { access_token: 's3cr3t' } })).rejects.toThrow(
-      `msw (an @mswjs/interceptors fetch interceptor) is active, but core: 'undici' sends on the client's undici Agent, which msw cannot see: GET ${real.url}/x?access_token=***REDACTED*** would reach the real network`,
+      `msw is active, but core: 'undici' does not go through fetch, so msw cannot see GET ${real.url}/x?access_token=***REDACTED*** and it would reach the real network`,
     )
     expect(real.seen).toHaveLength(0)
   })
