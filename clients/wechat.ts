@@ -2,7 +2,7 @@ import { recommended } from '../middleware/recommended.js'
 import type { RetryContext } from '../middleware/retry-policy.js'
 import { ClientError, isClientError } from '../src/errors.js'
 import type { ClientRequest, FetchFunction, Middleware } from '../src/index.js'
-import { type Client, type ClientOptions, createClient } from '../src/index.js'
+import { type Client, type ClientOptions, createClient, type OperationClient } from '../src/index.js'
 import { checkKeys } from '../src/options.js'
 import { createTokenCache, type TokenStore } from '../src/token-cache.js'
 
@@ -127,28 +127,49 @@ export function createWeChatClient(options: WeChatClientOptions): WeChatClient {
     ...(options.fetch ? { fetch: options.fetch } : {}),
     ...(options.pool ? { pool: options.pool } : {}),
   })
-  const tokens = createTokenCache({
+  // Every method is one client.operation(): close() waits for a send's token fetch and the send
+  // itself, and the token is fetched through the operation's client.
+  const tokens = createTokenCache<OperationClient>({
     key: `wechat:token:${appId}`,
     ...(options.tokenStore ? { store: options.tokenStore } : {}),
-    fetchToken: async () => {
+    fetchToken: async (api) => {
       const query = { grant_type: 'client_credential', appid: appId, secret: appSecret }
-      const { data } = await client.get<{ access_token: string; expires_in: number }>('/cgi-bin/token', { query })
+      const { data } = await api.get<{ access_token: string; expires_in: number }>('/cgi-bin/token', { query })
       return { token: data.access_token, expiresIn: data.expires_in }
     },
   })
   const rejected = (error: unknown): boolean => isWeChatError(error) && TOKEN_REJECTED.has(error.errcode)
+  // The first try's token rejection is ours to recover from (refresh, replay): marked handled,
+  // log() writes it below error. The replay's is not.
+  const firstTry = { handled: rejected }
 
   return {
     /** A valid access token (cached; fetched once for concurrent callers). */
-    getAccessToken: (): Promise<string> => tokens.get(),
+    getAccessToken: (): Promise<string> => client.operation((api) => tokens.get(api)),
     /** Sends a template message; resolves to WeChat's `msgid`. */
     sendTemplateMessage: (message: TemplateMessage): Promise<{ msgid: number }> =>
-      tokens.withToken(async (access_token) => {
-        const data = Object.fromEntries(Object.entries(message.data).map(([k, v]) => [k, typeof v === 'string' ? { value: v } : v]))
-        const json = { touser: message.openid, template_id: message.templateId, url: message.url, miniprogram: message.miniprogram, data }
-        const res = await client.post<{ msgid: number }>('/cgi-bin/message/template/send', { query: { access_token }, json })
-        return { msgid: res.data.msgid }
-      }, rejected),
+      client.operation((api) =>
+        tokens.withToken(
+          async (access_token, replay) => {
+            const data = Object.fromEntries(Object.entries(message.data).map(([k, v]) => [k, typeof v === 'string' ? { value: v } : v]))
+            const json = {
+              touser: message.openid,
+              template_id: message.templateId,
+              url: message.url,
+              miniprogram: message.miniprogram,
+              data,
+            }
+            const res = await api.post<{ msgid: number }>('/cgi-bin/message/template/send', {
+              query: { access_token },
+              json,
+              ...(replay ? {} : { context: firstTry }),
+            })
+            return { msgid: res.data.msgid }
+          },
+          rejected,
+          api,
+        ),
+      ),
     health: client.health,
     close: client.close,
     [Symbol.asyncDispose]: client.close,

@@ -1,6 +1,6 @@
 export { type BreakerEvent, type HealthOptions, health } from './health.js'
 export { type IdempotencyOptions, idempotency } from './idempotency.js'
-export { type LogOptions, log } from './log.js'
+export { defaultFailureLevel, isHandled, type LoggedFailure, type LogOptions, log } from './log.js'
 export { type RateLimitOptions, rateLimit } from './rate-limit.js'
 export { type RecommendedOptions, recommended } from './recommended.js'
 export { type RedactOptions, redact } from './redact.js'

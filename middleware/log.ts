@@ -1,5 +1,5 @@
 import type { ConsolaInstance, LogType } from 'consola'
-import { isClientError, isHTTPError } from '../src/errors.js'
+import { isClientError, isHTTPError, isRateLimitError } from '../src/errors.js'
 import { type CallEvent, isRetrying, onCallEvent } from '../src/events.js'
 import { checkKeys } from '../src/options.js'
 import { redactBody, redactHeaders, redactURL, scrubText } from '../src/redact.js'
@@ -20,6 +20,49 @@ export type LogOptions = {
   bodies?: boolean
   /** Characters of a logged body before it is cut, with a note of the cut. @default 4096 */
   maxBodyLength?: number
+  /**
+   * The level of the final-failure line: a consola level name (`'silent'` drops the line).
+   * @default {@link defaultFailureLevel}: warn for 4xx and handled failures, error for 5xx, network and timeouts
+   */
+  failureLevel?: (failure: LoggedFailure) => LogType
+}
+
+/** What {@link LogOptions.failureLevel} decides on. */
+export type LoggedFailure = {
+  error: unknown
+  /** The last attempt's request. */
+  request: ClientRequest
+  /** `error.status` for an `HTTPError`. */
+  status: number | undefined
+  /** Whether the caller said it handles this failure (see {@link isHandled}). */
+  handled: boolean
+}
+
+/**
+ * Whether the caller marked this failure as its own to handle, through the call's context:
+ * `context: { handled: true }` (every failure of the call) or a predicate of the error
+ * (`context: { handled: (error) => isHTTPError(error) && error.status === 404 }`). A service
+ * client that recovers from a failure (a token refresh and replay) marks it so.
+ *
+ * @example
+ * await client.get('/users/{id}', { params: { id }, context: { handled: (e: unknown) => isHTTPError(e) && e.status === 404 } })
+ */
+export function isHandled(request: ClientRequest, error: unknown): boolean {
+  const handled = request.context.handled
+  return handled === true || (typeof handled === 'function' && handled(error) === true)
+}
+
+/**
+ * The default {@link LogOptions.failureLevel}: `warn` for a 4xx answer, a failure the caller
+ * handles ({@link isHandled}), the caller's own abort and a local rate-limit refusal; `error` for
+ * the rest — 5xx, network, timeouts, a malformed answer, an open circuit.
+ *
+ * @example
+ * log({ failureLevel: (f) => (f.status === 404 ? 'debug' : defaultFailureLevel(f)) })
+ */
+export function defaultFailureLevel({ error, request, status, handled }: LoggedFailure): LogType {
+  if (handled || (status !== undefined && status < 500) || isRateLimitError(error)) return 'warn'
+  return request.signal?.aborted && error === request.signal.reason ? 'warn' : 'error'
 }
 
 // consola's numeric levels (its LogLevels, copied so that loading this module does not load consola:
@@ -49,15 +92,18 @@ const STARTED = Symbol('fetchline.log.started')
  * Structured logs on consola, with the Python guide's field names: per attempt a debug line
  * `API Request: GET https://…` (`method`, `url`, `headers`, `attempt`) and an info line
  * `API Response: GET … - 200 (0.234s)` (`status_code`, `elapsed_seconds`); a warn line per retry
- * and an error line for the final failure (`error_code`). URLs, headers and bodies are redacted
- * here, where the line is made. Place it inside `retry()` to see every attempt. When the logger's
- * level is off, a line costs one comparison.
+ * and a line for the final failure (`error_code`): error for 5xx, network and timeouts, warn for
+ * 4xx and failures the caller handles (`failureLevel` changes this). Each line is one consola log
+ * object, `{ message, ...fields }`: a terminal reporter prints the message alone, one line per
+ * call; a structured reporter finds every field on the log object. URLs, headers and bodies are
+ * redacted here, where the line is made. Place it inside `retry()` to see every attempt. When the
+ * logger's level is off, a line costs one comparison.
  *
  * @example
  * const client = createClient({ baseURL, middleware: [retry(), log({ logger: consola.withTag('wechat') })] })
  */
 export function log(options: LogOptions = {}): Middleware {
-  checkKeys('log', options, ['logger', 'level', 'bodies', 'maxBodyLength'])
+  checkKeys('log', options, ['logger', 'level', 'bodies', 'maxBodyLength', 'failureLevel'])
   const level = typeof options.level === 'string' ? LOG_LEVELS[options.level] : options.level
   if (options.level !== undefined && (typeof level !== 'number' || Number.isNaN(level))) {
     throw new TypeError(
@@ -84,15 +130,23 @@ export function log(options: LogOptions = {}): Middleware {
   if (!Number.isInteger(maxBody) || maxBody < 0) throw new RangeError(`log: maxBodyLength must be an integer >= 0, got ${maxBody}`)
   const body = (value: unknown, request: ClientRequest): string | undefined =>
     options.bodies ? renderBody(value, request, maxBody) : undefined
+  const failureLevel = options.failureLevel ?? defaultFailureLevel
+  if (typeof failureLevel !== 'function')
+    throw new TypeError(`log: failureLevel must be a function (failure) => level, got ${typeof failureLevel}`)
 
   function failure(request: ClientRequest, error: unknown): void {
     if (levelOf() < 0) return
     const status = isHTTPError(error) ? error.status : undefined
+    const type = failureLevel({ error, request, status, handled: isHandled(request, error) })
+    // An unknown name would be no line at all: write it at error rather than drop it silently.
+    const chosen = Object.hasOwn(LOG_LEVELS, type) ? type : 'error'
+    if (chosen === 'silent' || levelOf() < LOG_LEVELS[chosen]) return
     const code = isClientError(error) ? error.code : ((error as Error)?.name ?? 'Error')
     const message = scrubText(error instanceof Error ? error.message : String(error), request.redaction)
     const started = (request.context as { [STARTED]?: number })[STARTED] ?? performance.now()
     const url = redactURL(request.url, request.redaction)
-    logger.error(`API Error: ${request.method} ${url} - ${code}${status ? ` ${status}` : ''}`, {
+    logger[chosen]({
+      message: `API Error: ${request.method} ${url} - ${code}${status ? ` ${status}` : ''}`,
       method: request.method,
       url,
       attempt: request.attempt,
@@ -110,7 +164,8 @@ export function log(options: LogOptions = {}): Middleware {
     if (event.type !== 'retry' || levelOf() < WARN) return
     const cause = event.status ?? (isClientError(event.error) ? event.error.code : 'error')
     const url = redactURL(request.url, request.redaction)
-    logger.warn(`API Retry: ${request.method} ${url} - retry ${event.retry} in ${seconds(event.delay)}s after ${cause}`, {
+    logger.warn({
+      message: `API Retry: ${request.method} ${url} - retry ${event.retry} in ${seconds(event.delay)}s after ${cause}`,
       method: request.method,
       url,
       attempt: event.retry,
@@ -131,7 +186,8 @@ export function log(options: LogOptions = {}): Middleware {
     onCallEvent(request, onEvent)
     if (current >= DEBUG) {
       const url = redactURL(request.url, request.redaction)
-      logger.debug(`API Request: ${request.method} ${url}`, {
+      logger.debug({
+        message: `API Request: ${request.method} ${url}`,
         method: request.method,
         url,
         headers: redactHeaders(request.headers, request.redaction),
@@ -155,15 +211,16 @@ export function log(options: LogOptions = {}): Middleware {
     const { request } = response
     const elapsed = seconds(performance.now() - started)
     const url = redactURL(request.url, request.redaction)
-    const fields: Record<string, unknown> = {
+    const line: Record<string, unknown> = {
+      message: `API Response: ${request.method} ${url} - ${response.status} (${elapsed.toFixed(3)}s)`,
       method: request.method,
       url,
       status_code: response.status,
       elapsed_seconds: elapsed,
       attempt: request.attempt,
     }
-    if (options.bodies) fields.body = body(response.data, request)
-    logger.info(`API Response: ${request.method} ${url} - ${response.status} (${elapsed.toFixed(3)}s)`, fields)
+    if (options.bodies) line.body = body(response.data, request)
+    logger.info(line)
   }
 }
 

@@ -6,7 +6,7 @@ import { createUndiciCore } from './cores/undici.js'
 import { ClientClosedError, ValidationError } from './errors.js'
 import { findReporters, type HealthCheckOptions, type HealthReport, probe } from './health.js'
 import { checkKeys } from './options.js'
-import { mergeRules, REDACTION_RULES, type RedactionRules } from './redact.js'
+import { mergeRules, REDACTION_RULES, type RedactionRules, redactURL } from './redact.js'
 import { buildRequest, describe, mergeHeaders, parseBaseURL, type RequestDefaults } from './request.js'
 import type { ClientResponse, Core, HeadersInput, Middleware, Next, RequestOptions } from './types.js'
 
@@ -73,7 +73,21 @@ export type Client = {
   request<T = unknown>(method: string, path: string, options?: RequestOptions): Promise<ClientResponse<T>>
   /** Probes the service once, with no retries; never throws. */
   health(options?: HealthCheckOptions): Promise<HealthReport>
-  /** Waits for requests in flight, then closes the pool. Idempotent; later requests reject. */
+  /**
+   * Runs `fn` as one operation of several requests (fetch a token, then send): `close()` (and a
+   * registry's `closeAll()`) waits for the whole operation, and the requests `fn` makes through
+   * the `client` it is handed are sent even after `close()` began. Requests made through the
+   * client itself are not part of it. After `close()`, `operation()` rejects with
+   * `ClientClosedError`.
+   *
+   * @example
+   * const sent = await client.operation(async (api) => {
+   *   const { data } = await api.post('/oauth/token', { form: { grant_type: 'client_credentials' } })
+   *   return api.post('/messages', { json: message, headers: { authorization: `Bearer ${data.access_token}` } })
+   * })
+   */
+  operation<T>(fn: (client: OperationClient) => Promise<T>): Promise<T>
+  /** Waits for requests and operations in flight, then closes the pool. Idempotent; later requests reject. */
   close(): Promise<void>
   [Symbol.asyncDispose](): Promise<void>
   /** Whether `close()` was called. */
@@ -81,6 +95,9 @@ export type Client = {
   /** The parsed `baseURL`. */
   readonly baseURL: URL
 }
+
+/** What an operation's function is handed: the client's request methods, for that operation only. */
+export type OperationClient = Pick<Client, 'get' | 'head' | 'post' | 'put' | 'patch' | 'delete' | 'options' | 'request'>
 
 const KNOWN = ['baseURL', 'headers', 'middleware', 'pool', 'fetch', 'core', 'throwHttpErrors']
 const DEFAULT_HEADERS = { accept: 'application/json, text/plain, */*', 'user-agent': 'fetchline' }
@@ -120,12 +137,21 @@ export function createClient(options: ClientOptions): Client {
   const pipeline: Next = middleware.reduceRight<Next>((next, mw) => (request) => mw(request, next), core)
   const reporters = findReporters(middleware)
 
+  // Requests and operations in flight: close() waits until none is left.
   let inflight = 0
   let drained: (() => void) | undefined
   let closing: Promise<void> | undefined
+  const settled = (): void => {
+    if (--inflight === 0) drained?.()
+  }
 
-  async function request<T>(method: string, path: string, callOptions?: RequestOptions): Promise<ClientResponse<T>> {
-    if (closing) throw new ClientClosedError()
+  async function send<T>(
+    method: string,
+    path: string,
+    callOptions: RequestOptions | undefined,
+    member: boolean,
+  ): Promise<ClientResponse<T>> {
+    if (closing && !member) throw new ClientClosedError()
     const built = buildRequest(defaults, method, path, callOptions)
     // Aborted already: reject with the caller's reason before any middleware (a breaker, a rate
     // limit) can answer with an error of its own.
@@ -135,13 +161,27 @@ export function createClient(options: ClientOptions): Client {
       const response = await pipeline(built)
       return (callOptions?.schema ? await validate(response, callOptions.schema) : response) as ClientResponse<T>
     } finally {
-      if (--inflight === 0) drained?.()
+      settled()
     }
   }
-  const verb =
-    (method: string): Call =>
-    (path: string, callOptions?: RequestOptions) =>
-      request(method, path, callOptions)
+  const request = <T>(method: string, path: string, callOptions?: RequestOptions): Promise<ClientResponse<T>> =>
+    send<T>(method, path, callOptions, false)
+
+  async function operation<T>(fn: (client: OperationClient) => Promise<T>): Promise<T> {
+    if (closing) throw new ClientClosedError()
+    if (typeof fn !== 'function') throw new TypeError(`operation needs a function (client) => Promise, got ${describe(fn)}`)
+    inflight++
+    // The handle is what marks a request as the operation's (no AsyncLocalStorage: this runs on
+    // Workers too); once the operation ends, it is a plain caller again.
+    let open = true
+    const scoped = methods(<R>(method: string, path: string, callOptions?: RequestOptions) => send<R>(method, path, callOptions, open))
+    try {
+      return await fn(scoped)
+    } finally {
+      open = false
+      settled()
+    }
+  }
 
   function close(): Promise<void> {
     closing ??= (async () => {
@@ -155,14 +195,8 @@ export function createClient(options: ClientOptions): Client {
   }
 
   return {
-    get: verb('GET'),
-    head: verb('HEAD'),
-    post: verb('POST'),
-    put: verb('PUT'),
-    patch: verb('PATCH'),
-    delete: verb('DELETE'),
-    options: verb('OPTIONS'),
-    request: request as Client['request'],
+    ...methods(request),
+    operation,
     health: (healthOptions) => probe(core, defaults, reporters, healthOptions, closing !== undefined),
     close,
     [Symbol.asyncDispose]: close,
@@ -170,6 +204,25 @@ export function createClient(options: ClientOptions): Client {
       return closing !== undefined
     },
     baseURL,
+  }
+}
+
+type Send = <T>(method: string, path: string, options?: RequestOptions) => Promise<ClientResponse<T>>
+
+function methods(send: Send): OperationClient {
+  const verb =
+    (method: string): Call =>
+    (path: string, callOptions?: RequestOptions) =>
+      send(method, path, callOptions)
+  return {
+    get: verb('GET'),
+    head: verb('HEAD'),
+    post: verb('POST'),
+    put: verb('PUT'),
+    patch: verb('PATCH'),
+    delete: verb('DELETE'),
+    options: verb('OPTIONS'),
+    request: send as Client['request'],
   }
 }
 
@@ -235,9 +288,35 @@ function checkMiddleware(middleware: unknown): readonly Middleware[] {
   return [...middleware]
 }
 
+// msw's setupServer (and nock 14: both run on @mswjs/interceptors) marks an applied fetch
+// interceptor with this global while it listens; disposing it deletes the mark.
+const FETCH_INTERCEPTOR = Symbol.for('fetch-interceptor')
+const intercepted = (): boolean => (globalThis as { [FETCH_INTERCEPTOR]?: unknown })[FETCH_INTERCEPTOR] !== undefined
+
 function selectCore(options: ClientOptions, transport: Transport | undefined): Core {
-  if (transport && options.core === 'undici') return createUndiciCore(transport.agent, transport)
+  if (transport && options.core === 'undici') return refuseIntercepted(createUndiciCore(transport.agent, transport))
   if (options.fetch || !transport) return createFetchCore(options.fetch as FetchFunction)
   // undici's own fetch, so the client's Agent (not Node's bundled undici) carries the requests.
-  return createFetchCore(undiciFetch as unknown as FetchFunction, transport.agent, transport)
+  const direct = createFetchCore(undiciFetch as unknown as FetchFunction, transport.agent, transport)
+  // While msw listens, go through the global fetch it patched (looked up per call: listen() comes
+  // after clients are made at module load), so its handlers and onUnhandledRequest see every
+  // request. Only msw's own mark switches: an APM agent that wraps fetch leaves us on the pool.
+  let patched: Core | undefined
+  return function fetchCore(request) {
+    if (!intercepted()) return direct(request)
+    patched ??= createFetchCore((input, init) => globalThis.fetch(input, init))
+    return patched(request)
+  }
+}
+
+/** The undici core never goes through fetch: under msw, fail loudly rather than reach the network. */
+function refuseIntercepted(core: Core): Core {
+  return function undiciCore(request) {
+    if (!intercepted()) return core(request)
+    return Promise.reject(
+      new TypeError(
+        `msw is active, but core: 'undici' does not go through fetch, so msw cannot see ${request.method} ${redactURL(request.url, request.redaction)} and it would reach the real network: in tests leave core unset (the fetch core goes through msw) or pass fetch`,
+      ),
+    )
+  }
 }

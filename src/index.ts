@@ -1,4 +1,4 @@
-export { type Call, type Client, type ClientOptions, createClient, type SchemaOptions } from './client.js'
+export { type Call, type Client, type ClientOptions, createClient, type OperationClient, type SchemaOptions } from './client.js'
 export type { FetchFunction } from './cores/fetch.js'
 export {
   CircuitOpenError,

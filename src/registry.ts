@@ -9,7 +9,7 @@ export type Registry<F extends Record<string, () => Closable>> = {
   get<K extends keyof F & string>(name: K): ReturnType<F[K]>
   /** Whether `name` was created already. */
   has(name: keyof F & string): boolean
-  /** Closes every created instance, newest first; later `get` calls throw. Idempotent. */
+  /** Closes every created instance, newest first (a client waits for its requests and `operation()`s in flight); later `get` calls throw. Idempotent. */
   closeAll(): Promise<void>
   [Symbol.asyncDispose](): Promise<void>
 }

@@ -64,11 +64,15 @@ export type IssuedToken = { token: string /** Seconds it stays valid. */; expire
  * @example
  * createTokenCache({ key: 'wechat:wx123', fetchToken: async () => ({ token, expiresIn: 7200 }) })
  */
-export type TokenCacheOptions = {
+export type TokenCacheOptions<C = void> = {
   /** The store key: name the vendor and the account (`wechat:token:wx123`). */
   key: string
-  /** Fetches a fresh token from the vendor. */
-  fetchToken: () => Promise<IssuedToken>
+  /**
+   * Fetches a fresh token from the vendor. It gets the `context` of the caller whose `get` or
+   * `withToken` started the fetch (the others wait for it): a service client passes its
+   * operation's client (`client.operation`), so a token fetched while `close()` waits is still sent.
+   */
+  fetchToken: (context: C) => Promise<IssuedToken>
   /** @default createMemoryTokenStore() */
   store?: TokenStore
   /** Refresh this many ms before the vendor's expiry, so no call carries a dying token. @default 300_000 */
@@ -80,16 +84,18 @@ export type TokenCacheOptions = {
 }
 
 /** An expiry-aware, single-flight token cache; see {@link createTokenCache}. */
-export type TokenCache = {
+export type TokenCache<C = void> = {
   /** A valid token: cached, or fetched once however many callers wait for it. */
-  get(): Promise<string>
+  get(context: C): Promise<string>
   /** Drops `token` if it is still the current one (the vendor rejected it), then fetches anew. */
-  refresh(rejected: string): Promise<string>
+  refresh(rejected: string, context: C): Promise<string>
   /**
    * Runs `call` with a token; when `isRejected` says the vendor refused the token (expired,
    * revoked by another refresh), refreshes once and runs `call` once more — never in a loop.
+   * `replay` is `false` on the first run, while a rejection is still recoverable (a service client
+   * marks that failure as handled, so logs keep it below error), and `true` on the replay.
    */
-  withToken<T>(call: (token: string) => Promise<T>, isRejected: (error: unknown) => boolean): Promise<T>
+  withToken<T>(call: (token: string, replay: boolean) => Promise<T>, isRejected: (error: unknown) => boolean, context: C): Promise<T>
 }
 
 /**
@@ -102,7 +108,7 @@ export type TokenCache = {
  * const tokens = createTokenCache({ key: `wechat:token:${appId}`, fetchToken: fetchWeChatToken })
  * await tokens.withToken((token) => send(token), (error) => isWeChatError(error) && error.errcode === 40001)
  */
-export function createTokenCache(options: TokenCacheOptions): TokenCache {
+export function createTokenCache<C = void>(options: TokenCacheOptions<C>): TokenCache<C> {
   checkKeys('createTokenCache', options, ['key', 'fetchToken', 'store', 'refreshMargin', 'lockTtl', 'pollInterval'])
   const { key, fetchToken } = options
   const store = options.store ?? createMemoryTokenStore()
@@ -111,7 +117,7 @@ export function createTokenCache(options: TokenCacheOptions): TokenCache {
   const poll = checkMs('createTokenCache: pollInterval', options.pollInterval ?? 50, false)
   let inflight: Promise<string> | undefined
 
-  async function fetchShared(): Promise<string> {
+  async function fetchShared(context: C): Promise<string> {
     for (;;) {
       const cached = await store.get(key)
       if (cached !== undefined) return cached
@@ -123,7 +129,7 @@ export function createTokenCache(options: TokenCacheOptions): TokenCache {
       try {
         const again = await store.get(key) // it may have landed while we took the lock
         if (again !== undefined) return again
-        const issued = await fetchToken()
+        const issued = await fetchToken(context)
         const ttl = Math.max(1_000, issued.expiresIn * 1000 - margin)
         await store.set(key, issued.token, ttl)
         return issued.token
@@ -133,25 +139,29 @@ export function createTokenCache(options: TokenCacheOptions): TokenCache {
     }
   }
 
-  function get(): Promise<string> {
-    inflight ??= fetchShared().finally(() => {
+  function get(context: C): Promise<string> {
+    inflight ??= fetchShared(context).finally(() => {
       inflight = undefined
     })
     return inflight
   }
 
-  async function refresh(rejected: string): Promise<string> {
+  async function refresh(rejected: string, context: C): Promise<string> {
     await store.deleteIf(key, rejected)
-    return get()
+    return get(context)
   }
 
-  async function withToken<T>(call: (token: string) => Promise<T>, isRejected: (error: unknown) => boolean): Promise<T> {
-    const token = await get()
+  async function withToken<T>(
+    call: (token: string, replay: boolean) => Promise<T>,
+    isRejected: (error: unknown) => boolean,
+    context: C,
+  ): Promise<T> {
+    const token = await get(context)
     try {
-      return await call(token)
+      return await call(token, false)
     } catch (error) {
       if (!isRejected(error)) throw error
-      return call(await refresh(token))
+      return call(await refresh(token, context), true)
     }
   }
 

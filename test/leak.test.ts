@@ -132,7 +132,7 @@ it(`no secret reaches a log, span, metric, error, response or request as printed
         // What a caller may print of the answer, or of the error's (non-enumerable) response.
         const answer = response ?? (error as { response?: ClientResponse } | undefined)?.response
         const outputs = [
-          JSON.stringify(logs.lines.map((l) => l.args)),
+          JSON.stringify(logs.lines),
           JSON.stringify(
             exporter.getFinishedSpans().map((s) => ({ name: s.name, attributes: s.attributes, events: s.events, status: s.status })),
           ),

@@ -3,7 +3,7 @@ import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '
 import { describe, expect, it } from 'vitest'
 import { createWeChatClient, isWeChatError, WeChatError } from '../../clients/wechat.js'
 import { startFakeWeChat } from '../../examples/fake-wechat.js'
-import { recommended } from '../../index.js'
+import { ClientClosedError, createMemoryTokenStore, recommended, type TokenStore } from '../../index.js'
 import { captureLogs } from '../helpers/capture.js'
 
 const exporter = new InMemorySpanExporter()
@@ -70,6 +70,31 @@ describe('createWeChatClient', () => {
     expect(t.wechat.state.sends).toBe(3)
   })
 
+  it('a send that recovered by refresh and replay logs nothing at error; its first try is a warn line', async () => {
+    await using t = await setup()
+    await t.client.getAccessToken()
+    t.wechat.revokeToken()
+    expect(await t.client.sendTemplateMessage(message)).toEqual({ msgid: 1001 })
+    expect(t.logs.messages('error')).toEqual([])
+    expect(t.logs.messages('warn')).toEqual([
+      `API Error: POST ${t.wechat.url}/cgi-bin/message/template/send?access_token=***REDACTED*** - FL_ERR_WECHAT`,
+    ])
+  })
+
+  it('a replay rejected too is logged at error, once', async () => {
+    await using t = await setup()
+    await t.client.getAccessToken()
+    t.wechat.revokeToken()
+    const revokeAlways = setInterval(() => t.wechat.revokeToken(), 1)
+    try {
+      await expect(t.client.sendTemplateMessage(message)).rejects.toBeInstanceOf(WeChatError)
+    } finally {
+      clearInterval(revokeAlways)
+    }
+    expect(t.logs.messages('warn')).toHaveLength(1) // the first try: handled by the replay
+    expect(t.logs.messages('error')).toHaveLength(1) // the replay: nobody handles it
+  })
+
   it('on 42001 (expired) refreshes too', async () => {
     await using t = await setup()
     await t.client.getAccessToken()
@@ -123,7 +148,7 @@ describe('createWeChatClient', () => {
     const spans = exporter.getFinishedSpans().map((s) => ({ name: s.name, attributes: s.attributes, events: s.events }))
     expect(spans.length).toBeGreaterThanOrEqual(3)
     const text = [
-      JSON.stringify(t.logs.lines.map((l) => l.args)),
+      JSON.stringify(t.logs.lines),
       JSON.stringify(spans),
       inspect(error, { depth: 6 }),
       JSON.stringify(error),
@@ -133,6 +158,42 @@ describe('createWeChatClient', () => {
     expect(text).not.toContain(token)
     expect(text).toContain('access_token=***REDACTED***')
     expect(text).toContain('secret=***REDACTED***')
+  })
+
+  it('close() during the token fetch waits for the whole send, which succeeds', async () => {
+    await using t = await setup({ tokenDelayMs: 150 })
+    const order: string[] = []
+    const sending = t.client.sendTemplateMessage(message).then((sent) => (order.push('sent'), sent))
+    while (t.wechat.state.tokenFetches === 0) await new Promise((resolve) => setTimeout(resolve, 5))
+    const closing = t.client.close().then(() => order.push('closed'))
+    expect(await sending).toEqual({ msgid: 1001 })
+    await closing
+    expect(order).toEqual(['sent', 'closed'])
+    expect(t.wechat.state.sends).toBe(1)
+    await expect(t.client.sendTemplateMessage(message)).rejects.toBeInstanceOf(ClientClosedError)
+  })
+
+  it('a token fetch that starts after close() (slow shared store) still goes out for the send begun before', async () => {
+    const wechat = await startFakeWeChat()
+    let storeAsked!: () => void
+    const asked = new Promise<void>((resolve) => (storeAsked = resolve))
+    let answer!: () => void
+    const answered = new Promise<void>((resolve) => (answer = resolve))
+    const memory = createMemoryTokenStore()
+    const tokenStore: TokenStore = { ...memory, get: async (key) => (storeAsked(), await answered, memory.get(key)) }
+    const client = createWeChatClient({ appId: wechat.appId, appSecret: wechat.appSecret, baseURL: wechat.url, tokenStore, middleware: [] })
+    try {
+      const sending = client.sendTemplateMessage(message)
+      await asked
+      const closing = client.close()
+      answer()
+      expect(await sending).toEqual({ msgid: 1001 })
+      await closing
+      expect(wechat.state.tokenFetches).toBe(1)
+    } finally {
+      await client.close()
+      await wechat.close()
+    }
   })
 
   it('needs appId and appSecret', () => {

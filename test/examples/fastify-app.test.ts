@@ -44,7 +44,8 @@ describe('the Fastify app', () => {
     const address = await app.listen({ port: 0, host: '127.0.0.1' })
     const inflight = fetch(`${address}/wechat/send-message`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      // Not keep-alive: Node's server.close() waits for a connection that turns idle after close began.
+      headers: { 'content-type': 'application/json', connection: 'close' },
       body: JSON.stringify({ openid: 'x', message: 'late' }),
     })
     await vi.waitFor(() => expect(wechat.state.tokenFetches).toBe(1)) // the handler is mid-call

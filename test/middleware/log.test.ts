@@ -1,8 +1,10 @@
+import { createConsola } from 'consola'
 import { describe, expect, it } from 'vitest'
-import { log } from '../../middleware/log.js'
+import { defaultFailureLevel, type LoggedFailure, log } from '../../middleware/log.js'
+import { recommended } from '../../middleware/recommended.js'
 import { redact } from '../../middleware/redact.js'
 import { retry } from '../../middleware/retry.js'
-import { createClient, REDACTED } from '../../src/index.js'
+import { createClient, isHTTPError, REDACTED } from '../../src/index.js'
 import { captureLogs } from '../helpers/capture.js'
 import { echo, refusedPort, startServer } from '../helpers/server.js'
 
@@ -49,6 +51,79 @@ describe('log', () => {
     await expect(api.get('/x')).rejects.toThrow()
     expect(fields('error')).toHaveLength(1)
     expect(fields('error')[0]).toMatchObject({ error_code: 'FL_ERR_NETWORK', error: expect.stringContaining('ECONNREFUSED') })
+  })
+
+  it('logs a final 4xx at warn, not error, with or without retry around it', async () => {
+    const server = await startServer(404)
+    const { logger, messages, fields } = captureLogs()
+    await using bare = createClient({ baseURL: server.url, middleware: [log({ logger })] })
+    await using retried = createClient({ baseURL: server.url, middleware: [retry({ sleep: async () => {} }), log({ logger })] })
+    await expect(bare.get('/missing')).rejects.toThrow()
+    await expect(retried.get('/missing')).rejects.toThrow()
+    expect(messages('error')).toEqual([])
+    expect(messages('warn')).toEqual([
+      `API Error: GET ${server.url}/missing - FL_ERR_HTTP 404`,
+      `API Error: GET ${server.url}/missing - FL_ERR_HTTP 404`,
+    ])
+    expect(fields('warn')[0]).toMatchObject({ error_code: 'FL_ERR_HTTP', status_code: 404 })
+  })
+
+  it('logs a timeout at error', async () => {
+    const server = await startServer('hang')
+    const { logger, fields } = captureLogs()
+    await using api = createClient({ baseURL: server.url, middleware: [log({ logger })] })
+    await expect(api.get('/slow', { timeout: 50 })).rejects.toThrow()
+    expect(fields('error')).toEqual([expect.objectContaining({ error_code: 'FL_ERR_TIMEOUT' })])
+  })
+
+  it('writes a failure the caller marked handled at warn (context.handled: true or a predicate)', async () => {
+    const server = await startServer(503)
+    const { logger, messages } = captureLogs()
+    await using api = createClient({ baseURL: server.url, middleware: [log({ logger })] })
+    await expect(api.get('/a', { context: { handled: true } })).rejects.toThrow()
+    await expect(api.get('/b', { context: { handled: (e: unknown) => isHTTPError(e) && e.status === 503 } })).rejects.toThrow()
+    await expect(api.get('/c', { context: { handled: (e: unknown) => isHTTPError(e) && e.status === 404 } })).rejects.toThrow()
+    expect(messages('warn')).toHaveLength(2)
+    expect(messages('error')).toEqual([`API Error: GET ${server.url}/c - FL_ERR_HTTP 503`])
+  })
+
+  it('takes failureLevel to choose the level of a final failure', async () => {
+    const server = await startServer((req, res) => void res.writeHead(req.url === '/gone' ? 404 : 500).end())
+    const { logger, lines } = captureLogs()
+    const failureLevel = (f: LoggedFailure) => (f.status === 404 ? 'debug' : f.status === 500 ? 'silent' : defaultFailureLevel(f))
+    await using api = createClient({ baseURL: server.url, middleware: [log({ logger, failureLevel })] })
+    await expect(api.get('/gone')).rejects.toThrow()
+    await expect(api.get('/broken')).rejects.toThrow()
+    const failures = lines.filter((l) => String(l.args[0]).startsWith('API Error'))
+    expect(failures.map((l) => [l.type, l.args[0]])).toEqual([['debug', `API Error: GET ${server.url}/gone - FL_ERR_HTTP 404`]])
+    expect(() => log({ failureLevel: 'warn' as never })).toThrow('log: failureLevel must be a function (failure) => level, got string')
+  })
+
+  it("prints one line per call in a terminal at info (consola's fancy and basic reporters)", async () => {
+    const server = await startServer({ json: { id: 1 } })
+    for (const fancy of [true, false]) {
+      let out = ''
+      const stream = { write: (chunk: string) => ((out += chunk), true) } as unknown as NodeJS.WriteStream
+      const logger = createConsola({ level: 3, fancy, stdout: stream, stderr: stream, formatOptions: { colors: false, date: false } })
+      await using api = createClient({ baseURL: server.url, middleware: recommended({ log: { logger } }) })
+      await api.get('/users/1')
+      await api.get('/users/2')
+      const printed = out.split('\n').filter((line) => line.trim() !== '')
+      expect(printed).toHaveLength(2)
+      expect(printed[0]).toMatch(/API Response: GET http:\/\/127\.0\.0\.1:\d+\/users\/1 - 200 \(\d+\.\d+s\)$/)
+    }
+  })
+
+  it('hands a structured reporter every field at the top level of the log object', async () => {
+    const server = await startServer(200)
+    const entries: Array<Record<string, unknown>> = []
+    const logger = createConsola({ level: 4, reporters: [{ log: (entry) => void entries.push(JSON.parse(JSON.stringify(entry))) }] })
+    await using api = createClient({ baseURL: server.url, middleware: [log({ logger })] })
+    await api.get('/x')
+    expect(entries[0]).toMatchObject({ type: 'debug', method: 'GET', url: `${server.url}/x`, attempt: 0, headers: expect.any(Object) })
+    expect(entries[1]).toMatchObject({ type: 'info', method: 'GET', status_code: 200, elapsed_seconds: expect.any(Number), attempt: 0 })
+    const response = entries[1] as { args: unknown[]; elapsed_seconds: number }
+    expect(response.args).toEqual([`API Response: GET ${server.url}/x - 200 (${response.elapsed_seconds.toFixed(3)}s)`])
   })
 
   it('also hears retries when it sits outside retry', async () => {
