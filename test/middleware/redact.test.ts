@@ -19,13 +19,13 @@ afterAll(async () => {
   propagation.disable()
 })
 
-/** Everything a call leaves behind that a person could read: log lines, spans, the error. */
+/** Everything a call leaves behind that a person could read: log lines (message and fields), spans, the error. */
 async function outputsOf(call: () => Promise<unknown>, lines: { args: unknown[] }[]): Promise<string> {
   exporter.reset()
   lines.length = 0
   const error = (await call().catch((e: unknown) => e)) as Error | undefined
   const spans = exporter.getFinishedSpans().map((span) => span.attributes)
-  return [JSON.stringify(lines.map((l) => l.args)), JSON.stringify(spans), error?.message, error?.stack].join('\n')
+  return [JSON.stringify(lines), JSON.stringify(spans), error?.message, error?.stack].join('\n')
 }
 
 describe('redact', () => {
