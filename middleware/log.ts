@@ -94,7 +94,7 @@ const STARTED = Symbol('fetchline.log.started')
  * `API Response: GET … - 200 (0.234s)` (`status_code`, `elapsed_seconds`); a warn line per retry
  * and a line for the final failure (`error_code`): error for 5xx, network and timeouts, warn for
  * 4xx and failures the caller handles (`failureLevel` changes this). Each line is one consola log
- * object, `{ message, ...fields }`: a terminal reporter prints the message alone, one line per
+ * object, `{ args: [message], ...fields }`: a terminal reporter prints the message alone, one line per
  * call; a structured reporter finds every field on the log object. URLs, headers and bodies are
  * redacted here, where the line is made. Place it inside `retry()` to see every attempt. When the
  * logger's level is off, a line costs one comparison.
@@ -146,7 +146,7 @@ export function log(options: LogOptions = {}): Middleware {
     const started = (request.context as { [STARTED]?: number })[STARTED] ?? performance.now()
     const url = redactURL(request.url, request.redaction)
     logger[chosen]({
-      message: `API Error: ${request.method} ${url} - ${code}${status ? ` ${status}` : ''}`,
+      args: [`API Error: ${request.method} ${url} - ${code}${status ? ` ${status}` : ''}`],
       method: request.method,
       url,
       attempt: request.attempt,
@@ -165,7 +165,7 @@ export function log(options: LogOptions = {}): Middleware {
     const cause = event.status ?? (isClientError(event.error) ? event.error.code : 'error')
     const url = redactURL(request.url, request.redaction)
     logger.warn({
-      message: `API Retry: ${request.method} ${url} - retry ${event.retry} in ${seconds(event.delay)}s after ${cause}`,
+      args: [`API Retry: ${request.method} ${url} - retry ${event.retry} in ${seconds(event.delay)}s after ${cause}`],
       method: request.method,
       url,
       attempt: event.retry,
@@ -187,7 +187,7 @@ export function log(options: LogOptions = {}): Middleware {
     if (current >= DEBUG) {
       const url = redactURL(request.url, request.redaction)
       logger.debug({
-        message: `API Request: ${request.method} ${url}`,
+        args: [`API Request: ${request.method} ${url}`],
         method: request.method,
         url,
         headers: redactHeaders(request.headers, request.redaction),
@@ -211,8 +211,10 @@ export function log(options: LogOptions = {}): Middleware {
     const { request } = response
     const elapsed = seconds(performance.now() - started)
     const url = redactURL(request.url, request.redaction)
+    // `args: [message]` rather than `message`: consola moves a `message` into `args` with a
+    // `delete`, which turns every log object into a slow dictionary (~1.3 µs a line, measured).
     const line: Record<string, unknown> = {
-      message: `API Response: ${request.method} ${url} - ${response.status} (${elapsed.toFixed(3)}s)`,
+      args: [`API Response: ${request.method} ${url} - ${response.status} (${elapsed.toFixed(3)}s)`],
       method: request.method,
       url,
       status_code: response.status,

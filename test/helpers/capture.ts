@@ -5,7 +5,7 @@ const CONSOLA_KEYS = new Set(['date', 'args', 'type', 'tag', 'level'])
 
 /**
  * A consola instance whose reporter records log objects instead of printing them. `log()` passes
- * each line as one log object (`{ message, ...fields }`), so a reporter finds the fields at the
+ * each line as one log object (`{ args: [message], ...fields }`), so a reporter finds the fields at the
  * top level and `args` holds the message alone.
  */
 export function captureLogs(level = 4) {
