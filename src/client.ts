@@ -1,12 +1,13 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec'
 import { type Agent, fetch as undiciFetch } from 'undici'
-import { Transport } from './connect.js'
+import { checkPool, Transport } from './connect.js'
 import { createFetchCore, type FetchFunction } from './cores/fetch.js'
 import { createUndiciCore } from './cores/undici.js'
 import { ClientClosedError, ValidationError } from './errors.js'
 import { findReporters, type HealthCheckOptions, type HealthReport, probe } from './health.js'
+import { refuseIntercepted, throughInterceptor } from './intercept.js'
 import { checkKeys } from './options.js'
-import { mergeRules, REDACTION_RULES, type RedactionRules, redactURL } from './redact.js'
+import { mergeRules, REDACTION_RULES, type RedactionRules } from './redact.js'
 import { buildRequest, describe, mergeHeaders, parseBaseURL, type RequestDefaults } from './request.js'
 import type { ClientResponse, Core, HeadersInput, Middleware, Next, RequestOptions } from './types.js'
 
@@ -256,24 +257,8 @@ function checkOptions(options: ClientOptions): void {
   if (options.core === 'undici' && options.fetch) {
     throw new TypeError("core: 'undici' and fetch cannot be used together: the undici core does not go through fetch")
   }
-  if (options.pool !== undefined && (typeof options.pool !== 'object' || options.pool === null)) {
-    throw new TypeError(`pool must be an object of undici Agent options such as { connections: 10 }, got ${describe(options.pool)}`)
-  }
-  checkKeys('pool', options.pool, POOL_KEYS)
+  checkPool(options.pool)
 }
-
-// undici 7's Agent, Pool and Client options (types/agent.d.ts, pool.d.ts, client.d.ts, and what
-// lib/dispatcher/client.js reads), the deprecated ones included: undici itself then says what
-// replaces them, where a typo would otherwise be dropped without a word.
-const POOL_KEYS = [
-  ...['factory', 'maxOrigins', 'interceptors', 'connections', 'clientTtl'],
-  ...['connect', 'connectTimeout', 'headersTimeout', 'bodyTimeout', 'keepAliveTimeout', 'keepAliveMaxTimeout'],
-  ...['keepAliveTimeoutThreshold', 'maxHeaderSize', 'maxResponseSize', 'pipelining', 'strictContentLength'],
-  ...['maxCachedSessions', 'maxRequestsPerClient', 'localAddress', 'socketPath', 'autoSelectFamily'],
-  ...['autoSelectFamilyAttemptTimeout', 'allowH2', 'useH2c', 'maxConcurrentStreams', 'initialWindowSize'],
-  ...['connectionWindowSize', 'pingInterval', 'webSocket', 'eventSource'],
-  ...['tls', 'socketTimeout', 'requestTimeout', 'idleTimeout', 'keepAlive', 'maxKeepAliveTimeout'],
-]
 
 function checkMiddleware(middleware: unknown): readonly Middleware[] {
   if (middleware === undefined) return []
@@ -288,35 +273,9 @@ function checkMiddleware(middleware: unknown): readonly Middleware[] {
   return [...middleware]
 }
 
-// msw's setupServer (and nock 14: both run on @mswjs/interceptors) marks an applied fetch
-// interceptor with this global while it listens; disposing it deletes the mark.
-const FETCH_INTERCEPTOR = Symbol.for('fetch-interceptor')
-const intercepted = (): boolean => (globalThis as { [FETCH_INTERCEPTOR]?: unknown })[FETCH_INTERCEPTOR] !== undefined
-
 function selectCore(options: ClientOptions, transport: Transport | undefined): Core {
   if (transport && options.core === 'undici') return refuseIntercepted(createUndiciCore(transport.agent, transport))
   if (options.fetch || !transport) return createFetchCore(options.fetch as FetchFunction)
   // undici's own fetch, so the client's Agent (not Node's bundled undici) carries the requests.
-  const direct = createFetchCore(undiciFetch as unknown as FetchFunction, transport.agent, transport)
-  // While msw listens, go through the global fetch it patched (looked up per call: listen() comes
-  // after clients are made at module load), so its handlers and onUnhandledRequest see every
-  // request. Only msw's own mark switches: an APM agent that wraps fetch leaves us on the pool.
-  let patched: Core | undefined
-  return function fetchCore(request) {
-    if (!intercepted()) return direct(request)
-    patched ??= createFetchCore((input, init) => globalThis.fetch(input, init))
-    return patched(request)
-  }
-}
-
-/** The undici core never goes through fetch: under msw, fail loudly rather than reach the network. */
-function refuseIntercepted(core: Core): Core {
-  return function undiciCore(request) {
-    if (!intercepted()) return core(request)
-    return Promise.reject(
-      new TypeError(
-        `msw is active, but core: 'undici' does not go through fetch, so msw cannot see ${request.method} ${redactURL(request.url, request.redaction)} and it would reach the real network: in tests leave core unset (the fetch core goes through msw) or pass fetch`,
-      ),
-    )
-  }
+  return throughInterceptor(createFetchCore(undiciFetch as unknown as FetchFunction, transport.agent, transport))
 }

@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net'
 import { Agent, buildConnector } from 'undici'
+import { checkKeys, describe } from './options.js'
 import { BODY_TIMEOUT } from './signal.js'
 
 /** What a connect nobody waits for any more is destroyed with (undici then drops its queue). */
@@ -106,3 +107,24 @@ function connectorOf(pool: Agent.Options | undefined): buildConnector.connector 
     ...connect,
   } as unknown as buildConnector.BuildOptions)
 }
+
+/** Checks `pool` at client creation: an object of undici Agent options, with no unknown key. */
+export function checkPool(pool: unknown): void {
+  if (pool !== undefined && (typeof pool !== 'object' || pool === null)) {
+    throw new TypeError(`pool must be an object of undici Agent options such as { connections: 10 }, got ${describe(pool)}`)
+  }
+  checkKeys('pool', pool, POOL_KEYS)
+}
+
+// undici 7's Agent, Pool and Client options (types/agent.d.ts, pool.d.ts, client.d.ts, and what
+// lib/dispatcher/client.js reads), the deprecated ones included: undici itself then says what
+// replaces them, where a typo would otherwise be dropped without a word.
+const POOL_KEYS = [
+  ...['factory', 'maxOrigins', 'interceptors', 'connections', 'clientTtl'],
+  ...['connect', 'connectTimeout', 'headersTimeout', 'bodyTimeout', 'keepAliveTimeout', 'keepAliveMaxTimeout'],
+  ...['keepAliveTimeoutThreshold', 'maxHeaderSize', 'maxResponseSize', 'pipelining', 'strictContentLength'],
+  ...['maxCachedSessions', 'maxRequestsPerClient', 'localAddress', 'socketPath', 'autoSelectFamily'],
+  ...['autoSelectFamilyAttemptTimeout', 'allowH2', 'useH2c', 'maxConcurrentStreams', 'initialWindowSize'],
+  ...['connectionWindowSize', 'pingInterval', 'webSocket', 'eventSource'],
+  ...['tls', 'socketTimeout', 'requestTimeout', 'idleTimeout', 'keepAlive', 'maxKeepAliveTimeout'],
+]
