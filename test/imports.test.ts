@@ -1,6 +1,6 @@
 // What importing an entry point loads in Node (no bundler, no tree-shaking): the main entry
 // exports recommended(), yet an app that only calls createClient never loads consola or the
-// OpenTelemetry API (log() and trace() load them on their first call), and fetchline/redis never
+// OpenTelemetry API (log() and trace() load them on their first call), and fetchline-http/redis never
 // loads a Redis client (you pass yours).
 import { execFileSync } from 'node:child_process'
 import { expect, it } from 'vitest'

@@ -42,7 +42,7 @@ const entries: Record<string, string[]> = {
 }
 
 describe('package exports', () => {
-  it('fetchline/redis works with the client you pass: it imports no Redis client itself', async () => {
+  it('fetchline-http/redis works with the client you pass: it imports no Redis client itself', async () => {
     const { readFile } = await import('node:fs/promises')
     const source = await readFile(new URL('../dist/src/redis.js', import.meta.url), 'utf8')
     expect(source.match(/^import .*$/gm)?.join('\n')).not.toMatch(/ioredis|['"]redis['"]/)
