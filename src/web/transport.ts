@@ -15,12 +15,12 @@ export function checkTransport(options: ClientOptions): void {
   const name = runtimeName()
   if (options.core === 'undici') {
     throw new TypeError(
-      `core: 'undici' needs undici's Agent, and ${name} has none that works (fetchline runs on the platform's fetch there): leave core unset, and requests go through ${name}'s fetch`,
+      `core: 'undici' needs an undici Agent, and ${name} has no working one (fetchline sends through the platform's fetch there): leave core unset to use the fetch core`,
     )
   }
   if (options.pool !== undefined) {
     throw new TypeError(
-      `pool configures undici's Agent, and ${name} has none that works (fetchline runs on the platform's fetch there): leave pool out, ${name}'s fetch keeps its own connections`,
+      `pool configures an undici Agent, and ${name} has no working one (fetchline sends through the platform's fetch there, which keeps its own connections): leave pool out`,
     )
   }
 }
