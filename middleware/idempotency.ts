@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto'
 import { Headers } from '../src/headers.js'
 import { checkKeys } from '../src/options.js'
 import type { Middleware } from '../src/types.js'
@@ -31,7 +30,8 @@ export function idempotency(options: IdempotencyOptions = {}): Middleware {
   checkKeys('idempotency', options, ['header', 'methods', 'generate'])
   const header = options.header ?? 'Idempotency-Key'
   const methods = new Set((options.methods ?? ['POST', 'PATCH']).map((m) => m.toUpperCase()))
-  const generate = options.generate ?? randomUUID
+  // The Web Crypto global: Node ≥ 19, Bun, Deno and workerd all have it, no node:crypto needed.
+  const generate = options.generate ?? (() => crypto.randomUUID())
   if (typeof header !== 'string' || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(header)) {
     throw new TypeError(`idempotency: header must be a header name such as "Idempotency-Key", got ${String(header)}`)
   }

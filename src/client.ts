@@ -1,15 +1,21 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec'
-import { type Agent, fetch as undiciFetch } from 'undici'
-import { checkPool, Transport } from './connect.js'
+import type { Agent } from 'undici'
+import { checkTransport, openTransport } from '#transport'
 import { createFetchCore, type FetchFunction } from './cores/fetch.js'
-import { createUndiciCore } from './cores/undici.js'
 import { ClientClosedError, ValidationError } from './errors.js'
 import { findReporters, type HealthCheckOptions, type HealthReport, probe } from './health.js'
-import { refuseIntercepted, throughInterceptor } from './intercept.js'
 import { checkKeys } from './options.js'
 import { mergeRules, REDACTION_RULES, type RedactionRules } from './redact.js'
 import { buildRequest, describe, mergeHeaders, parseBaseURL, type RequestDefaults } from './request.js'
 import type { ClientResponse, Core, HeadersInput, Middleware, Next, RequestOptions } from './types.js'
+
+/**
+ * What a runtime's `#transport` edge builds for a client given no `fetch`: the core requests go
+ * through, and how to let go of it. package.json "imports" picks the edge — src/node/transport.ts
+ * (undici Agent, both cores) on Node and Deno, src/web/transport.ts (the platform's fetch) on
+ * Cloudflare Workers, Bun and browsers — so this file never loads undici itself.
+ */
+export type BuiltInTransport = { readonly core: Core; close(): Promise<void> }
 
 /**
  * Options of {@link createClient}.
@@ -30,16 +36,18 @@ export type ClientOptions = {
   middleware?: readonly Middleware[]
   /**
    * Options of the undici `Agent` this client owns and closes: `connections` per origin,
-   * `keepAliveTimeout`, `connect: { timeout }`, … Not allowed with `fetch`.
+   * `keepAliveTimeout`, `connect: { timeout }`, … Not allowed with `fetch`, nor where there is no
+   * undici Agent (Cloudflare Workers, Bun, browsers: the platform's fetch pools connections itself).
    * @default {}
    */
   pool?: Agent.Options
   /** A fetch function to send through instead of the built-in transport (msw, `mockFetch`, a proxy). */
   fetch?: FetchFunction
   /**
-   * `'fetch'`: ofetch over undici's fetch (or over `fetch` when given) — WHATWG semantics, works
+   * `'fetch'`: ofetch over undici's fetch on Node and Deno, over the platform's fetch on
+   * Cloudflare Workers, Bun and browsers, or over `fetch` when given — WHATWG semantics, works
    * with any fetch double. `'undici'`: `Dispatcher.dispatch` on the pool, no fetch layer: the fast
-   * path for high-volume service-to-service traffic.
+   * path for high-volume service-to-service traffic, on Node and Deno only.
    * @default 'fetch'
    */
   core?: 'fetch' | 'undici'
@@ -133,8 +141,8 @@ export function createClient(options: ClientOptions): Client {
     shared: {},
     throwHttpErrors: options.throwHttpErrors ?? true,
   }
-  const transport = options.fetch ? undefined : new Transport(options.pool)
-  const core = selectCore(options, transport)
+  const builtIn = options.fetch ? undefined : openTransport(options)
+  const core = builtIn?.core ?? createFetchCore(options.fetch as FetchFunction)
   const pipeline: Next = middleware.reduceRight<Next>((next, mw) => (request) => mw(request, next), core)
   const reporters = findReporters(middleware)
 
@@ -187,10 +195,7 @@ export function createClient(options: ClientOptions): Client {
   function close(): Promise<void> {
     closing ??= (async () => {
       if (inflight > 0) await new Promise<void>((resolve) => (drained = resolve))
-      // No call waits any more: a connect still running serves nobody, and undici's close()
-      // would wait for it to time out.
-      transport?.abandonAll()
-      await transport?.agent.close()
+      await builtIn?.close()
     })()
     return closing
   }
@@ -257,7 +262,7 @@ function checkOptions(options: ClientOptions): void {
   if (options.core === 'undici' && options.fetch) {
     throw new TypeError("core: 'undici' and fetch cannot be used together: the undici core does not go through fetch")
   }
-  checkPool(options.pool)
+  checkTransport(options)
 }
 
 function checkMiddleware(middleware: unknown): readonly Middleware[] {
@@ -271,11 +276,4 @@ function checkMiddleware(middleware: unknown): readonly Middleware[] {
     }
   })
   return [...middleware]
-}
-
-function selectCore(options: ClientOptions, transport: Transport | undefined): Core {
-  if (transport && options.core === 'undici') return refuseIntercepted(createUndiciCore(transport.agent, transport))
-  if (options.fetch || !transport) return createFetchCore(options.fetch as FetchFunction)
-  // undici's own fetch, so the client's Agent (not Node's bundled undici) carries the requests.
-  return throughInterceptor(createFetchCore(undiciFetch as unknown as FetchFunction, transport.agent, transport))
 }

@@ -1,7 +1,7 @@
-import { STATUS_CODES } from 'node:http'
 import type { StandardSchemaV1 } from '@standard-schema/spec'
 import { redactURL, scrubText } from './redact.js'
 import { scrubError } from './render.js'
+import { STATUS_TEXT } from './status.js'
 import type { ClientRequest, ClientResponse } from './types.js'
 
 // Guards compare this registered symbol, not classes, so they work across two installed copies.
@@ -84,7 +84,7 @@ export class HTTPError<T = unknown> extends ClientError {
   declare readonly response: ClientResponse<T>
 
   constructor(response: ClientResponse<T>) {
-    const text = STATUS_CODES[response.status] ?? 'Unknown Status'
+    const text = STATUS_TEXT[response.status] ?? 'Unknown Status'
     super(`${where(response.request)} answered ${response.status} ${text}`, {
       code: 'FL_ERR_HTTP',
       request: response.request,

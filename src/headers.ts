@@ -1,12 +1,10 @@
-import { Headers as UndiciHeaders } from 'undici'
+import { Headers as PlatformHeaders } from '#headers'
 
 /**
- * The Headers class requests are built with: undici's own, the one its fetch and Request know.
- * undici's fetch copies a Headers of its own class straight from its internal list, while a
- * Headers of another copy of undici (Node's global one is the copy bundled with Node) is read
- * through the iterator protocol — sorted, pair by pair. On a small GET that was ~15 µs a request.
+ * The Headers class requests are built with: on Node undici's own, the one its fetch and Request
+ * know (see `src/node/headers.ts`: a measured choice); elsewhere the platform's.
  */
-export const Headers: typeof globalThis.Headers = UndiciHeaders as unknown as typeof globalThis.Headers
+export const Headers: typeof globalThis.Headers = PlatformHeaders
 
 const READ_ONLY =
   'request.headers is read-only: to change the headers, pass a copy on — ' +
@@ -70,7 +68,7 @@ function flatten(headers: globalThis.Headers): string[] {
 export function isHeaders(value: unknown): value is globalThis.Headers {
   return (
     value instanceof globalThis.Headers ||
-    value instanceof UndiciHeaders ||
+    value instanceof PlatformHeaders ||
     (typeof value === 'object' && value !== null && Object.prototype.toString.call(value) === '[object Headers]')
   )
 }

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto'
 import { checkKeys, checkMs } from './options.js'
 import { sleep } from './signal.js'
 
@@ -46,7 +45,7 @@ export function createMemoryTokenStore(now: () => number = Date.now): TokenStore
     async lock(key, ttlMs) {
       const held = locks.get(key)
       if (held && held.expires > now()) return undefined
-      const owner = randomUUID()
+      const owner = crypto.randomUUID()
       locks.set(key, { owner, expires: now() + ttlMs })
       return async () => {
         if (locks.get(key)?.owner === owner) locks.delete(key)

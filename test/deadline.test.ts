@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { createFetchCore, type FetchFunction } from '../src/cores/fetch.js'
 import { RequestHeaders } from '../src/headers.js'
 import { createClient, isTimeoutError } from '../src/index.js'
+import { underFetch } from '../src/node/cores/deadline.js'
 import { buildRequest } from '../src/request.js'
 import { startServer } from './helpers/server.js'
 
@@ -27,7 +28,7 @@ describe('fetch core deadline below fetch', () => {
           },
         )
       })) as unknown as FetchFunction
-    const core = createFetchCore(fetchLike, agent)
+    const core = createFetchCore(fetchLike, underFetch(agent))
     const defaults = {
       base: server.url,
       origin: server.url,

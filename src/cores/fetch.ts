@@ -1,16 +1,28 @@
 import { createFetch, type FetchOptions } from 'ofetch'
-import type { Dispatcher } from 'undici'
 import { type BodySource, encodeRequestBody, readBody, settle } from '../body.js'
-import type { Transport } from '../connect.js'
 import { TimeoutError } from '../errors.js'
 import { Headers } from '../headers.js'
 import { INSPECT, responseView } from '../render.js'
 import { attemptSignal, BODY_TIMEOUT, callerSignal, toClientError } from '../signal.js'
 import type { ClientRequest, ClientResponse, Core } from '../types.js'
-import { DeadlineDispatcher, DeadlinePassed } from './deadline.js'
 
-/** A fetch-compatible function: undici's, Node's global one, msw's, or `mockFetch`. */
+/** A fetch-compatible function: undici's, the platform's global one, msw's, or `mockFetch`. */
 export type FetchFunction = (input: URL | string | Request, init?: RequestInit) => Promise<Response>
+
+/**
+ * The client's undici Agent under fetch, as the Node edge hands it over (`src/node/`): this file
+ * runs on every runtime, so it knows the Agent only through this shape.
+ */
+export type UnderFetch = {
+  /** The Agent, fetch's `dispatcher` for an attempt with neither a time limit nor a signal. */
+  readonly dispatcher: object
+  /** undici's limit on the wait between two chunks of a body (0: none). */
+  readonly bodyTimeout: number
+  /** A dispatcher for one attempt: the Agent, bounded by `at` (epoch ms; `undefined`: the caller's signal only). */
+  attempt(at: number | undefined, untilHeaders: boolean): { end(): void }
+  /** Whether `error` is an attempt's deadline passing. */
+  passed(error: unknown): boolean
+}
 
 const EMPTY = (): ReadableStream<Uint8Array> => new ReadableStream({ start: (c) => c.close() })
 
@@ -66,36 +78,33 @@ function guarded(body: ReadableStream<Uint8Array>, request: ClientRequest, bodyT
 /**
  * The fetch core: ofetch over a fetch function. ofetch's own retry and timeout stay off (it would
  * retry an aborted request and reuse an aborted signal); retry and timeout are middleware jobs.
- * With `dispatcher`, every request goes through the client's undici Agent.
+ * With `agent` (Node), every request goes through the client's undici Agent.
  */
-export function createFetchCore(fetchImpl: FetchFunction, dispatcher?: Dispatcher, transport?: Transport): Core {
-  const bodyTimeout = transport?.bodyTimeout ?? BODY_TIMEOUT
+export function createFetchCore(fetchImpl: FetchFunction, agent?: UnderFetch): Core {
+  const bodyTimeout = agent?.bodyTimeout ?? BODY_TIMEOUT
   // ofetch copies the headers with this class: undici's own when undici's fetch is underneath (its
   // fetch takes those without re-reading them), the global one for any other fetch.
-  const HeadersClass = dispatcher ? Headers : globalThis.Headers
+  const HeadersClass = agent ? Headers : globalThis.Headers
   const $fetch = createFetch({ fetch: fetchImpl as typeof fetch, Headers: HeadersClass, AbortController })
   return async function fetchCore(request: ClientRequest): Promise<ClientResponse> {
     // On the client's own Agent the attempt's limit is enforced below fetch, by a dispatcher made
     // for this attempt: no AbortSignal per attempt, which costs ~3.5 µs each on Node 20. It also
     // sees an attempt given up on (timed out, or aborted by the caller) while still queued.
+    // Without an Agent (a custom fetch, or the platform's on Workers, Bun, browsers) an
+    // AbortSignal per attempt carries the limit.
     const { timeout } = request
-    const below = dispatcher !== undefined && (timeout !== undefined || request.signal !== undefined)
-    const attempt = dispatcher ? callerSignal(request) : attemptSignal(request)
-    const deadline = below
-      ? new DeadlineDispatcher(
-          dispatcher,
-          timeout === undefined ? undefined : Date.now() + timeout,
-          request.responseType === 'stream',
-          transport,
-        )
-      : undefined
+    const attempt = agent ? callerSignal(request) : attemptSignal(request)
+    const deadline =
+      agent !== undefined && (timeout !== undefined || request.signal !== undefined)
+        ? agent.attempt(timeout === undefined ? undefined : Date.now() + timeout, request.responseType === 'stream')
+        : undefined
     try {
       const encoded = encodeRequestBody(request)
       const options = {
         retry: false,
         responseType: 'stream',
         ignoreResponseError: true,
-        dispatcher: deadline ?? dispatcher,
+        dispatcher: deadline ?? agent?.dispatcher,
         method: request.method,
         headers: encoded.headers,
         body: encoded.body,
@@ -121,16 +130,11 @@ export function createFetchCore(fetchImpl: FetchFunction, dispatcher?: Dispatche
     } catch (error) {
       // ofetch wraps transport errors in a FetchError whose message names the raw URL: unwrap it.
       const inner = (error as Error)?.name === 'FetchError' && (error as Error).cause !== undefined ? (error as Error).cause : error
-      if (timeout !== undefined && below && causedBy(inner, DeadlinePassed)) throw new TimeoutError(request, timeout)
+      if (timeout !== undefined && deadline !== undefined && agent?.passed(inner)) throw new TimeoutError(request, timeout)
       throw attempt.failure(inner, bodyTimeout)
     } finally {
       attempt.done()
       deadline?.end()
     }
   }
-}
-
-function causedBy(error: unknown, kind: new () => Error): boolean {
-  for (let e = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) if (e instanceof kind) return true
-  return false
 }

@@ -12,7 +12,7 @@ import {
   type RateLimitError,
   type TimeoutError,
 } from '../../src/index.js'
-import { createRedisBreakerStore, createRedisRateLimitStore, createRedisTokenStore } from '../../src/redis.js'
+import { createRedisBreakerStore, createRedisRateLimitStore, createRedisTokenStore } from '../../src/node/redis.js'
 import { refusedPort, startServer } from '../helpers/server.js'
 
 describe('createMemoryRateLimitStore (sliding window log)', () => {

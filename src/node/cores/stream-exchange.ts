@@ -1,6 +1,6 @@
 import type { Dispatcher } from 'undici'
-import { toClientError } from '../signal.js'
-import type { ClientRequest } from '../types.js'
+import { toClientError } from '../../signal.js'
+import type { ClientRequest } from '../../types.js'
 import { Exchange, type Head } from './exchange.js'
 
 /** How much of a body is read ahead of its reader before the socket is paused (undici's own body stream reads 64 KiB ahead too). */

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
-import { checkKeys } from './options.js'
-import type { Closable, Registry } from './registry.js'
+import { checkKeys } from '../options.js'
+import type { Closable, Registry } from '../registry.js'
 
 /**
  * Options of {@link fetchlinePlugin}.

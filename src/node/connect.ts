@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net'
 import { Agent, buildConnector } from 'undici'
-import { checkKeys, describe } from './options.js'
-import { BODY_TIMEOUT } from './signal.js'
+import { checkKeys, describe } from '../options.js'
+import { BODY_TIMEOUT } from '../signal.js'
 
 /** What a connect nobody waits for any more is destroyed with (undici then drops its queue). */
 export class ConnectAbandoned extends Error {

@@ -1,4 +1,6 @@
 import type { Dispatcher } from 'undici'
+import type { UnderFetch } from '../../cores/fetch.js'
+import { BODY_TIMEOUT } from '../../signal.js'
 import type { Transport } from '../connect.js'
 
 /** What a deadline aborts an exchange with; the fetch core turns it into a `TimeoutError`. */
@@ -39,6 +41,28 @@ export class DeadlineDispatcher {
   end(): void {
     this.current?.end()
   }
+}
+
+/**
+ * The client's Agent as the fetch core sees it: fetch's dispatcher, and a {@link DeadlineDispatcher}
+ * per attempt that has a limit or a signal. `transport` (the client's own pool) also ends connects
+ * that every request gave up on.
+ *
+ * @example
+ * const core = createFetchCore(undiciFetch, underFetch(transport.agent, transport))
+ */
+export function underFetch(agent: Dispatcher, transport?: Transport): UnderFetch {
+  return {
+    dispatcher: agent,
+    bodyTimeout: transport?.bodyTimeout ?? BODY_TIMEOUT,
+    attempt: (at, untilHeaders) => new DeadlineDispatcher(agent, at, untilHeaders, transport),
+    passed: (error) => causedBy(error, DeadlinePassed),
+  }
+}
+
+function causedBy(error: unknown, kind: new () => Error): boolean {
+  for (let e = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) if (e instanceof kind) return true
+  return false
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { Dispatcher } from 'undici'
-import type { BodySource } from '../body.js'
+import type { BodySource } from '../../body.js'
 import type { Transport } from '../connect.js'
 
 export type RawHeaders = Record<string, string | string[] | undefined>

@@ -1,8 +1,8 @@
 // msw (and nock 14: both run on @mswjs/interceptors) patches the global fetch; the cores that do
 // not go through it must notice, or requests would slip past the test's handlers to the network.
-import { createFetchCore } from './cores/fetch.js'
-import { redactURL } from './redact.js'
-import type { Core } from './types.js'
+import { createFetchCore } from '../cores/fetch.js'
+import { redactURL } from '../redact.js'
+import type { Core } from '../types.js'
 
 // An applied fetch interceptor marks itself with this global while it listens; disposing it
 // deletes the mark.

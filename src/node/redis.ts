@@ -1,9 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto'
 import { consola } from 'consola'
-import { checkKeys, checkMs } from './options.js'
-import { scrubText } from './redact.js'
-import { type BreakerStore, createMemoryRateLimitStore, type RateLimitStore } from './stores.js'
-import { createMemoryTokenStore, type TokenStore } from './token-cache.js'
+import { checkKeys, checkMs } from '../options.js'
+import { scrubText } from '../redact.js'
+import { type BreakerStore, createMemoryRateLimitStore, type RateLimitStore } from '../stores.js'
+import { createMemoryTokenStore, type TokenStore } from '../token-cache.js'
 
 /**
  * The part of a Redis client fetchline uses: ioredis's generic `call(command, ...args)` (and its

@@ -1,0 +1,51 @@
+// The `#transport` edge where undici is missing or only partly there: Cloudflare Workers, Bun
+// (whose undici is a shim with no Agent.dispatch or close) and browsers. Requests go through the
+// platform's own fetch, which keeps its own connections; nothing here needs Node.
+import type { BuiltInTransport, ClientOptions } from '../client.js'
+import { createFetchCore, type FetchFunction } from '../cores/fetch.js'
+
+/**
+ * Refuses, at client creation, what needs undici's Agent — `core: 'undici'` and `pool` — with
+ * the runtime's name and what to do instead, rather than failing on the first request.
+ *
+ * @example
+ * checkTransport({ baseURL, pool: { connections: 10 } }) // TypeError on Workers, Bun, browsers
+ */
+export function checkTransport(options: ClientOptions): void {
+  const name = runtimeName()
+  if (options.core === 'undici') {
+    throw new TypeError(
+      `core: 'undici' needs an undici Agent, and ${name} has no working one (fetchline sends through the platform's fetch there): leave core unset to use the fetch core`,
+    )
+  }
+  if (options.pool !== undefined) {
+    throw new TypeError(
+      `pool configures an undici Agent, and ${name} has no working one (fetchline sends through the platform's fetch there, which keeps its own connections): leave pool out`,
+    )
+  }
+}
+
+/**
+ * The fetch core over the platform's fetch, looked up on every call: a fetch patched after the
+ * client was made (msw's `listen()` at test start) is the one used. `close()` has no pool to end.
+ *
+ * @example
+ * const { core } = openTransport({ baseURL })
+ */
+export function openTransport(_options: ClientOptions): BuiltInTransport {
+  return { core: createFetchCore(platformFetch), close: async () => {} }
+}
+
+const platformFetch: FetchFunction = function platformFetch(input, init) {
+  return globalThis.fetch(input, init)
+}
+
+/** The runtime's name, for messages. */
+export function runtimeName(): string {
+  const scope = globalThis as { Bun?: unknown; Deno?: unknown; navigator?: { userAgent?: string }; document?: unknown }
+  if (scope.Bun !== undefined) return 'Bun'
+  if (scope.Deno !== undefined) return 'Deno'
+  if (scope.navigator?.userAgent === 'Cloudflare-Workers') return 'Cloudflare Workers'
+  if (scope.document !== undefined) return 'the browser'
+  return 'this runtime'
+}
