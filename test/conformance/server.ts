@@ -1,0 +1,117 @@
+// The one real node:http server every runtime's conformance run talks to. It misbehaves on
+// purpose: routes that hang, answer slowly, reset the socket, fail with 503 + Retry-After, and
+// fake the WeChat and example APIs. Cases keep their state apart with a per-case key.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo, Socket } from 'node:net'
+
+export type ConformanceServer = { url: string; close(): Promise<void> }
+
+type Handler = (req: IncomingMessage, res: ServerResponse, url: URL, body: Buffer) => void
+
+const json = (res: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}): void => {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers })
+  res.end(JSON.stringify(value))
+}
+
+/** Starts the server on 127.0.0.1:0; `close()` destroys open sockets (hanging requests too). */
+export async function startConformanceServer(): Promise<ConformanceServer> {
+  const hits = new Map<string, number>()
+  const hit = (key: string): number => {
+    const n = (hits.get(key) ?? 0) + 1
+    hits.set(key, n)
+    return n
+  }
+  const routes: Record<string, Handler> = {
+    // What arrived: method, path + query, headers and the body as text.
+    '/echo': (req, res, _url, body) =>
+      json(res, 200, { method: req.method, url: req.url, headers: req.headers, body: body.toString('utf8') }),
+    // 503 with Retry-After for the first `fail` hits of a key, then 200 with the hit count.
+    '/flaky': (_req, res, url) => {
+      const n = hit(`flaky:${url.searchParams.get('key')}`)
+      if (n <= Number(url.searchParams.get('fail') ?? 1))
+        return json(res, 503, { n }, { 'retry-after': url.searchParams.get('after') ?? '1' })
+      json(res, 200, { n })
+    },
+    '/count': (_req, res, url) => json(res, 200, { n: hits.get(url.searchParams.get('key') ?? '') ?? 0 }),
+    '/hit': (_req, res, url) => json(res, 200, { n: hit(url.searchParams.get('key') ?? '') }),
+    '/hang': () => {},
+    '/slow': (_req, res, url) => {
+      setTimeout(() => json(res, 200, { slow: true }), Number(url.searchParams.get('ms') ?? 100))
+    },
+    '/reset': (req) => req.socket.destroy(),
+    '/status': (_req, res, url) => json(res, Number(url.searchParams.get('code') ?? 500), { error: 'status route' }),
+    '/bad-json': (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' })
+      res.end('{"secret": "s3cr3t-in-body"')
+    },
+    '/multipart': (_req, res) => {
+      const b = 'fl-boundary'
+      res.writeHead(200, { 'content-type': `multipart/form-data; boundary=${b}` })
+      res.end(
+        `--${b}\r\nContent-Disposition: form-data; name="a"\r\n\r\none\r\n--${b}\r\nContent-Disposition: form-data; name="b"\r\n\r\ntwo\r\n--${b}--\r\n`,
+      )
+    },
+    '/stream': (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' })
+      let i = 0
+      const timer = setInterval(() => {
+        res.write(`chunk${i};`)
+        if (++i === 5) {
+          clearInterval(timer)
+          res.end()
+        }
+      }, 20)
+      res.on('close', () => clearInterval(timer))
+    },
+    // The WeChat API, enough for a token fetch and a template message.
+    '/cgi-bin/token': (_req, res, url) =>
+      url.searchParams.get('secret') === 'wx-app-secret'
+        ? json(res, 200, { access_token: `tok-${url.searchParams.get('appid')}`, expires_in: 7200 })
+        : json(res, 200, { errcode: 40125, errmsg: 'invalid appsecret' }),
+    '/cgi-bin/message/template/send': (_req, res, url, body) => {
+      const sent = JSON.parse(body.toString('utf8') || '{}') as { touser?: string }
+      if (!url.searchParams.get('access_token')?.startsWith('tok-')) return json(res, 200, { errcode: 40001, errmsg: 'invalid credential' })
+      if (sent.touser === 'blocked') return json(res, 200, { errcode: 43004, errmsg: 'require subscribe' })
+      json(res, 200, { errcode: 0, errmsg: 'ok', msgid: 4242 })
+    },
+  }
+  const example: Handler = (req, res, url, body) => {
+    if (req.headers['x-api-key'] !== 'example-key') return json(res, 401, { error: 'bad key' })
+    const id = /^\/users\/(\d+)$/.exec(url.pathname)?.[1]
+    if (id === '13') return json(res, 200, { id: 13, name: 'no email' })
+    if (id) return json(res, 200, { id: Number(id), name: `user ${id}`, email: `u${id}@example.com` })
+    if (req.method === 'POST') return json(res, 201, { id: 99, ...JSON.parse(body.toString('utf8')) })
+    const page = Number(url.searchParams.get('page') ?? 1)
+    json(res, 200, {
+      items: [{ id: 1, name: 'a', email: 'a@example.com' }],
+      page,
+      pageSize: Number(url.searchParams.get('page_size') ?? 20),
+      total: 1,
+    })
+  }
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = []
+    req.on('data', (chunk: Buffer) => chunks.push(chunk))
+    req.on('end', () => {
+      const url = new URL(req.url ?? '/', 'http://127.0.0.1')
+      const handler = routes[url.pathname] ?? (url.pathname.startsWith('/users') ? example : undefined)
+      if (handler) return handler(req, res, url, Buffer.concat(chunks))
+      json(res, url.pathname === '/' ? 200 : 404, { path: url.pathname })
+    })
+  })
+  const open = new Set<Socket>()
+  server.on('connection', (socket) => {
+    open.add(socket)
+    socket.on('close', () => open.delete(socket))
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of open) socket.destroy()
+        server.close(() => resolve())
+      }),
+  }
+}
