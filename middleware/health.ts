@@ -1,7 +1,7 @@
 import { CircuitOpenError, isHTTPError, isNetworkError, isTimeoutError } from '../src/errors.js'
 import { type BreakerReport, HEALTH_REPORT } from '../src/health.js'
 import { checkKeys, checkMs, withDefaults } from '../src/options.js'
-import type { BreakerStore } from '../src/stores.js'
+import type { BreakerNews, BreakerStore } from '../src/stores.js'
 import type { ClientResponse, Middleware } from '../src/types.js'
 
 /** A state change of the breaker. */
@@ -32,12 +32,14 @@ export type HealthOptions = {
   onStateChange?: (event: BreakerEvent) => void
   /**
    * Shares the breaker with other instances (`createRedisBreakerStore`): when one opens it, the
-   * others open too within `syncInterval`, until the same moment. Requests never wait for it.
+   * others open too, until the same moment, and when a trial call closes it they close too: at
+   * once when the store pushes news (Redis pub/sub), within `syncInterval` otherwise (opening
+   * only). Requests never wait for it.
    */
   store?: BreakerStore
   /** The shared breaker's name. @default the request's origin */
   key?: string
-  /** How often the shared state is read, in ms (in the background). @default 1_000 */
+  /** How often the shared state is read, in ms (in the background; the fallback when news is lost). @default 1_000 */
   syncInterval?: number
   /** For tests: the clock. @default Date.now */
   now?: () => number
@@ -83,6 +85,9 @@ export function health(options: HealthOptions = {}): Middleware {
   let sharedKey = o.key
   let lastSync = Number.NEGATIVE_INFINITY
   let syncing = false
+  let listening = false
+  // Names this breaker in the news it sends, so it can skip its own when the store echoes them.
+  const self = globalThis.crypto.randomUUID()
   const buckets = Array.from({ length: BUCKETS }, () => ({ slot: -1, calls: 0, failures: 0, latency: 0 }))
   let state: BreakerReport['state'] = 'closed'
   let consecutive = 0
@@ -118,17 +123,32 @@ export function health(options: HealthOptions = {}): Middleware {
     return view
   }
 
-  function move(to: BreakerReport['state'], reason: string, sharedOpenedAt?: number): void {
+  /** `heard`: the change came from the fleet (its opening moment, or 0 for a close), so it is not sent back. */
+  function move(to: BreakerReport['state'], reason: string, heard?: number): void {
     const from = state
     state = to
-    if (to === 'open') openedAt = sharedOpenedAt ?? now()
+    if (to === 'open') openedAt = heard ?? now()
     if (to === 'closed') for (const b of buckets) b.slot = -1
     // Tell the other instances (in the background: a request never waits for the store).
-    if (store && sharedKey !== undefined && sharedOpenedAt === undefined) {
-      if (to === 'open') store.open(sharedKey, openedAt + o.cooldown).catch(() => undefined)
-      else if (to === 'closed') store.close(sharedKey).catch(() => undefined)
+    if (store && sharedKey !== undefined && heard === undefined) {
+      if (to === 'open') store.open(sharedKey, openedAt + o.cooldown, self).catch(() => undefined)
+      else if (to === 'closed') store.close(sharedKey, self).catch(() => undefined)
     }
     o.onStateChange?.({ from, to, reason, report: report() })
+  }
+
+  /** Follows another instance's breaker as soon as its news arrives (stores that push news). */
+  function hear(news: BreakerNews): void {
+    if (news.sender === self) return
+    if (news.state === 'open') {
+      // Already open here: the news changes nothing, and nobody hears of a change that was not.
+      if (state !== 'open' && news.until > now()) move('open', 'opened by another instance (breaker news)', news.until - o.cooldown)
+    } else if (state !== 'closed') move('closed', 'closed by another instance (its trial call succeeded)', 0)
+  }
+
+  function listen(key: string): void {
+    listening = true
+    store?.subscribe?.(key, hear)
   }
 
   /** Reads the shared state now and then, in the background; opens here if another instance did. */
@@ -164,9 +184,11 @@ export function health(options: HealthOptions = {}): Middleware {
       move('open', `failure rate ${(failureRate * 100).toFixed(0)}% over ${calls} calls`)
   }
 
+  if (store && sharedKey !== undefined) listen(sharedKey)
+
   const guard: Middleware = async function health(request, next) {
     if (store) {
-      sharedKey ??= request.url.origin
+      if (!listening) listen((sharedKey ??= request.url.origin))
       sync()
     }
     if (state === 'open' && now() >= openedAt + o.cooldown) move('half-open', `cooldown of ${o.cooldown} ms over`)
@@ -212,5 +234,8 @@ function checkOptions(o: HealthOptions & Required<Pick<HealthOptions, 'failureRa
   const { store } = o
   if (store !== undefined && (typeof store?.get !== 'function' || typeof store.open !== 'function' || typeof store.close !== 'function')) {
     throw new TypeError('health: store must be a BreakerStore with get, open and close (createRedisBreakerStore)')
+  }
+  if (store?.subscribe !== undefined && typeof store.subscribe !== 'function') {
+    throw new TypeError(`health: store.subscribe must be a function (key, listener) => unsubscribe, got ${typeof store.subscribe}`)
   }
 }

@@ -45,9 +45,19 @@ export function createMemoryRateLimitStore(now: () => number = Date.now): RateLi
 }
 
 /**
+ * News of a shared breaker from another instance: it opened (until `until`, epoch ms) or closed.
+ * `sender` names the breaker that sent it, so a breaker ignores its own news.
+ *
+ * @example
+ * const news: BreakerNews = { state: 'open', until: Date.now() + 30_000, sender: 'b1f0…' }
+ */
+export type BreakerNews = { state: 'open'; until: number; sender?: string } | { state: 'closed'; sender?: string }
+
+/**
  * Where a circuit breaker publishes that it opened, so other instances of a service stop calling a
  * vendor that one of them found down (see `health({ store })` and `fetchline-http/redis`). Values are
- * epoch milliseconds.
+ * epoch milliseconds. `get` is polled; a store that can also push news (`subscribe`, Redis pub/sub)
+ * lets the other instances follow within milliseconds instead of within the poll interval.
  *
  * @example
  * await store.open('https://api.vendor.example', Date.now() + 30_000)
@@ -55,8 +65,13 @@ export function createMemoryRateLimitStore(now: () => number = Date.now): RateLi
 export type BreakerStore = {
   /** Until when the shared breaker for `key` is open (epoch ms), or `undefined` when it is not. */
   get(key: string): Promise<number | undefined>
-  /** Marks the breaker for `key` open until `until` (epoch ms). */
-  open(key: string, until: number): Promise<void>
-  /** Marks it closed: a trial call went through. */
-  close(key: string): Promise<void>
+  /** Marks the breaker for `key` open until `until` (epoch ms); `sender` goes with the news. */
+  open(key: string, until: number, sender?: string): Promise<void>
+  /** Marks it closed: a trial call went through. `sender` goes with the news. */
+  close(key: string, sender?: string): Promise<void>
+  /**
+   * Optional: calls `listener` with every news of `key` (its own included: the breaker skips those
+   * by `sender`) until the returned function is called. Without it, breakers only poll `get`.
+   */
+  subscribe?(key: string, listener: (news: BreakerNews) => void): () => void
 }

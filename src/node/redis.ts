@@ -2,8 +2,9 @@ import { createHash, randomUUID } from 'node:crypto'
 import { consola } from 'consola'
 import { checkKeys, checkMs } from '../options.js'
 import { scrubText } from '../redact.js'
-import { type BreakerStore, createMemoryRateLimitStore, type RateLimitStore } from '../stores.js'
+import { type BreakerNews, type BreakerStore, createMemoryRateLimitStore, type RateLimitStore } from '../stores.js'
 import { createMemoryTokenStore, type TokenStore } from '../token-cache.js'
+import { createNewsChannel } from './breaker-news.js'
 
 /**
  * The part of a Redis client fetchline uses: ioredis's generic `call(command, ...args)` (and its
@@ -16,6 +17,23 @@ export type RedisLike = {
   call(command: string, ...args: Array<string | number>): Promise<unknown>
   /** ioredis's connection state; anything but `'ready'` means "do not wait for Redis now". */
   readonly status?: string
+  /** ioredis's `duplicate()`: the breaker store's own connection for pub/sub news. Without it, breakers poll. */
+  duplicate?(): RedisSubscriber
+  /** ioredis's events: the breaker store closes its subscriber connection when this client ends. */
+  once?(event: 'end', listener: () => void): unknown
+}
+
+/**
+ * The part of a duplicated ioredis client the breaker store uses to hear breaker news.
+ *
+ * @example
+ * const subscriber: RedisSubscriber = new Redis(process.env.REDIS_URL!).duplicate()
+ */
+export type RedisSubscriber = {
+  subscribe(channel: string): Promise<unknown>
+  unsubscribe(channel: string): Promise<unknown>
+  on(event: string, listener: (...args: never[]) => void): unknown
+  disconnect(): void
 }
 
 /**
@@ -68,9 +86,19 @@ local wait = tonumber(oldest[2]) + interval - now
 if wait < 1 then wait = 1 end
 return wait`
 
+// The breaker's state and its news in one round trip: the key is written before anyone hears the
+// news, so an instance that reads it on hearing it finds it.
+const OPEN_AND_PUBLISH = `redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return redis.call('PUBLISH', ARGV[3], ARGV[4])`
+const CLOSE_AND_PUBLISH = `redis.call('DEL', KEYS[1]) return redis.call('PUBLISH', ARGV[1], ARGV[2])`
+
 type Script = { source: string; sha: string }
 const script = (source: string): Script => ({ source, sha: createHash('sha1').update(source).digest('hex') })
-const SCRIPTS = { compareAndDelete: script(COMPARE_AND_DELETE), slidingWindow: script(SLIDING_WINDOW) }
+const SCRIPTS = {
+  compareAndDelete: script(COMPARE_AND_DELETE),
+  slidingWindow: script(SLIDING_WINDOW),
+  openAndPublish: script(OPEN_AND_PUBLISH),
+  closeAndPublish: script(CLOSE_AND_PUBLISH),
+}
 
 /** Whether Redis is usable, shared by every store on the same client: one warning per outage. */
 type Link = { downUntil: number; warned: boolean }
@@ -151,7 +179,7 @@ function connect(options: RedisStoreOptions, what: string) {
     )
   }
 
-  return { key: (name: string) => prefix + name, call, evalScript, shared }
+  return { key: (name: string) => prefix + name, call, evalScript, shared, redis, logger, recheck }
 }
 
 function positive(value: unknown, name: string, what: string): number {
@@ -226,16 +254,34 @@ export function createRedisRateLimitStore(options: RedisStoreOptions): RateLimit
 }
 
 /**
+ * The Redis breaker store: a {@link BreakerStore} that also pushes news, with `close()` for its
+ * subscriber connection.
+ *
+ * @example
+ * await using store = createRedisBreakerStore({ redis })
+ */
+export type RedisBreakerStore = BreakerStore & {
+  subscribe(key: string, listener: (news: BreakerNews) => void): () => void
+  /** Closes the subscriber connection (it also closes by itself when `redis` ends). Idempotent. */
+  dispose(): Promise<void>
+  [Symbol.asyncDispose](): Promise<void>
+}
+
+/**
  * A circuit-breaker store shared by every instance through Redis: when one instance's breaker
- * opens, the others see it within their `syncInterval` and stop calling the vendor too. When
- * Redis is unreachable each breaker works on its own.
+ * opens or closes, it writes the state and publishes the news (pub/sub), so the others follow
+ * within milliseconds; they also read the state every `syncInterval`, which covers a lost message.
+ * The news arrives on a second connection, `redis.duplicate()`, opened at the first subscription
+ * and closed by `store.dispose()` or when `redis` ends (`redis.quit()`), so it never keeps a process
+ * alive. When Redis is unreachable each breaker works on its own.
  *
  * @example
  * health({ store: createRedisBreakerStore({ redis }) })
  */
-export function createRedisBreakerStore(options: RedisStoreOptions): BreakerStore {
+export function createRedisBreakerStore(options: RedisStoreOptions): RedisBreakerStore {
   const r = connect(options, 'createRedisBreakerStore')
   const none = async (): Promise<undefined> => undefined
+  const news = createNewsChannel(r)
   return {
     get: (key) =>
       r.shared(async () => {
@@ -243,8 +289,19 @@ export function createRedisBreakerStore(options: RedisStoreOptions): BreakerStor
         const until = value === null || value === undefined ? undefined : Number(value)
         return until !== undefined && Number.isFinite(until) ? until : undefined
       }, none),
-    open: (key, until) =>
-      r.shared(async () => void (await r.call('SET', r.key(`breaker:${key}`), String(until), 'PX', Math.max(1, until - Date.now()))), none),
-    close: (key) => r.shared(async () => void (await r.call('DEL', r.key(`breaker:${key}`))), none),
+    open: (key, until, sender) =>
+      r.shared(async () => {
+        const message = JSON.stringify({ state: 'open', until, sender })
+        const ttl = Math.max(1, Math.round(until - Date.now()))
+        await r.evalScript(SCRIPTS.openAndPublish, [r.key(`breaker:${key}`)], [String(until), ttl, news.channel(key), message])
+      }, none),
+    close: (key, sender) =>
+      r.shared(async () => {
+        const message = JSON.stringify({ state: 'closed', sender })
+        await r.evalScript(SCRIPTS.closeAndPublish, [r.key(`breaker:${key}`)], [news.channel(key), message])
+      }, none),
+    subscribe: news.subscribe,
+    dispose: news.dispose,
+    [Symbol.asyncDispose]: news.dispose,
   }
 }
