@@ -51,7 +51,7 @@ export function createMemoryRateLimitStore(now: () => number = Date.now): RateLi
  * @example
  * const news: BreakerNews = { state: 'open', until: Date.now() + 30_000, sender: 'b1f0…' }
  */
-export type BreakerNews = { state: 'open'; until: number; sender?: string } | { state: 'closed'; sender?: string }
+export type BreakerNews = { state: 'open'; until: number; sender?: string | undefined } | { state: 'closed'; sender?: string | undefined }
 
 /**
  * Where a circuit breaker publishes that it opened, so other instances of a service stop calling a

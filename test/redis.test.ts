@@ -8,6 +8,7 @@ import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createWeChatClient } from '../clients/wechat.js'
 import { startFakeWeChat } from '../examples/fake-wechat.js'
+import type { BreakerEvent } from '../middleware/health.js'
 import { health, rateLimit } from '../middleware/index.js'
 import { createClient, isCircuitOpenError, isRateLimitError } from '../src/index.js'
 import { createRedisBreakerStore, createRedisRateLimitStore, createRedisTokenStore, type RedisLogger } from '../src/node/redis.js'
@@ -30,8 +31,8 @@ type Worker = {
   next(test: (m: Record<string, unknown>) => boolean): Promise<Record<string, unknown>>
 }
 
-function startWorker(config: Record<string, unknown>): Promise<Worker> {
-  const child = fork(WORKER, [JSON.stringify(config)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+function startWorker(config: Record<string, unknown>, file: URL = WORKER): Promise<Worker> {
+  const child = fork(file, [JSON.stringify(config)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
   const messages: Array<Record<string, unknown>> = []
   const waiting = new Set<{ test: (m: Record<string, unknown>) => boolean; resolve: (m: Record<string, unknown>) => void }>()
   child.on('message', (message) => {
@@ -357,4 +358,241 @@ describe.skipIf(skip)('Redis scale-out (real redis-server)', () => {
     expect(new Set(got)).toEqual(new Set(['t1']))
     expect(fetches).toBe(1)
   })
+})
+
+describe.skipIf(skip)('Redis breaker news: pub/sub between instances (real redis-server)', () => {
+  const FLEET = new URL('./fixtures/breaker-fleet.mjs', import.meta.url)
+  let own: RedisServer
+  let redis: Redis
+  const clients: Redis[] = []
+  /** One ioredis connection per instance, as separate processes would have. */
+  const connection = (url = own.url): Redis => {
+    const client = new Redis(url)
+    clients.push(client)
+    return client
+  }
+  const subscribers = async (channel: string): Promise<number> =>
+    Number(((await redis.call('PUBSUB', 'NUMSUB', channel)) as [string, number])[1])
+  async function until(done: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
+    const end = Date.now() + ms
+    while (!(await done())) {
+      if (Date.now() > end) throw new Error(`not within ${ms} ms: ${what}`)
+      await new Promise((r) => setTimeout(r, 5))
+    }
+  }
+
+  beforeAll(async () => {
+    own = process.env.REDIS_URL
+      ? { url: process.env.REDIS_URL, port: Number(new URL(process.env.REDIS_URL).port), stop: async () => {}, process: undefined as never }
+      : await startRedisServer()
+    redis = new Redis(own.url)
+  })
+  afterAll(async () => {
+    for (const client of clients) client.disconnect()
+    await redis?.quit()
+    await own?.stop()
+  })
+
+  /** Two instances of one service on one shared breaker; b would never open on its own failures. */
+  async function pair(options: { cooldown?: number; syncInterval?: number } = {}) {
+    const server = await startServer((req, res) => void res.writeHead(req.url?.startsWith('/fail') ? 503 : 200).end())
+    const p = prefix()
+    const instance = (failureThreshold: number) => {
+      const events: BreakerEvent[] = []
+      const store = createRedisBreakerStore({ redis: connection(), prefix: p })
+      const client = createClient({
+        baseURL: server.url,
+        throwHttpErrors: false,
+        middleware: [
+          health({ store, key: 'vendor', failureThreshold, minimumCalls: 1_000, onStateChange: (e) => void events.push(e), ...options }),
+        ],
+      })
+      return { client, events, store, changes: () => events.map((e) => `${e.from}→${e.to}: ${e.reason}`) }
+    }
+    const a = instance(2)
+    const b = instance(1_000)
+    await until(async () => (await subscribers(`${p}breaker-news:vendor`)) === 2, 2_000, 'both breakers subscribed')
+    return { server, a, b, p }
+  }
+
+  it('another instance opens on the news within milliseconds, with no request of its own, and refuses without a request', async () => {
+    const { server, a, b } = await pair({ syncInterval: 60_000 }) // the poll cannot be what opens b
+    await a.client.get('/fail')
+    await a.client.get('/fail') // two failures in a row: a opens and publishes it
+    const openedAt = Date.parse((await a.client.health()).breaker?.openedAt as string)
+    await until(() => b.events.length > 0, 2_000, 'b heard that a opened')
+    expect(b.changes()).toEqual(['closed→open: opened by another instance (breaker news)'])
+    expect((await b.client.health()).breaker?.nextTrialAt).toBe((await a.client.health()).breaker?.nextTrialAt) // open until the same moment
+    const refused = await b.client.get('/probe').catch((e: unknown) => e)
+    expect(isCircuitOpenError(refused)).toBe(true)
+    expect(server.seen.filter((s) => s.url === '/probe')).toEqual([])
+    console.info(`[redis] breaker news: b opened ${Date.now() - openedAt} ms after a (checked by polling every 5 ms)`)
+    await Promise.all([a.client.close(), b.client.close()])
+  })
+
+  it('a breaker skips its own news, and an open news for a breaker already open changes nothing', async () => {
+    const { a, b, p } = await pair({ syncInterval: 60_000 })
+    const heard: string[] = []
+    const listener = connection()
+    await listener.subscribe(`${p}breaker-news:vendor`)
+    listener.on('message', (_channel, message: string) => void heard.push(JSON.parse(message).state))
+    await a.client.get('/fail')
+    await a.client.get('/fail')
+    await until(() => b.events.length > 0 && heard.length > 0, 2_000, 'the news went round')
+    // A third instance opens on its own while a and b are open: both hear it, neither changes.
+    const c = createRedisBreakerStore({ redis: connection(), prefix: p })
+    await c.open('vendor', Date.now() + 30_000, 'c')
+    await until(() => heard.length >= 2, 2_000, "c's news went round")
+    await new Promise((r) => setTimeout(r, 50)) // a and b got it too: same channel, same Redis
+    expect(heard).toEqual(['open', 'open'])
+    expect(a.changes()).toEqual(['closed→open: 2 failures in a row']) // its own news (echoed to it) and c's: nothing
+    expect(b.changes()).toEqual(['closed→open: opened by another instance (breaker news)'])
+    await Promise.all([a.client.close(), b.client.close(), c.dispose()])
+  })
+
+  it("one instance's successful trial call closes the others too", async () => {
+    const { server, a, b } = await pair({ cooldown: 300, syncInterval: 60_000 })
+    await a.client.get('/fail')
+    await a.client.get('/fail')
+    await until(() => b.events.length > 0, 2_000, 'b opened')
+    await new Promise((r) => setTimeout(r, 320)) // a's cooldown is over
+    expect((await a.client.get('/ok')).status).toBe(200) // the trial call: a closes and publishes it
+    await until(() => b.events.length > 1, 2_000, 'b heard that a closed')
+    expect(b.changes()).toEqual([
+      'closed→open: opened by another instance (breaker news)',
+      'open→closed: closed by another instance (its trial call succeeded)',
+    ])
+    expect((await b.client.get('/after')).status).toBe(200) // b calls the vendor again, no trial of its own needed
+    expect(server.seen.map((s) => s.url)).toEqual(['/fail', '/fail', '/ok', '/after'])
+    await Promise.all([a.client.close(), b.client.close()])
+  })
+
+  it('a news that never arrives (the state written without one): the poll still opens the others within syncInterval', async () => {
+    const { server, b, p } = await pair({ syncInterval: 20 })
+    await redis.set(`${p}breaker:vendor`, String(Date.now() + 30_000), 'PX', 30_000) // as if the message was lost
+    let refused: unknown
+    for (let i = 0; i < 100 && !isCircuitOpenError(refused); i++) {
+      refused = await b.client.get('/probe').catch((e: unknown) => e)
+      if (!isCircuitOpenError(refused)) await new Promise((r) => setTimeout(r, 25))
+    }
+    expect(isCircuitOpenError(refused)).toBe(true)
+    expect(b.changes()).toEqual(['closed→open: opened by another instance (shared breaker state)'])
+    expect(server.seen.filter((s) => s.url === '/probe').length).toBeLessThanOrEqual(5)
+    await b.client.close()
+  })
+
+  it("the subscriber connection ends with store.dispose() and with the user's client", async () => {
+    const p = prefix()
+    const channel = `${p}breaker-news:vendor`
+    const first = createRedisBreakerStore({ redis, prefix: p })
+    health({ store: first, key: 'vendor' })
+    const mine = new Redis(own.url)
+    health({ store: createRedisBreakerStore({ redis: mine, prefix: p }), key: 'vendor' })
+    await until(async () => (await subscribers(channel)) === 2, 2_000, 'both subscribed')
+    await first.dispose()
+    await until(async () => (await subscribers(channel)) === 1, 2_000, 'dispose() closed the first subscriber')
+    await mine.quit() // the user closes their client: the store's duplicate goes with it
+    await until(async () => (await subscribers(channel)) === 0, 2_000, 'quit() closed the second subscriber')
+  })
+
+  it('Redis restarted: the news arrives again, and no request ever saw an error', async () => {
+    let current = await startRedisServer()
+    const { port } = current
+    const logger = captureLogger()
+    const server = await startServer((req, res) => void res.writeHead(req.url?.startsWith('/fail') ? 503 : 200).end())
+    const make = (failureThreshold: number) => {
+      const client = new Redis(`redis://127.0.0.1:${port}`, { retryStrategy: () => 50 })
+      client.on('error', () => {})
+      clients.push(client)
+      const events: BreakerEvent[] = []
+      const store = createRedisBreakerStore({ redis: client, prefix: 'restart:', logger, commandTimeout: 300, recheckAfter: 100 })
+      const api = createClient({
+        baseURL: server.url,
+        throwHttpErrors: false,
+        middleware: [
+          health({
+            store,
+            key: 'vendor',
+            failureThreshold,
+            minimumCalls: 1_000,
+            syncInterval: 60_000,
+            onStateChange: (e) => void events.push(e),
+          }),
+        ],
+      })
+      return { api, events, client }
+    }
+    const a = make(2)
+    const b = make(1_000)
+    try {
+      await until(() => a.client.status === 'ready' && b.client.status === 'ready', 2_000, 'connected')
+      await current.stop()
+      expect((await b.api.get('/during')).status).toBe(200) // Redis gone: the breaker works on its own, no error
+      current = await startRedisServer(port)
+      await until(() => a.client.status === 'ready' && b.client.status === 'ready', 5_000, 'reconnected')
+      const probe = connection(current.url)
+      const resubscribed = async () =>
+        Number(((await probe.call('PUBSUB', 'NUMSUB', 'restart:breaker-news:vendor')) as [string, number])[1]) === 2
+      await until(resubscribed, 5_000, 'both subscribers back on the new Redis')
+      await new Promise((r) => setTimeout(r, 150)) // past recheckAfter: the stores use Redis again
+      await a.api.get('/fail')
+      await a.api.get('/fail')
+      await until(() => b.events.length > 0, 3_000, 'b heard the news after the restart')
+      expect(b.events.map((e) => e.reason)).toEqual(['opened by another instance (breaker news)'])
+    } finally {
+      for (const client of clients.splice(0)) client.disconnect()
+      await Promise.all([a.api.close(), b.api.close(), current.stop()])
+    }
+  }, 20_000)
+
+  it('8 processes: from one instance opening to all eight refusing takes milliseconds, not the 1 s poll', async () => {
+    const server = await startServer((req, res) => void res.writeHead(req.url?.startsWith('/fail') ? 503 : 200).end())
+    const config = { redisUrl: own.url, prefix: prefix(), key: 'vendor', targetUrl: server.url, cooldown: 1_000 }
+    const workers = await Promise.all(Array.from({ length: 8 }, () => startWorker(config, FLEET)))
+    const changes = (w: Worker, to: string) =>
+      w.messages.flatMap((m) => (m.event && (m.event as { to: string }).to === to ? [m.event as { reason: string; at: number }] : []))
+    try {
+      // Every breaker hears the news before one opens (they subscribe when built; the poll never runs: no requests).
+      await until(async () => (await subscribers(`${config.prefix}breaker-news:vendor`)) === 8, 10_000, 'eight subscribers')
+      const [first, ...others] = workers as [Worker, ...Worker[]]
+      first.child.send({ fail: 2 })
+      const refusals = await Promise.all(workers.map((w) => w.next((m) => m.refused !== undefined)))
+      const opened = changes(first, 'open')[0]?.at as number
+      expect(refusals.map((r) => r.ok)).toEqual(Array(8).fill(true)) // each refused a call without a request
+      expect(server.seen.filter((s) => s.url.startsWith('/probe'))).toEqual([])
+      expect(others.map((w) => changes(w, 'open').map((e) => e.reason))).toEqual(
+        Array(7).fill(['opened by another instance (breaker news)']),
+      )
+      const openMs = Math.max(...refusals.map((r) => r.refused as number)) - opened
+
+      // The cooldown over, the first instance's trial call closes it; the news closes the others.
+      await new Promise((r) => setTimeout(r, Math.max(0, opened + config.cooldown - Date.now()) + 20))
+      first.child.send({ trial: true })
+      await first.next((m) => m.trial !== undefined)
+      const closedAt = changes(first, 'closed')[0]?.at as number
+      await Promise.all(others.map((w) => w.next((m) => (m.event as { to?: string } | undefined)?.to === 'closed')))
+      expect(others.map((w) => changes(w, 'closed').map((e) => e.reason))).toEqual(
+        Array(7).fill(['closed by another instance (its trial call succeeded)']),
+      )
+      const closeMs = Math.max(...others.map((w) => changes(w, 'closed')[0]?.at as number)) - closedAt
+      console.info(
+        `[redis] breaker news across 8 processes: ${openMs} ms from one opening to all eight refusing; ${closeMs} ms from its trial closing it to all closed (the poll alone: up to syncInterval, 1 000 ms, after a request)`,
+      )
+      expect(openMs).toBeLessThan(200)
+      expect(closeMs).toBeLessThan(200)
+    } finally {
+      // Each child closes its clients and must then end by itself: a dangling subscriber would keep it alive.
+      const exited = workers.map(
+        (w) =>
+          new Promise<number | null>((resolve) => (w.child.exitCode !== null ? resolve(w.child.exitCode) : w.child.once('exit', resolve))),
+      )
+      for (const w of workers) if (w.child.connected) w.child.send('exit')
+      const timer = setTimeout(() => {
+        for (const w of workers) w.child.kill('SIGKILL')
+      }, 5_000)
+      const codes = await Promise.all(exited)
+      clearTimeout(timer)
+      expect(codes).toEqual(Array(8).fill(0))
+    }
+  }, 30_000)
 })

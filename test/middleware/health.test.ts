@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { type BreakerEvent, health } from '../../middleware/health.js'
 import { retry } from '../../middleware/retry.js'
 import { CircuitOpenError, createClient, HTTPError, isCircuitOpenError } from '../../src/index.js'
+import type { BreakerNews, BreakerStore } from '../../src/stores.js'
 import { refusedPort, startServer } from '../helpers/server.js'
 
 describe('health() breaker', () => {
@@ -159,6 +160,116 @@ describe('client.health() probe', () => {
   })
 })
 
+/**
+ * A shared breaker in memory that pushes news like Redis pub/sub: to every subscriber, the sender
+ * included, when the test says so (`flush`), so a test decides what arrives when. The store is
+ * what health() is tested against here; test/redis.test.ts does the same over a real Redis.
+ */
+function newsBus() {
+  const listeners = new Set<(news: BreakerNews) => void>()
+  const queue: BreakerNews[] = []
+  let shared: number | undefined
+  const bus = {
+    delivered: 0,
+    store: {
+      get: async () => shared,
+      open: async (_key, until, sender) => void ((shared = until), queue.push({ state: 'open', until, sender })),
+      close: async (_key, sender) => void ((shared = undefined), queue.push({ state: 'closed', sender })),
+      subscribe: (_key, listener) => (listeners.add(listener), () => void listeners.delete(listener)),
+    } satisfies BreakerStore,
+    flush(): void {
+      for (const news of queue.splice(0)) for (const listener of listeners) bus.delivered++, listener(news)
+    },
+  }
+  return bus
+}
+
+describe('health() and breaker news (a store that pushes state changes)', () => {
+  const failing = () => startServer((req, res) => void res.writeHead(req.url === '/fail' ? 500 : 200).end())
+
+  it('opens on another instance’s news with no request of its own, until the same moment; more open news changes nothing', async () => {
+    const server = await failing()
+    const bus = newsBus()
+    const clock = 1_000_000
+    const events = { a: [] as string[], b: [] as string[] }
+    const instance = (name: 'a' | 'b', failureThreshold: number) =>
+      createClient({
+        baseURL: server.url,
+        throwHttpErrors: false,
+        middleware: [
+          health({
+            store: bus.store,
+            key: 'vendor',
+            failureThreshold,
+            cooldown: 10_000,
+            syncInterval: 60_000,
+            now: () => clock,
+            onStateChange: (e) => void events[name].push(`${e.from}→${e.to}: ${e.reason}`),
+          }),
+        ],
+      })
+    await using a = instance('a', 1)
+    await using b = instance('b', 1_000)
+    await a.get('/fail')
+    bus.flush()
+    expect(events.b).toEqual(['closed→open: opened by another instance (breaker news)'])
+    const refused = (await b.get('/probe').catch((e: unknown) => e)) as CircuitOpenError
+    expect(refused.retryAfter).toBe(10_000) // open until the moment a's breaker half-opens
+    expect(server.seen.map((s) => s.url)).toEqual(['/fail'])
+    await bus.store.open('vendor', clock + 20_000, 'c') // a third instance opens too
+    bus.flush()
+    expect(events).toEqual({ a: ['closed→open: 1 failures in a row'], b: ['closed→open: opened by another instance (breaker news)'] })
+  })
+
+  it('skips its own news: its close, echoed back after it opened again, leaves it open', async () => {
+    const server = await failing()
+    const bus = newsBus()
+    let clock = 1_000_000
+    const events: string[] = []
+    await using a = createClient({
+      baseURL: server.url,
+      throwHttpErrors: false,
+      middleware: [
+        health({
+          store: bus.store,
+          key: 'vendor',
+          failureThreshold: 1,
+          cooldown: 1_000,
+          now: () => clock,
+          onStateChange: (e) => void events.push(`${e.from}→${e.to}`),
+        }),
+      ],
+    })
+    await a.get('/fail') // opens: news 1
+    clock += 1_000
+    await a.get('/ok') // the trial closes it: news 2
+    await a.get('/fail') // opens again: news 3
+    bus.flush() // its own three news arrive now, the close among them
+    expect(bus.delivered).toBe(3)
+    expect(events).toEqual(['closed→open', 'open→half-open', 'half-open→closed', 'closed→open'])
+    expect((await a.health()).breaker?.state).toBe('open')
+  })
+
+  it('a store without subscribe (custom stores) still shares the breaker through the poll', async () => {
+    const server = await failing()
+    const { subscribe: _, ...store } = newsBus().store
+    await using a = createClient({
+      baseURL: server.url,
+      throwHttpErrors: false,
+      middleware: [health({ store, key: 'k', failureThreshold: 1 })],
+    })
+    await using b = createClient({
+      baseURL: server.url,
+      throwHttpErrors: false,
+      middleware: [health({ store, key: 'k', failureThreshold: 1_000, syncInterval: 1 })],
+    })
+    await a.get('/fail')
+    await b.get('/ok') // b reads the shared state in the background
+    await new Promise((r) => setTimeout(r, 5))
+    await expect(b.get('/ok')).rejects.toBeInstanceOf(CircuitOpenError)
+  })
+})
+
 describe('health() options', () => {
   it('tells what to fix in bad options', () => {
     expect(() => health({ failureThreshold: 0 })).toThrow('health: failureThreshold must be an integer >= 1, got 0')
@@ -171,6 +282,10 @@ describe('health() options', () => {
     expect(() => health({ isFailure: true as never })).toThrow('health: isFailure must be a function, got boolean')
     expect(() => health({ key: 3 as never })).toThrow('health: key must be a string, got number')
     expect(() => health({ store: {} as never })).toThrow(/store must be a BreakerStore with get, open and close/)
+    const store = { get: async () => undefined, open: async () => {}, close: async () => {} }
+    expect(() => health({ store: { ...store, subscribe: 3 as never } })).toThrow(
+      'health: store.subscribe must be a function (key, listener) => unsubscribe, got number',
+    )
     expect(() => health({ failureThreshold: 3, cooldown: 10_000, failureRate: 1 })).not.toThrow()
   })
 })
