@@ -547,39 +547,55 @@ describe.skipIf(skip)('Redis breaker news: pub/sub between instances (real redis
 
   it('8 processes: from one instance opening to all eight refusing takes milliseconds, not the 1 s poll', async () => {
     const server = await startServer((req, res) => void res.writeHead(req.url?.startsWith('/fail') ? 503 : 200).end())
-    const config = { redisUrl: own.url, prefix: prefix(), key: 'vendor', targetUrl: server.url, cooldown: 1_000 }
+    const config = { redisUrl: own.url, prefix: prefix(), key: 'vendor', targetUrl: server.url, cooldown: 500 }
     const workers = await Promise.all(Array.from({ length: 8 }, () => startWorker(config, FLEET)))
-    const changes = (w: Worker, to: string) =>
-      w.messages.flatMap((m) => (m.event && (m.event as { to: string }).to === to ? [m.event as { reason: string; at: number }] : []))
+    type Change = { to: string; reason: string; at: number }
+    const median = (values: number[]): number => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)] as number
+    const figures: Array<{ open: number; heard: number; close: number }> = []
     try {
       // Every breaker hears the news before one opens (they subscribe when built; the poll never runs: no requests).
       await until(async () => (await subscribers(`${config.prefix}breaker-news:vendor`)) === 8, 10_000, 'eight subscribers')
-      const [first, ...others] = workers as [Worker, ...Worker[]]
-      first.child.send({ fail: 2 })
-      const refusals = await Promise.all(workers.map((w) => w.next((m) => m.refused !== undefined)))
-      const opened = changes(first, 'open')[0]?.at as number
-      expect(refusals.map((r) => r.ok)).toEqual(Array(8).fill(true)) // each refused a call without a request
-      expect(server.seen.filter((s) => s.url.startsWith('/probe'))).toEqual([])
-      expect(others.map((w) => changes(w, 'open').map((e) => e.reason))).toEqual(
-        Array(7).fill(['opened by another instance (breaker news)']),
-      )
-      const openMs = Math.max(...refusals.map((r) => r.refused as number)) - opened
+      // Three rounds, each opened by another instance, so one slow moment of a loaded machine is one figure of three.
+      for (let round = 0; round < 3; round++) {
+        const opener = round
+        const start = workers.map((w) => w.messages.length)
+        const find = (i: number, test: (m: Record<string, unknown>) => boolean) => workers[i]?.messages.slice(start[i]).find(test)
+        const change = (i: number, to: string) => find(i, (m) => (m.event as Change | undefined)?.to === to)?.event as Change
+        const everyone = (test: (i: number) => unknown, what: string) => until(() => workers.every((_, i) => test(i)), 10_000, what)
 
-      // The cooldown over, the first instance's trial call closes it; the news closes the others.
-      await new Promise((r) => setTimeout(r, Math.max(0, opened + config.cooldown - Date.now()) + 20))
-      first.child.send({ trial: true })
-      await first.next((m) => m.trial !== undefined)
-      const closedAt = changes(first, 'closed')[0]?.at as number
-      await Promise.all(others.map((w) => w.next((m) => (m.event as { to?: string } | undefined)?.to === 'closed')))
-      expect(others.map((w) => changes(w, 'closed').map((e) => e.reason))).toEqual(
-        Array(7).fill(['closed by another instance (its trial call succeeded)']),
-      )
-      const closeMs = Math.max(...others.map((w) => changes(w, 'closed')[0]?.at as number)) - closedAt
+        workers[opener]?.child.send({ fail: 2 })
+        await everyone((i) => find(i, (m) => m.refused !== undefined), 'all eight refused a call')
+        const opens = workers.map((_, i) => change(i, 'open'))
+        const refusals = workers.map((_, i) => find(i, (m) => m.refused !== undefined) as { refused: number; ok: boolean })
+        expect(refusals.map((r) => r.ok)).toEqual(Array(8).fill(true)) // each refused without a request
+        expect(opens.filter((_, i) => i !== opener).map((e) => e.reason)).toEqual(
+          Array(7).fill('opened by another instance (breaker news)'),
+        )
+        // The opener opened first (the others open only on its news), but its own clock reading can land after
+        // theirs when the OS pauses it right after it published: the earliest reading is the start.
+        const opened = Math.min(...opens.map((e) => e.at))
+        const open = Math.max(...refusals.map((r) => r.refused)) - opened
+        const heard = Math.max(...opens.map((e) => e.at)) - opened
+
+        // The cooldown over, the opener's trial call closes it; the news closes the others.
+        await new Promise((r) => setTimeout(r, Math.max(0, (opens[opener]?.at as number) + config.cooldown - Date.now()) + 50))
+        workers[opener]?.child.send({ trial: true })
+        await everyone((i) => change(i, 'closed') && (i !== opener || find(i, (m) => m.trial !== undefined)), 'all eight closed')
+        expect(find(opener, (m) => m.trial !== undefined)?.trial).toBe(200)
+        const closes = workers.map((_, i) => change(i, 'closed'))
+        expect(closes.filter((_, i) => i !== opener).map((e) => e.reason)).toEqual(
+          Array(7).fill('closed by another instance (its trial call succeeded)'),
+        )
+        const close = Math.max(...closes.map((e) => e.at)) - Math.min(...closes.map((e) => e.at))
+        figures.push({ open, heard, close })
+      }
+      expect(server.seen.filter((s) => s.url.startsWith('/probe'))).toEqual([])
       console.info(
-        `[redis] breaker news across 8 processes: ${openMs} ms from one opening to all eight refusing; ${closeMs} ms from its trial closing it to all closed (the poll alone: up to syncInterval, 1 000 ms, after a request)`,
+        `[redis] breaker news across 8 processes, 3 rounds: from one opening to all eight refusing ${figures.map((f) => f.open).join(', ')} ms (to all eight open ${figures.map((f) => f.heard).join(', ')} ms); from its trial closing it to all eight closed ${figures.map((f) => f.close).join(', ')} ms. The poll alone: up to syncInterval (1 000 ms), and only on a request`,
       )
-      expect(openMs).toBeLessThan(200)
-      expect(closeMs).toBeLessThan(200)
+      expect(median(figures.map((f) => f.open))).toBeLessThan(200)
+      expect(median(figures.map((f) => f.close))).toBeLessThan(200)
+      expect(Math.max(...figures.map((f) => Math.max(f.open, f.close)))).toBeLessThan(1_000) // every round beat the poll
     } finally {
       // Each child closes its clients and must then end by itself: a dangling subscriber would keep it alive.
       const exited = workers.map(
