@@ -86,6 +86,7 @@ export function health(options: HealthOptions = {}): Middleware {
   let lastSync = Number.NEGATIVE_INFINITY
   let syncing = false
   let listening = false
+  let changes = 0 // state changes so far: a read sent before one is out of date when it answers
   // Names this breaker in the news it sends, so it can skip its own when the store echoes them.
   const self = globalThis.crypto.randomUUID()
   const buckets = Array.from({ length: BUCKETS }, () => ({ slot: -1, calls: 0, failures: 0, latency: 0 }))
@@ -127,6 +128,7 @@ export function health(options: HealthOptions = {}): Middleware {
   function move(to: BreakerReport['state'], reason: string, heard?: number): void {
     const from = state
     state = to
+    changes++
     if (to === 'open') openedAt = heard ?? now()
     if (to === 'closed') for (const b of buckets) b.slot = -1
     // Tell the other instances (in the background: a request never waits for the store).
@@ -157,10 +159,12 @@ export function health(options: HealthOptions = {}): Middleware {
     if (!store || sharedKey === undefined || syncing || at - lastSync < syncInterval) return
     syncing = true
     lastSync = at
+    const asked = changes
     store
       .get(sharedKey)
       .then((until) => {
-        if (until !== undefined && until > now() && state === 'closed') {
+        // News that came meanwhile (a close) is newer than this read: it must not reopen the breaker.
+        if (until !== undefined && until > now() && state === 'closed' && changes === asked) {
           move('open', 'opened by another instance (shared breaker state)', until - o.cooldown)
         }
       })

@@ -254,7 +254,7 @@ export function createRedisRateLimitStore(options: RedisStoreOptions): RateLimit
 }
 
 /**
- * The Redis breaker store: a {@link BreakerStore} that also pushes news, with `close()` for its
+ * The Redis breaker store: a {@link BreakerStore} that also pushes news, with `dispose()` for its
  * subscriber connection.
  *
  * @example

@@ -250,6 +250,39 @@ describe('health() and breaker news (a store that pushes state changes)', () => 
     expect((await a.health()).breaker?.state).toBe('open')
   })
 
+  it('a read of the shared state that answers after a close news does not reopen the breaker', async () => {
+    const server = await failing()
+    const bus = newsBus()
+    let answer: (until: number | undefined) => void = () => {}
+    const store = { ...bus.store, get: () => new Promise<number | undefined>((resolve) => (answer = resolve)) }
+    let clock = 1_000_000
+    const events: string[] = []
+    await using b = createClient({
+      baseURL: server.url,
+      throwHttpErrors: false,
+      middleware: [
+        health({
+          store,
+          key: 'vendor',
+          failureThreshold: 1_000,
+          syncInterval: 1,
+          now: () => clock,
+          onStateChange: (e) => void events.push(`${e.from}→${e.to}`),
+        }),
+      ],
+    })
+    await bus.store.open('vendor', clock + 30_000, 'a')
+    bus.flush() // b opens on a's news
+    clock += 10
+    await expect(b.get('/probe')).rejects.toBeInstanceOf(CircuitOpenError) // this call also sent a read of the shared state
+    await bus.store.close('vendor', 'a')
+    bus.flush() // b closes on a's news
+    answer(clock + 30_000) // the read, sent before the close, answers "open" now
+    await new Promise((r) => setTimeout(r, 5))
+    expect(events).toEqual(['closed→open', 'open→closed'])
+    expect((await b.get('/ok')).status).toBe(200)
+  })
+
   it('a store without subscribe (custom stores) still shares the breaker through the poll', async () => {
     const server = await failing()
     const { subscribe: _, ...store } = newsBus().store
