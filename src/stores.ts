@@ -2,21 +2,61 @@
  * Where a `rateLimit()` keeps its count: this process (the default) or a store shared by every
  * instance of a service (Redis, see `fetchline-http/redis`), so the limit holds for the fleet.
  *
- * The algorithm is a sliding window log: a call may go when fewer than `limit` calls went in the
- * `interval` ms before it — in any window of `interval` ms, never more than `limit` calls, with no
- * burst at a window's edge (a fixed window lets 2 × limit through across one) and no burst
- * allowance up front (a token bucket starts full).
+ * Two algorithms. `reserve` is GCRA (the generic cell rate algorithm, a leaky bucket kept as one
+ * timestamp): calls are spaced `interval / rate` apart and each caller is handed its own slot, so
+ * callers never stampede when a slot frees. `acquire` is a sliding window log: a call may go when
+ * fewer than `limit` calls went in the `interval` ms before it, so calls may leave in bursts.
  *
  * @example
  * const store: RateLimitStore = createMemoryRateLimitStore()
- * const wait = await store.acquire('sms', 100, 1_000) // 0: go; otherwise ms until a slot frees
+ * const { wait } = await store.reserve!('sms', { rate: 100, interval: 1_000, burst: 1, maxWait: 5_000, adaptive: false })
  */
 export type RateLimitStore = {
   /**
-   * Takes a slot for `key` when fewer than `limit` were taken in the last `interval` ms and
-   * resolves to 0; otherwise takes nothing and resolves to the ms until the oldest slot frees.
+   * Sliding window: takes a slot for `key` when fewer than `limit` were taken in the last
+   * `interval` ms and resolves to 0; otherwise takes nothing and resolves to the ms until the
+   * oldest slot frees.
    */
   acquire(key: string, limit: number, interval: number): Promise<number>
+  /** GCRA: reserves the next slot for `key` unless it is more than `plan.maxWait` away. */
+  reserve?(key: string, plan: RatePlan): Promise<Reservation>
+  /**
+   * Adaptive mode: the vendor throttled a call reserved at `reservedAt` (the store's clock). Cuts
+   * the shared rate unless it was already cut after that call was reserved.
+   */
+  throttled?(key: string, plan: RatePlan, reservedAt: number): Promise<void>
+}
+
+/** What `rateLimit()` asks a store for, worked out once per limiter. */
+export type RatePlan = {
+  /** Calls per `interval`, headroom applied (a fraction is fine). */
+  rate: number
+  interval: number
+  /** Calls that may go back to back after a quiet spell; 1 spaces every call. */
+  burst: number
+  /** A slot further away than this is not reserved. */
+  maxWait: number
+  /** Whether the rate adapts to the vendor's 429s (see `cubicRate`). */
+  adaptive: boolean
+}
+
+/** A store's answer to `reserve`: the ms until the slot, whether it was taken, and when (store clock). */
+export type Reservation = { wait: number; reserved: boolean; at: number }
+
+/**
+ * Adaptive mode is CUBIC (as in the AWS SDKs' adaptive retry): a 429 cuts the rate to `BETA` times
+ * what it was (`wmax`), then it grows back along a cubic curve of the time since the cut, flat
+ * near `wmax` — where the vendor said no last time — and steeper away from it. That converges in
+ * few cuts and then probes the vendor's limit rarely, which AIMD's steady linear climb does not.
+ * Time is counted in intervals; the scripts in `src/node/redis.ts` use the same numbers.
+ */
+export const CUBIC = { beta: 0.7, scale: 0.0004 }
+
+/** The adaptive rate `since` intervals after a cut from `wmax`, between 1 and `limit` calls per interval. */
+export function cubicRate(limit: number, wmax: number, since: number): number {
+  const c = limit * CUBIC.scale
+  const k = Math.cbrt((wmax * (1 - CUBIC.beta)) / c)
+  return Math.min(limit, Math.max(1, c * (since - k) ** 3 + wmax))
 }
 
 /**
@@ -25,8 +65,11 @@ export type RateLimitStore = {
  * @example
  * rateLimit({ limit: 100, interval: 1_000, store: createMemoryRateLimitStore() })
  */
-export function createMemoryRateLimitStore(now: () => number = Date.now): RateLimitStore {
+export function createMemoryRateLimitStore(now: () => number = Date.now): Required<RateLimitStore> {
   const windows = new Map<string, number[]>()
+  const cells = new Map<string, { tat: number; wmax: number; cut: number }>()
+  const rateOf = (cell: { wmax: number; cut: number }, plan: RatePlan, at: number): number =>
+    cell.cut < 0 ? plan.rate : cubicRate(plan.rate, cell.wmax, (at - cell.cut) / plan.interval)
   return {
     async acquire(key, limit, interval) {
       const at = now()
@@ -40,6 +83,24 @@ export function createMemoryRateLimitStore(now: () => number = Date.now): RateLi
         return 0
       }
       return Math.max(1, (taken[0] as number) + interval - at)
+    },
+    async reserve(key, plan) {
+      const at = now()
+      let cell = cells.get(key)
+      if (!cell) cells.set(key, (cell = { tat: at, wmax: 0, cut: -1 }))
+      const spacing = plan.interval / rateOf(cell, plan, at)
+      const tat = Math.max(cell.tat, at)
+      const wait = Math.max(0, tat - (plan.burst - 1) * spacing - at)
+      if (wait > plan.maxWait) return { wait, reserved: false, at }
+      cell.tat = tat + spacing
+      return { wait, reserved: true, at }
+    },
+    async throttled(key, plan, reservedAt) {
+      const at = now()
+      const cell = cells.get(key)
+      if (!cell || reservedAt < cell.cut) return
+      cell.wmax = rateOf(cell, plan, at)
+      cell.cut = at
     },
   }
 }

@@ -227,6 +227,90 @@ describe.skipIf(skip)('Redis scale-out (real redis-server)', () => {
     }
   }, 30_000)
 
+  describe('fleet: 8 processes × 4 callers through one limit of 50/s, counted at the vendor', () => {
+    /** Runs the fleet for durationMs against `server`; the vendor's own log is what is measured. */
+    async function fleet(targetUrl: string, limiter: Record<string, unknown>, durationMs: number): Promise<void> {
+      const config = {
+        mode: 'ratelimit',
+        redisUrl: shared.url,
+        prefix: prefix(),
+        targetUrl,
+        limit: 50,
+        interval: 1_000,
+        durationMs,
+        concurrency: 4,
+        limiter,
+      }
+      const workers = await Promise.all(Array.from({ length: 8 }, () => startWorker(config)))
+      try {
+        const results = await runPhase(workers, 1)
+        expect(results.map((r) => r.error)).toEqual(Array(8).fill(undefined))
+        expect(results.flatMap((r) => r.warnings as string[])).toEqual([]) // Redis did the limiting throughout
+      } finally {
+        await stopWorkers(workers)
+      }
+    }
+    /** The most arrivals in any 1 s window (each window starts at an arrival). */
+    const peak = (at: number[]): number => {
+      let most = 0
+      for (let i = 0, j = 0; i < at.length; i++) {
+        while (j < at.length && (at[j] as number) < (at[i] as number) + 1_000) j++
+        most = Math.max(most, j - i)
+      }
+      return most
+    }
+
+    it('GCRA (the default): the vendor sees at most 55 in any 1 s and a steady rate of at least 45/s', async () => {
+      const arrivals: number[] = []
+      const server = await startServer((req, res) => {
+        if (req.url?.startsWith('/hit')) arrivals.push(performance.now())
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{}')
+      })
+      await fleet(server.url, {}, 4_000)
+      const t0 = arrivals[0] as number
+      // Steady: the middle 2 s of the 4 s run, away from the start and from the callers stopping.
+      const steady = arrivals.filter((t) => t >= t0 + 1_000 && t < t0 + 3_000).length / 2
+      console.info(
+        `[redis] fleet GCRA 50/s, 8 processes × 4 callers, 4 s: vendor-side peak ${peak(arrivals)} in any 1 s, steady ${steady}/s over the middle 2 s, ${arrivals.length} calls`,
+      )
+      expect(peak(arrivals)).toBeLessThanOrEqual(55)
+      expect(steady).toBeGreaterThanOrEqual(45)
+    }, 30_000)
+
+    it('adaptive: a vendor that allows 30/s, not the configured 50/s, sees fewer than 1% 429s within a few seconds', async () => {
+      const hits: Array<{ at: number; status: number }> = []
+      const accepted: number[] = [] // the vendor's own meter: a sliding window of 30 per 1 s
+      const server = await startServer((req, res) => {
+        if (!req.url?.startsWith('/hit')) return void res.writeHead(200).end('{}')
+        const at = performance.now()
+        while (accepted.length > 0 && (accepted[0] as number) <= at - 1_000) accepted.shift()
+        const status = accepted.length < 30 ? 200 : 429
+        if (status === 200) accepted.push(at)
+        hits.push({ at, status })
+        res.writeHead(status, { 'content-type': 'application/json' }).end('{}')
+      })
+      const durationMs = 8_000
+      await fleet(server.url, { adaptive: true }, durationMs)
+      const t0 = (hits[0] as { at: number }).at
+      // Convergence: the earliest moment from which on fewer than 1% of the calls got a 429.
+      let converged = hits.length
+      let throttled = 0
+      for (let i = hits.length - 1; i >= 0; i--) {
+        if ((hits[i] as { status: number }).status === 429) throttled++
+        if (throttled / (hits.length - i) < 0.01) converged = i
+      }
+      const convergedAt = ((hits[converged] as { at: number }).at - t0) / 1_000
+      const tail = hits.slice(converged)
+      const total429 = hits.filter((h) => h.status === 429).length
+      const rateAfter = (tail.length / ((hits.at(-1) as { at: number }).at - (tail[0] as { at: number }).at)) * 1_000
+      console.info(
+        `[redis] fleet adaptive 50/s against a vendor allowing 30/s, 8 s: under 1% 429s from ${convergedAt.toFixed(2)} s on (${tail.filter((h) => h.status === 429).length} of ${tail.length} after, ${rateAfter.toFixed(1)}/s; ${total429} 429s of ${hits.length} in all)`,
+      )
+      expect(convergedAt).toBeLessThanOrEqual(4)
+      expect(tail.length).toBeGreaterThanOrEqual(80) // at least ~3 s of calls after it
+    }, 40_000)
+  })
+
   it('rateLimit fails at once with RateLimitError when the caller will not wait, and sends nothing', async () => {
     const server = await startServer(200)
     const store = createRedisRateLimitStore({ redis, prefix: prefix() })
