@@ -50,7 +50,7 @@ export type Reservation = { wait: number; reserved: boolean; at: number }
  * few cuts and then probes the vendor's limit rarely, which AIMD's steady linear climb does not.
  * Time is counted in intervals; the scripts in `src/node/redis.ts` use the same numbers.
  */
-export const CUBIC = { beta: 0.7, scale: 0.0004 }
+export const CUBIC = { beta: 0.7, scale: 0.0001 }
 
 /** The adaptive rate `since` intervals after a cut from `wmax`, between 1 and `limit` calls per interval. */
 export function cubicRate(limit: number, wmax: number, since: number): number {

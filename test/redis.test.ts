@@ -5,7 +5,7 @@ import { type ChildProcess, fork } from 'node:child_process'
 import { createServer, type IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { Redis } from 'ioredis'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest'
 import { createWeChatClient } from '../clients/wechat.js'
 import { startFakeWeChat } from '../examples/fake-wechat.js'
 import { health, rateLimit } from '../middleware/index.js'
@@ -227,6 +227,43 @@ describe.skipIf(skip)('Redis scale-out (real redis-server)', () => {
     }
   }, 30_000)
 
+  it('GCRA on Redis: slots interval / rate apart on one hash with a TTL; a slot past maxWait is not taken', async () => {
+    const p = prefix()
+    const store = createRedisRateLimitStore({ redis, prefix: p })
+    const plan = { rate: 10, interval: 1_000, burst: 1, maxWait: 250, adaptive: false }
+    const slots = await Promise.all([1, 2, 3].map(() => store.reserve('vendor', plan)))
+    expect(slots.map((s) => s.reserved)).toEqual([true, true, true])
+    // One script per call on Redis's clock: each later call waits one spacing more (minus the µs between the calls).
+    expect((slots[1] as { wait: number }).wait).toBeGreaterThan(95)
+    expect((slots[2] as { wait: number }).wait - (slots[1] as { wait: number }).wait).toBeGreaterThan(95)
+    const refused = await store.reserve('vendor', plan)
+    expect(refused.reserved).toBe(false)
+    expect(refused.wait).toBeGreaterThan(250)
+    expect((await store.reserve('vendor', { ...plan, maxWait: 1_000 })).wait).toBeLessThan(refused.wait + 1) // the refused one took nothing
+    expect(await redis.type(`${p}ratelimit:gcra:vendor`)).toBe('hash')
+    expect(await redis.pttl(`${p}ratelimit:gcra:vendor`)).toBeGreaterThan(1_000)
+    expect(await redis.pttl(`${p}ratelimit:gcra:vendor`)).toBeLessThanOrEqual(1_400)
+  })
+
+  it('adaptive on Redis: a 429 cuts the shared rate once per cut, for every instance', async () => {
+    const p = prefix()
+    const a = createRedisRateLimitStore({ redis, prefix: p })
+    const other = new Redis(shared.url)
+    onTestFinished(() => void other.disconnect())
+    const b = createRedisRateLimitStore({ redis: other, prefix: p }) // another instance
+    const plan = { rate: 50, interval: 1_000, burst: 1, maxWait: 60_000, adaptive: true }
+    const first = await a.reserve('v', plan)
+    await a.throttled('v', plan, first.at)
+    await b.throttled('v', plan, first.at) // the same overshoot, seen by another instance: no second cut
+    expect(Number(await redis.hget(`${p}ratelimit:gcra:v`, 'wmax'))).toBe(50)
+    const x = await b.reserve('v', plan)
+    const y = await b.reserve('v', plan)
+    expect(y.wait - x.wait + (y.at - x.at)).toBeGreaterThan(26) // about 35/s (28.6 ms apart) for both instances; 50/s is 20 ms
+    await b.throttled('v', plan, x.at) // reserved after the cut: news
+    expect(Number(await redis.hget(`${p}ratelimit:gcra:v`, 'wmax'))).toBeLessThan(36)
+    expect(await redis.pttl(`${p}ratelimit:gcra:v`)).toBeGreaterThan(10_000) // kept until the rate is back at the limit
+  })
+
   describe('fleet: 8 processes × 4 callers through one limit of 50/s, counted at the vendor', () => {
     /** Runs the fleet for durationMs against `server`; the vendor's own log is what is measured. */
     async function fleet(targetUrl: string, limiter: Record<string, unknown>, durationMs: number): Promise<void> {
@@ -303,6 +340,7 @@ describe.skipIf(skip)('Redis scale-out (real redis-server)', () => {
       const tail = hits.slice(converged)
       const total429 = hits.filter((h) => h.status === 429).length
       const rateAfter = (tail.length / ((hits.at(-1) as { at: number }).at - (tail[0] as { at: number }).at)) * 1_000
+      console.info('[redis] 429 at (s):', hits.filter((h) => h.status === 429).map((h) => ((h.at - t0) / 1_000).toFixed(2)).join(' '))
       console.info(
         `[redis] fleet adaptive 50/s against a vendor allowing 30/s, 8 s: under 1% 429s from ${convergedAt.toFixed(2)} s on (${tail.filter((h) => h.status === 429).length} of ${tail.length} after, ${rateAfter.toFixed(1)}/s; ${total429} 429s of ${hits.length} in all)`,
       )
