@@ -340,7 +340,13 @@ describe.skipIf(skip)('Redis scale-out (real redis-server)', () => {
       const tail = hits.slice(converged)
       const total429 = hits.filter((h) => h.status === 429).length
       const rateAfter = (tail.length / ((hits.at(-1) as { at: number }).at - (tail[0] as { at: number }).at)) * 1_000
-      console.info('[redis] 429 at (s):', hits.filter((h) => h.status === 429).map((h) => ((h.at - t0) / 1_000).toFixed(2)).join(' '))
+      console.info(
+        '[redis] 429 at (s):',
+        hits
+          .filter((h) => h.status === 429)
+          .map((h) => ((h.at - t0) / 1_000).toFixed(2))
+          .join(' '),
+      )
       console.info(
         `[redis] fleet adaptive 50/s against a vendor allowing 30/s, 8 s: under 1% 429s from ${convergedAt.toFixed(2)} s on (${tail.filter((h) => h.status === 429).length} of ${tail.length} after, ${rateAfter.toFixed(1)}/s; ${total429} 429s of ${hits.length} in all)`,
       )
