@@ -255,7 +255,7 @@ describe.skipIf(skip)('Redis scale-out (real redis-server)', () => {
     const first = await a.reserve('v', plan)
     await a.throttled('v', plan, first.at)
     await b.throttled('v', plan, first.at) // the same overshoot, seen by another instance: no second cut
-    expect(Number(await redis.hget(`${p}ratelimit:gcra:v`, 'wmax'))).toBe(50)
+    expect(Number(await redis.hget(`${p}ratelimit:gcra:v`, 'wmax'))).toBe(47.5) // 0.95 × the rate that drew the 429
     const x = await b.reserve('v', plan)
     const y = await b.reserve('v', plan)
     expect(y.wait - x.wait + (y.at - x.at)).toBeGreaterThan(26) // about 35/s (28.6 ms apart) for both instances; 50/s is 20 ms
@@ -297,18 +297,20 @@ describe.skipIf(skip)('Redis scale-out (real redis-server)', () => {
       return most
     }
 
-    it('GCRA (the default): the vendor sees at most 55 in any 1 s and a steady rate of at least 45/s', async () => {
+    // 5% headroom (47.5/s): the parent's own event loop stamps the arrivals, and on a loaded 2-core CI
+    // machine its lag alone put 55 in one second of 10 runs at exactly 50/s (51–52 in the others).
+    it('GCRA (the default), headroom 0.05: the vendor sees at most 55 in any 1 s and a steady rate of at least 45/s', async () => {
       const arrivals: number[] = []
       const server = await startServer((req, res) => {
         if (req.url?.startsWith('/hit')) arrivals.push(performance.now())
         res.writeHead(200, { 'content-type': 'application/json' }).end('{}')
       })
-      await fleet(server.url, {}, 4_000)
+      await fleet(server.url, { headroom: 0.05 }, 4_000)
       const t0 = arrivals[0] as number
       // Steady: the middle 2 s of the 4 s run, away from the start and from the callers stopping.
       const steady = arrivals.filter((t) => t >= t0 + 1_000 && t < t0 + 3_000).length / 2
       console.info(
-        `[redis] fleet GCRA 50/s, 8 processes × 4 callers, 4 s: vendor-side peak ${peak(arrivals)} in any 1 s, steady ${steady}/s over the middle 2 s, ${arrivals.length} calls`,
+        `[redis] fleet GCRA 50/s headroom 0.05, 8 processes × 4 callers, 4 s: vendor-side peak ${peak(arrivals)} in any 1 s, steady ${steady}/s over the middle 2 s, ${arrivals.length} calls`,
       )
       expect(peak(arrivals)).toBeLessThanOrEqual(55)
       expect(steady).toBeGreaterThanOrEqual(45)

@@ -73,10 +73,10 @@ return wait`
 // `cubicRate` in src/stores.ts. Redis 7 replicates a script's effects, so TIME may precede writes
 // without redis.replicate_commands() (needed before 5.0 only).
 const CUBIC_LUA = `
-local function rateNow(rate, interval, wmax, cut, now)
+local function rateNow(rate, interval, wmax, start, cut, now)
   if not wmax then return rate end
   local c = rate * ${CUBIC.scale}
-  local k = ((wmax * ${1 - CUBIC.beta}) / c) ^ (1 / 3)
+  local k = ((wmax - start) / c) ^ (1 / 3)
   local d = (now - cut) / interval - k
   local r = c * d * d * d + wmax
   if r > rate then r = rate end
@@ -95,9 +95,9 @@ end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
 local rate, interval = tonumber(ARGV[1]), tonumber(ARGV[2])
-local s = redis.call('HMGET', KEYS[1], 'tat', 'wmax', 'cut')
-local tat, wmax, cut = tonumber(s[1]) or now, tonumber(s[2]), tonumber(s[3])
-local current, c, k = rateNow(rate, interval, wmax, cut, now)
+local s = redis.call('HMGET', KEYS[1], 'tat', 'wmax', 'start', 'cut')
+local tat, wmax, start, cut = tonumber(s[1]) or now, tonumber(s[2]), tonumber(s[3]), tonumber(s[4])
+local current, c, k = rateNow(rate, interval, wmax, start, cut, now)
 `
 
 // Reserves the next slot unless it is more than maxWait away: { taken, wait ms, Redis now in ms }.
@@ -118,10 +118,13 @@ return {1, string.format('%.3f', wait), math.floor(now)}`
 const GCRA_THROTTLED = `${CUBIC_LUA}
 if cut and tonumber(ARGV[3]) < cut then return 0 end
 local cutAt = math.floor(now)
-redis.call('HSET', KEYS[1], 'wmax', string.format('%.3f', current), 'cut', cutAt)
+local w = current * ${CUBIC.margin}
+if wmax and current < wmax then w = w * ${(1 + CUBIC.beta) / 2} end
+local s2 = current * ${CUBIC.beta}
+redis.call('HSET', KEYS[1], 'wmax', string.format('%.3f', w), 'start', string.format('%.3f', s2), 'cut', cutAt)
 local c2 = rate * ${CUBIC.scale}
-local k2 = ((current * ${1 - CUBIC.beta}) / c2) ^ (1 / 3)
-redis.call('PEXPIRE', KEYS[1], keep(rate, interval, tat, current, cutAt, now, c2, k2))
+local k2 = ((w - s2) / c2) ^ (1 / 3)
+redis.call('PEXPIRE', KEYS[1], keep(rate, interval, tat, w, cutAt, now, c2, k2))
 return 1`
 
 type Script = { source: string; sha: string }

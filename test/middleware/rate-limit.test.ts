@@ -14,7 +14,7 @@ import {
   type TimeoutError,
 } from '../../src/index.js'
 import { createRedisBreakerStore, createRedisRateLimitStore, createRedisTokenStore } from '../../src/node/redis.js'
-import { cubicRate } from '../../src/stores.js'
+import { cubicCut, cubicRate } from '../../src/stores.js'
 import { refusedPort, startServer } from '../helpers/server.js'
 
 describe('createMemoryRateLimitStore (sliding window log)', () => {
@@ -66,16 +66,19 @@ describe('createMemoryRateLimitStore (GCRA)', () => {
     await store.throttled('k', p, before.at)
     await store.throttled('k', p, before.at) // the same overshoot reported twice: one cut
     clock += 1_000 // let the queue drain
-    expect(await spacing()).toBeCloseTo(1_000 / cubicRate(50, 50, 1), 6)
-    expect(cubicRate(50, 50, 0)).toBeCloseTo(35, 6)
+    expect(await spacing()).toBeCloseTo(1_000 / cubicRate(50, 47.5, 35, 1), 6)
+    expect(cubicRate(50, 50, 35, 0)).toBeCloseTo(35, 6)
     const after = await store.reserve('k', p)
     await store.throttled('k', p, after.at) // reserved after the cut: news, cut again
-    expect(await spacing()).toBeCloseTo(1_000 / (0.7 * cubicRate(50, 50, 1)), 6)
-    expect(cubicRate(50, 30, 0)).toBeCloseTo(21, 6)
-    const rates = [1, 3, 5, 7, 9, 11, 13].map((s) => cubicRate(50, 30, s))
+    // Cut below the last wmax: the limit is lower still, so the curve now flattens at 0.85 × 0.95 × the rate at the cut.
+    const cutAt = cubicRate(50, 47.5, 35, 1)
+    expect(cubicCut(cutAt, 47.5)).toEqual({ wmax: cutAt * 0.85 * 0.95, start: cutAt * 0.7 })
+    expect(await spacing()).toBeCloseTo(1_000 / (0.7 * cutAt), 6)
+    expect(cubicRate(50, 30, 21, 0)).toBeCloseTo(21, 6)
+    const rates = [1, 3, 5, 7, 9, 11, 13].map((s) => cubicRate(50, 30, 21, s))
     for (let i = 1; i < rates.length; i++) expect(rates[i]).toBeGreaterThanOrEqual(rates[i - 1] as number)
     expect(Math.max(...rates.slice(0, 3))).toBeLessThan(30) // flat below where the vendor said no
-    expect(cubicRate(50, 30, 60)).toBe(50) // back to the limit, not above
+    expect(cubicRate(50, 30, 21, 60)).toBe(50) // back to the limit, not above
   })
 })
 
