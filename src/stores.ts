@@ -22,7 +22,8 @@ export type RateLimitStore = {
   reserve?(key: string, plan: RatePlan): Promise<Reservation>
   /**
    * Adaptive mode: the vendor throttled a call reserved at `reservedAt` (the store's clock). Cuts
-   * the shared rate unless it was already cut after that call was reserved.
+   * the shared rate unless it was already cut after that call was reserved (clocks in µs, so that
+   * a call reserved just after a cut is not taken for one reserved before it).
    */
   throttled?(key: string, plan: RatePlan, reservedAt: number): Promise<void>
 }
@@ -69,13 +70,16 @@ export function cubicCut(rate: number, wmax: number): { wmax: number; start: num
   return { wmax: (rate < wmax ? (rate * (1 + CUBIC.beta)) / 2 : rate) * CUBIC.margin, start: rate * CUBIC.beta }
 }
 
+/** Epoch ms with µs in the fraction: a reservation and a cut in the same ms stay in order. */
+const preciseNow = (): number => performance.timeOrigin + performance.now()
+
 /**
  * A {@link RateLimitStore} in this process's memory.
  *
  * @example
  * rateLimit({ limit: 100, interval: 1_000, store: createMemoryRateLimitStore() })
  */
-export function createMemoryRateLimitStore(now: () => number = Date.now): Required<RateLimitStore> {
+export function createMemoryRateLimitStore(now: () => number = preciseNow): Required<RateLimitStore> {
   const windows = new Map<string, number[]>()
   type Cell = { tat: number; wmax: number; start: number; cut: number }
   const cells = new Map<string, Cell>()

@@ -256,6 +256,7 @@ describe.skipIf(skip)('Redis scale-out (real redis-server)', () => {
     await a.throttled('v', plan, first.at)
     await b.throttled('v', plan, first.at) // the same overshoot, seen by another instance: no second cut
     expect(Number(await redis.hget(`${p}ratelimit:gcra:v`, 'wmax'))).toBe(47.5) // 0.95 × the rate that drew the 429
+    await new Promise((r) => setTimeout(r, 5)) // past the cut's millisecond: a call reserved then is news
     const x = await b.reserve('v', plan)
     const y = await b.reserve('v', plan)
     expect(y.wait - x.wait + (y.at - x.at)).toBeGreaterThan(26) // about 35/s (28.6 ms apart) for both instances; 50/s is 20 ms
@@ -357,15 +358,25 @@ describe.skipIf(skip)('Redis scale-out (real redis-server)', () => {
     }, 40_000)
   })
 
-  it('rateLimit fails at once with RateLimitError when the caller will not wait, and sends nothing', async () => {
+  it.each([
+    {
+      how: 'sliding window: the oldest of the two leaves the window in 60 s',
+      shape: { algorithm: 'sliding-window' } as const,
+      after: 50_000,
+    },
+    { how: 'GCRA with burst 2: the next slot is 30 s on', shape: { burst: 2 }, after: 25_000 },
+  ])('rateLimit fails at once with RateLimitError when the caller will not wait, and sends nothing ($how)', async ({ shape, after }) => {
     const server = await startServer(200)
     const store = createRedisRateLimitStore({ redis, prefix: prefix() })
-    const client = createClient({ baseURL: server.url, middleware: [rateLimit({ limit: 2, interval: 60_000, store, maxWait: 0 })] })
+    const client = createClient({
+      baseURL: server.url,
+      middleware: [rateLimit({ ...shape, limit: 2, interval: 60_000, store, maxWait: 0 })],
+    })
     await client.get('/a')
     await client.get('/b')
     const error = await client.get('/c').catch((e: unknown) => e)
     expect(isRateLimitError(error)).toBe(true)
-    expect((error as { retryAfter: number }).retryAfter).toBeGreaterThan(50_000)
+    expect((error as { retryAfter: number }).retryAfter).toBeGreaterThan(after)
     expect(server.seen.map((s) => s.url)).toEqual(['/a', '/b'])
     await client.close()
   })

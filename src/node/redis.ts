@@ -107,24 +107,24 @@ local spacing = interval / current
 if tat < now then tat = now end
 local wait = tat - (burst - 1) * spacing - now
 if wait < 0 then wait = 0 end
-if wait > maxWait then return {0, string.format('%.3f', wait), math.floor(now)} end
+if wait > maxWait then return {0, string.format('%.3f', wait), string.format('%.3f', now)} end
 tat = tat + spacing
 redis.call('HSET', KEYS[1], 'tat', string.format('%.3f', tat))
 redis.call('PEXPIRE', KEYS[1], keep(rate, interval, tat, wmax, cut, now, c, k))
-return {1, string.format('%.3f', wait), math.floor(now)}`
+return {1, string.format('%.3f', wait), string.format('%.3f', now)}`
 
 // The vendor throttled a call reserved at ARGV[3]: cut the rate, once per cut (calls reserved
 // before the last cut went out at the old rate, their 429s are no news).
 const GCRA_THROTTLED = `${CUBIC_LUA}
 if cut and tonumber(ARGV[3]) < cut then return 0 end
-local cutAt = math.floor(now)
+local cutAt = string.format('%.3f', now)
 local w = current * ${CUBIC.margin}
 if wmax and current < wmax then w = w * ${(1 + CUBIC.beta) / 2} end
 local s2 = current * ${CUBIC.beta}
 redis.call('HSET', KEYS[1], 'wmax', string.format('%.3f', w), 'start', string.format('%.3f', s2), 'cut', cutAt)
 local c2 = rate * ${CUBIC.scale}
 local k2 = ((w - s2) / c2) ^ (1 / 3)
-redis.call('PEXPIRE', KEYS[1], keep(rate, interval, tat, w, cutAt, now, c2, k2))
+redis.call('PEXPIRE', KEYS[1], keep(rate, interval, tat, w, now, now, c2, k2))
 return 1`
 
 type Script = { source: string; sha: string }

@@ -75,6 +75,7 @@ describe('createMemoryRateLimitStore (GCRA)', () => {
     expect(cubicCut(cutAt, 47.5)).toEqual({ wmax: cutAt * 0.85 * 0.95, start: cutAt * 0.7 })
     expect(await spacing()).toBeCloseTo(1_000 / (0.7 * cutAt), 6)
     expect(cubicRate(50, 30, 21, 0)).toBeCloseTo(21, 6)
+
     const rates = [1, 3, 5, 7, 9, 11, 13].map((s) => cubicRate(50, 30, 21, s))
     for (let i = 1; i < rates.length; i++) expect(rates[i]).toBeGreaterThanOrEqual(rates[i - 1] as number)
     expect(Math.max(...rates.slice(0, 3))).toBeLessThan(30) // flat below where the vendor said no
