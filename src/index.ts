@@ -26,7 +26,7 @@ export {
 export { type BreakerReport, HEALTH_REPORT, type HealthCheckOptions, type HealthReport } from './health.js'
 export { isSecretHeader, isSecretQueryParam, REDACTED, type RedactionRules, redactHeaders, redactURL } from './redact.js'
 export { type Closable, createRegistry, type Registry } from './registry.js'
-export { type BreakerStore, createMemoryRateLimitStore, type RateLimitStore } from './stores.js'
+export { type BreakerStore, createMemoryRateLimitStore, type RateLimitStore, type RatePlan, type Reservation } from './stores.js'
 export {
   createMemoryTokenStore,
   createTokenCache,

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto'
 import { consola } from 'consola'
 import { checkKeys, checkMs } from '../options.js'
 import { scrubText } from '../redact.js'
-import { type BreakerNews, type BreakerStore, createMemoryRateLimitStore, type RateLimitStore } from '../stores.js'
+import { type BreakerNews, type BreakerStore, CUBIC, createMemoryRateLimitStore, type RateLimitStore } from '../stores.js'
 import { createMemoryTokenStore, type TokenStore } from '../token-cache.js'
 import { createNewsChannel } from './breaker-news.js'
 
@@ -91,6 +91,65 @@ return wait`
 const OPEN_AND_PUBLISH = `redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return redis.call('PUBLISH', ARGV[3], ARGV[4])`
 const CLOSE_AND_PUBLISH = `redis.call('DEL', KEYS[1]) return redis.call('PUBLISH', ARGV[1], ARGV[2])`
 
+// GCRA (and the adaptive rate) in one hash per key, on Redis's clock: `tat` is when the next slot
+// is due; `wmax` and `cut` (present once the vendor throttled) give the CUBIC rate, as
+// `cubicRate` in src/stores.ts. Redis 7 replicates a script's effects, so TIME may precede writes
+// without redis.replicate_commands() (needed before 5.0 only).
+const CUBIC_LUA = `
+local function rateNow(rate, interval, wmax, start, cut, now)
+  if not wmax then return rate end
+  local c = rate * ${CUBIC.scale}
+  local k = ((wmax - start) / c) ^ (1 / 3)
+  local d = (now - cut) / interval - k
+  local r = c * d * d * d + wmax
+  if r > rate then r = rate end
+  if r < 1 then r = 1 end
+  return r, c, k
+end
+-- How long the key must outlive now: past the last reserved slot, and past full recovery.
+local function keep(rate, interval, tat, wmax, cut, now, c, k)
+  local ms = tat - now + interval
+  if wmax and wmax < rate then
+    local full = cut + (k + ((rate - wmax) / c) ^ (1 / 3)) * interval - now + interval
+    if full > ms then ms = full end
+  end
+  return math.max(1, math.ceil(ms))
+end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
+local rate, interval = tonumber(ARGV[1]), tonumber(ARGV[2])
+local s = redis.call('HMGET', KEYS[1], 'tat', 'wmax', 'start', 'cut')
+local tat, wmax, start, cut = tonumber(s[1]) or now, tonumber(s[2]), tonumber(s[3]), tonumber(s[4])
+local current, c, k = rateNow(rate, interval, wmax, start, cut, now)
+`
+
+// Reserves the next slot unless it is more than maxWait away: { taken, wait ms, Redis now in ms }.
+const GCRA_RESERVE = `${CUBIC_LUA}
+local burst, maxWait = tonumber(ARGV[3]), tonumber(ARGV[4])
+local spacing = interval / current
+if tat < now then tat = now end
+local wait = tat - (burst - 1) * spacing - now
+if wait < 0 then wait = 0 end
+if wait > maxWait then return {0, string.format('%.3f', wait), string.format('%.3f', now)} end
+tat = tat + spacing
+redis.call('HSET', KEYS[1], 'tat', string.format('%.3f', tat))
+redis.call('PEXPIRE', KEYS[1], keep(rate, interval, tat, wmax, cut, now, c, k))
+return {1, string.format('%.3f', wait), string.format('%.3f', now)}`
+
+// The vendor throttled a call reserved at ARGV[3]: cut the rate, once per cut (calls reserved
+// before the last cut went out at the old rate, their 429s are no news).
+const GCRA_THROTTLED = `${CUBIC_LUA}
+if cut and tonumber(ARGV[3]) < cut then return 0 end
+local cutAt = string.format('%.3f', now)
+local w = current * ${CUBIC.margin}
+if wmax and current < wmax then w = w * ${(1 + CUBIC.beta) / 2} end
+local s2 = current * ${CUBIC.beta}
+redis.call('HSET', KEYS[1], 'wmax', string.format('%.3f', w), 'start', string.format('%.3f', s2), 'cut', cutAt)
+local c2 = rate * ${CUBIC.scale}
+local k2 = ((w - s2) / c2) ^ (1 / 3)
+redis.call('PEXPIRE', KEYS[1], keep(rate, interval, tat, w, now, now, c2, k2))
+return 1`
+
 type Script = { source: string; sha: string }
 const script = (source: string): Script => ({ source, sha: createHash('sha1').update(source).digest('hex') })
 const SCRIPTS = {
@@ -98,6 +157,8 @@ const SCRIPTS = {
   slidingWindow: script(SLIDING_WINDOW),
   openAndPublish: script(OPEN_AND_PUBLISH),
   closeAndPublish: script(CLOSE_AND_PUBLISH),
+  gcraReserve: script(GCRA_RESERVE),
+  gcraThrottled: script(GCRA_THROTTLED),
 }
 
 /** Whether Redis is usable, shared by every store on the same client: one warning per outage. */
@@ -234,14 +295,15 @@ export function createRedisTokenStore(options: RedisStoreOptions): TokenStore {
 }
 
 /**
- * A rate-limit store shared by every instance through Redis: a sliding window log in a sorted set,
- * updated atomically by one Lua script on Redis's own clock. When Redis is unreachable each
- * process limits itself with the same numbers and one warning is logged.
+ * A rate-limit store shared by every instance through Redis, updated atomically by one Lua script
+ * per call on Redis's own clock: GCRA in a hash (`ratelimit:gcra:<key>`: the next slot, and the
+ * adaptive rate), or a sliding window log in a sorted set (`ratelimit:<key>`). When Redis is
+ * unreachable each process limits itself with the same numbers and one warning is logged.
  *
  * @example
  * const limiter = rateLimit({ limit: 100, interval: 1_000, store: createRedisRateLimitStore({ redis }) })
  */
-export function createRedisRateLimitStore(options: RedisStoreOptions): RateLimitStore {
+export function createRedisRateLimitStore(options: RedisStoreOptions): Required<RateLimitStore> {
   const r = connect(options, 'createRedisRateLimitStore')
   const local = createMemoryRateLimitStore()
   return {
@@ -249,6 +311,21 @@ export function createRedisRateLimitStore(options: RedisStoreOptions): RateLimit
       r.shared(
         async () => Number(await r.evalScript(SCRIPTS.slidingWindow, [r.key(`ratelimit:${key}`)], [limit, interval, randomUUID()])),
         () => local.acquire(key, limit, interval),
+      ),
+    reserve: (key, plan) =>
+      r.shared(
+        async () => {
+          const args = [plan.rate, plan.interval, plan.burst, plan.maxWait]
+          const [taken, wait, at] = (await r.evalScript(SCRIPTS.gcraReserve, [r.key(`ratelimit:gcra:${key}`)], args)) as unknown[]
+          return { reserved: Number(taken) === 1, wait: Number(wait), at: Number(at) }
+        },
+        () => local.reserve(key, plan),
+      ),
+    throttled: (key, plan, reservedAt) =>
+      r.shared(
+        async () =>
+          void (await r.evalScript(SCRIPTS.gcraThrottled, [r.key(`ratelimit:gcra:${key}`)], [plan.rate, plan.interval, reservedAt])),
+        () => local.throttled(key, plan, reservedAt),
       ),
   }
 }

@@ -10,9 +10,11 @@ import {
   isRateLimitError,
   isTimeoutError,
   type RateLimitError,
+  type RatePlan,
   type TimeoutError,
 } from '../../src/index.js'
 import { createRedisBreakerStore, createRedisRateLimitStore, createRedisTokenStore } from '../../src/node/redis.js'
+import { cubicCut, cubicRate } from '../../src/stores.js'
 import { refusedPort, startServer } from '../helpers/server.js'
 
 describe('createMemoryRateLimitStore (sliding window log)', () => {
@@ -32,14 +34,125 @@ describe('createMemoryRateLimitStore (sliding window log)', () => {
   })
 })
 
+describe('createMemoryRateLimitStore (GCRA)', () => {
+  const plan = { rate: 4, interval: 1_000, burst: 1, maxWait: 10_000, adaptive: false }
+
+  it('hands out slots interval / rate apart, burst at once after a quiet spell, and takes none past maxWait', async () => {
+    let clock = 10_000
+    const store = createMemoryRateLimitStore(() => clock)
+    const waits = async (n: number, p = plan) =>
+      (await Promise.all(Array.from({ length: n }, () => store.reserve('k', p)))).map((r) => r.wait)
+    expect(await waits(4)).toEqual([0, 250, 500, 750]) // a sliding window would say 0, 0, 0, 0
+    expect(await store.reserve('k', { ...plan, maxWait: 999 })).toEqual({ wait: 1_000, reserved: false, at: 10_000 })
+    expect(await waits(1)).toEqual([1_000]) // the refused call took no slot
+    clock += 5_000 // quiet: no credit piles up with burst 1
+    expect(await waits(2)).toEqual([0, 250])
+    clock += 5_000
+    expect(await waits(4, { ...plan, burst: 3 })).toEqual([0, 0, 0, 250])
+  })
+
+  it('adaptive: a 429 cuts the rate to 0.7×, once for the calls reserved before the cut, and it grows back (CUBIC) to the limit, never above', async () => {
+    let clock = 0
+    const store = createMemoryRateLimitStore(() => clock)
+    const p = { rate: 50, interval: 1_000, burst: 1, maxWait: 60_000, adaptive: true }
+    const spacing = async (): Promise<number> => {
+      const a = await store.reserve('k', p)
+      const b = await store.reserve('k', p)
+      return b.wait - a.wait
+    }
+    expect(await spacing()).toBe(20)
+    const before = await store.reserve('k', p)
+    clock += 1_000
+    await store.throttled('k', p, before.at)
+    await store.throttled('k', p, before.at) // the same overshoot reported twice: one cut
+    clock += 1_000 // let the queue drain
+    expect(await spacing()).toBeCloseTo(1_000 / cubicRate(50, 47.5, 35, 1), 6)
+    expect(cubicRate(50, 50, 35, 0)).toBeCloseTo(35, 6)
+    const after = await store.reserve('k', p)
+    await store.throttled('k', p, after.at) // reserved after the cut: news, cut again
+    // Cut below the last wmax: the limit is lower still, so the curve now flattens at 0.85 × 0.95 × the rate at the cut.
+    const cutAt = cubicRate(50, 47.5, 35, 1)
+    expect(cubicCut(cutAt, 47.5)).toEqual({ wmax: cutAt * 0.85 * 0.95, start: cutAt * 0.7 })
+    expect(await spacing()).toBeCloseTo(1_000 / (0.7 * cutAt), 6)
+    expect(cubicRate(50, 30, 21, 0)).toBeCloseTo(21, 6)
+
+    const rates = [1, 3, 5, 7, 9, 11, 13].map((s) => cubicRate(50, 30, 21, s))
+    for (let i = 1; i < rates.length; i++) expect(rates[i]).toBeGreaterThanOrEqual(rates[i - 1] as number)
+    expect(Math.max(...rates.slice(0, 3))).toBeLessThan(30) // flat below where the vendor said no
+    expect(cubicRate(50, 30, 21, 60)).toBe(50) // back to the limit, not above
+  })
+})
+
 describe('rateLimit()', () => {
-  it('makes calls over the limit wait for a slot, so they go out spread over the interval', async () => {
+  it('spaces calls interval / limit apart by default (GCRA), each waiting for its own slot', async () => {
+    const server = await startServer(204)
+    const admitted: number[] = []
+    await using api = createClient({
+      baseURL: server.url,
+      middleware: [
+        rateLimit({ limit: 2, interval: 300 }),
+        (request, next) => {
+          admitted.push(Date.now())
+          return next(request)
+        },
+      ],
+    })
+    const started = Date.now()
+    await Promise.all(Array.from({ length: 6 }, () => api.get('/')))
+    expect(server.seen).toHaveLength(6)
+    expect((admitted[0] as number) - started).toBeLessThan(100)
+    // 150 ms apart, never two at once (the sliding window sends two, then two 300 ms later).
+    for (let i = 1; i < 6; i++) expect((admitted[i] as number) - (admitted[i - 1] as number)).toBeGreaterThanOrEqual(150 - 2)
+  })
+
+  it('aims below the limit by headroom', async () => {
+    const server = await startServer(204)
+    const admitted: number[] = []
+    await using api = createClient({
+      baseURL: server.url,
+      middleware: [
+        rateLimit({ limit: 10, interval: 500, headroom: 0.5 }),
+        (request, next) => {
+          admitted.push(Date.now())
+          return next(request)
+        },
+      ],
+    })
+    await Promise.all(Array.from({ length: 3 }, () => api.get('/')))
+    for (let i = 1; i < 3; i++) expect((admitted[i] as number) - (admitted[i - 1] as number)).toBeGreaterThanOrEqual(100 - 2) // 5 per 500 ms, not 10
+  })
+
+  it.each([true, false])(
+    'adaptive: a 429 or a 503 with Retry-After slows the next calls (throwHttpErrors: %s); a plain 503 does not',
+    async (throwHttpErrors) => {
+      const server = await startServer([200, 503, 200, { status: 503, headers: { 'retry-after': '1' } }, 429, 200])
+      const store = createMemoryRateLimitStore()
+      const reported: number[] = []
+      const watched = { ...store, throttled: (key: string, p: RatePlan, at: number) => (reported.push(at), store.throttled(key, p, at)) }
+      await using api = createClient({
+        baseURL: server.url,
+        throwHttpErrors,
+        middleware: [rateLimit({ limit: 100, interval: 1_000, adaptive: true, store: watched })],
+      })
+      for (let i = 0; i < 3; i++) await api.get('/').catch(() => undefined)
+      expect(reported).toHaveLength(0) // 503 without Retry-After is an outage, not a limit
+      await api.get('/').catch(() => undefined)
+      expect(reported).toHaveLength(1)
+      await api.get('/').catch(() => undefined) // 429, on a call reserved after that cut: cut again
+      expect(reported).toHaveLength(2)
+      const a = await store.reserve(server.url, { rate: 100, interval: 1_000, burst: 1, maxWait: 60_000, adaptive: true })
+      const b = await store.reserve(server.url, { rate: 100, interval: 1_000, burst: 1, maxWait: 60_000, adaptive: true })
+      expect(b.wait - a.wait).toBeGreaterThan(19) // two cuts: about 49/s now, from 100/s
+    },
+  )
+
+  it("algorithm: 'sliding-window' lets `limit` go in any interval, then waits for a slot", async () => {
     const server = await startServer(204)
     const admitted: number[] = [] // when the limiter let each call through (the network adds its own jitter)
     await using api = createClient({
       baseURL: server.url,
       middleware: [
-        rateLimit({ limit: 2, interval: 300 }),
+        rateLimit({ limit: 2, interval: 300, algorithm: 'sliding-window' }),
         (request, next) => {
           admitted.push(Date.now())
           return next(request)
@@ -126,6 +239,15 @@ describe('rateLimit()', () => {
     expect(() => rateLimit({ limit: 5, maxWait: -1 })).toThrow(/maxWait must be a number of milliseconds >= 0/)
     expect(() => rateLimit({ limit: 5, store: {} as never })).toThrow(/store must have acquire/)
     expect(() => rateLimit(undefined as never)).toThrow(/rateLimit needs options/)
+    expect(() => rateLimit({ limit: 5, headroom: 1 })).toThrow(/headroom must be a number from 0 up to \(not including\) 1/)
+    expect(() => rateLimit({ limit: 5, headroom: -0.1 })).toThrow(/headroom must be/)
+    expect(() => rateLimit({ limit: 5, burst: 0 })).toThrow('rateLimit: burst must be an integer >= 1, got 0')
+    expect(() => rateLimit({ limit: 5, algorithm: 'fixed' as never })).toThrow(/algorithm must be 'gcra' or 'sliding-window'/)
+    expect(() => rateLimit({ limit: 5, algorithm: 'sliding-window', adaptive: true })).toThrow(/adaptive needs algorithm: 'gcra'/)
+    expect(() => rateLimit({ limit: 5, store: { acquire: async () => 0 } })).toThrow(
+      /no reserve\(key, plan\) for GCRA.*algorithm: 'sliding-window'/,
+    )
+    expect(() => rateLimit({ limit: 5, adaptive: 'yes' as never })).toThrow(/adaptive must be true or false/)
   })
 })
 
