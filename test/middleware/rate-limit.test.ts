@@ -17,6 +17,33 @@ import { createRedisBreakerStore, createRedisRateLimitStore, createRedisTokenSto
 import { cubicCut, cubicRate } from '../../src/stores.js'
 import { refusedPort, startServer } from '../helpers/server.js'
 
+/** A memory store that records what rateLimit() asks (the plan) and what it decides (each wait). */
+function recording() {
+  const inner = createMemoryRateLimitStore()
+  const plans: RatePlan[] = []
+  const waits: number[] = []
+  const store = {
+    ...inner,
+    async reserve(key: string, plan: RatePlan) {
+      plans.push(plan)
+      const reservation = await (inner.reserve as NonNullable<typeof inner.reserve>)(key, plan)
+      waits.push(reservation.wait)
+      return reservation
+    },
+  }
+  return { store, plans, waits }
+}
+
+/** Wait i is slot i (i × spacing ms) less the few µs the store's clock moved since the first reservation. */
+function expectSlots(waits: readonly number[], count: number, spacing: number): void {
+  expect(waits).toHaveLength(count)
+  const lags = waits.map((wait, i) => i * spacing - wait)
+  expect(
+    lags.every((lag) => lag >= 0 && lag < 5),
+    `waits ${waits.join(', ')} for slots ${spacing} ms apart`,
+  ).toBe(true)
+}
+
 describe('createMemoryRateLimitStore (sliding window log)', () => {
   it('lets `limit` through in any window of `interval`, and says how long until the next slot', async () => {
     let clock = 10_000
@@ -86,40 +113,23 @@ describe('createMemoryRateLimitStore (GCRA)', () => {
 describe('rateLimit()', () => {
   it('spaces calls interval / limit apart by default (GCRA), each waiting for its own slot', async () => {
     const server = await startServer(204)
-    const admitted: number[] = []
-    await using api = createClient({
-      baseURL: server.url,
-      middleware: [
-        rateLimit({ limit: 2, interval: 300 }),
-        (request, next) => {
-          admitted.push(Date.now())
-          return next(request)
-        },
-      ],
-    })
-    const started = Date.now()
+    const { store, plans, waits } = recording()
+    await using api = createClient({ baseURL: server.url, middleware: [rateLimit({ limit: 2, interval: 300, store })] })
     await Promise.all(Array.from({ length: 6 }, () => api.get('/')))
     expect(server.seen).toHaveLength(6)
-    expect((admitted[0] as number) - started).toBeLessThan(100)
-    // 150 ms apart, never two at once (the sliding window sends two, then two 300 ms later).
-    for (let i = 1; i < 6; i++) expect((admitted[i] as number) - (admitted[i - 1] as number)).toBeGreaterThanOrEqual(150 - 2)
+    expect(plans[0]).toMatchObject({ rate: 2, interval: 300, burst: 1 })
+    // Each caller is handed its own slot, 150 ms after the one before (the sliding window would
+    // let two go at once, then two more 300 ms later).
+    expectSlots(waits, 6, 150)
   })
 
   it('aims below the limit by headroom', async () => {
     const server = await startServer(204)
-    const admitted: number[] = []
-    await using api = createClient({
-      baseURL: server.url,
-      middleware: [
-        rateLimit({ limit: 10, interval: 500, headroom: 0.5 }),
-        (request, next) => {
-          admitted.push(Date.now())
-          return next(request)
-        },
-      ],
-    })
+    const { store, plans, waits } = recording()
+    await using api = createClient({ baseURL: server.url, middleware: [rateLimit({ limit: 10, interval: 500, headroom: 0.5, store })] })
     await Promise.all(Array.from({ length: 3 }, () => api.get('/')))
-    for (let i = 1; i < 3; i++) expect((admitted[i] as number) - (admitted[i - 1] as number)).toBeGreaterThanOrEqual(100 - 2) // 5 per 500 ms, not 10
+    expect(plans[0]?.rate).toBe(5) // 5 per 500 ms, not 10
+    expectSlots(waits, 3, 100)
   })
 
   it.each([true, false])(
