@@ -72,10 +72,12 @@ function causedBy(error: unknown, kind: new () => Error): boolean {
 type State = 'queued' | 'started' | 'over' | 'abandoned' | 'dropped'
 
 /** The deadline of one exchange, whichever handler API fetch speaks. */
-abstract class Deadline {
+abstract class Deadline<H = unknown> {
   state: State = 'queued'
   timer: NodeJS.Timeout | undefined
   constructor(
+    /** fetch's handler, which hears of the exchange through this one. */
+    readonly handler: H,
     remaining: number | undefined,
     readonly untilHeaders: boolean,
     readonly origin: string,
@@ -145,17 +147,8 @@ type LegacyHandler = {
   onRequestSent?(): void
 }
 
-class LegacyDeadlineHandler extends Deadline implements LegacyHandler {
+class LegacyDeadlineHandler extends Deadline<LegacyHandler> implements LegacyHandler {
   abort: ((reason?: Error) => void) | undefined
-  constructor(
-    readonly handler: LegacyHandler,
-    remaining: number | undefined,
-    untilHeaders: boolean,
-    origin: string,
-    transport: Transport | undefined,
-  ) {
-    super(remaining, untilHeaders, origin, transport)
-  }
   abortStarted(reason: Error): void {
     this.abort?.(reason)
   }
@@ -206,17 +199,8 @@ const NOT_STARTED = Object.freeze({
   reason: null,
 }) as unknown as Dispatcher.DispatchController
 
-class DeadlineHandler extends Deadline implements Dispatcher.DispatchHandler {
+class DeadlineHandler extends Deadline<Dispatcher.DispatchHandler> implements Dispatcher.DispatchHandler {
   controller: Dispatcher.DispatchController | undefined
-  constructor(
-    readonly handler: Dispatcher.DispatchHandler,
-    remaining: number | undefined,
-    untilHeaders: boolean,
-    origin: string,
-    transport: Transport | undefined,
-  ) {
-    super(remaining, untilHeaders, origin, transport)
-  }
   abortStarted(reason: Error): void {
     this.controller?.abort(reason)
   }
