@@ -2,6 +2,7 @@ import type { StandardSchemaV1 } from '@standard-schema/spec'
 import { redactURL, scrubText } from './redact.js'
 import { scrubError } from './render.js'
 import { STATUS_TEXT } from './status.js'
+import { findTLSFailure, isRefusedStream, type TLSFailureKind } from './tls-errors.js'
 import type { ClientRequest, ClientResponse } from './types.js'
 
 // Guards compare this registered symbol, not classes, so they work across two installed copies.
@@ -154,10 +155,6 @@ const NEVER_SENT = new Set([
   'ENETUNREACH',
   'EADDRNOTAVAIL',
   'UND_ERR_CONNECT_TIMEOUT',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-  'CERT_HAS_EXPIRED',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
 ])
 
 /**
@@ -175,13 +172,22 @@ export class NetworkError extends ClientError {
   readonly systemCode: string | undefined
   /**
    * `true` when the failure proves the request never reached the server (refused, DNS, connect
-   * timeout, TLS): sending it again is safe for every method.
+   * timeout, TLS, an HTTP/2 stream the server refused before processing it): sending it again is
+   * safe for every method.
    */
   readonly neverSent: boolean
+  /**
+   * Set when TLS failed over a certificate: `'certificate'`, this side did not accept the
+   * server's (untrusted CA, expired, wrong host); `'refused'`, the server refused the handshake
+   * over ours (none sent, or one it does not trust). Retrying does not heal either, so `retry()`
+   * does not retry them.
+   */
+  readonly tlsFailure: TLSFailureKind | undefined
 
   constructor(request: ClientRequest, cause: unknown) {
-    const systemCode = findSystemCode(cause)
-    const reason = findMessage(cause, request)
+    const tls = findTLSFailure(cause)
+    const systemCode = tls?.code ?? findSystemCode(cause)
+    const reason = tls ? scrubText(tls.reason, request.redaction) : findMessage(cause, request)
     super(`${where(request)} failed: ${reason}${systemCode ? ` (${systemCode})` : ''}`, {
       code: 'FL_ERR_NETWORK',
       request,
@@ -189,11 +195,12 @@ export class NetworkError extends ClientError {
       cause: scrubError(cause, request.redaction),
     })
     this.systemCode = systemCode
-    this.neverSent = systemCode !== undefined && NEVER_SENT.has(systemCode)
+    this.tlsFailure = tls?.kind
+    this.neverSent = tls !== undefined || (systemCode !== undefined && NEVER_SENT.has(systemCode)) || isRefusedStream(cause)
   }
 
   override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), systemCode: this.systemCode, neverSent: this.neverSent }
+    return { ...super.toJSON(), systemCode: this.systemCode, neverSent: this.neverSent, tlsFailure: this.tlsFailure }
   }
 }
 

@@ -2,6 +2,7 @@ import type { Socket } from 'node:net'
 import { Agent, buildConnector } from 'undici'
 import { checkKeys, describe } from '../options.js'
 import { BODY_TIMEOUT } from '../signal.js'
+import { keepTLSAlert } from './tls-alert.js'
 
 /** What a connect nobody waits for any more is destroyed with (undici then drops its queue). */
 export class ConnectAbandoned extends Error {
@@ -69,6 +70,7 @@ export class Transport {
         settled = true
         const sockets = connecting.get(origin)
         if (socket && sockets?.delete(socket) && sockets.size === 0) connecting.delete(origin)
+        if (args[1]) keepTLSAlert(args[1] as Socket)
         callback(...args)
       }) as unknown
       if (!settled && isSocket(returned)) {

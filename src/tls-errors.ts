@@ -1,0 +1,93 @@
+// Which transport failures are TLS refusals, and how to say so. Pure: no Node import, so it runs
+// wherever errors.ts does. Retrying never heals these: they are configuration, not weather.
+
+/** How TLS failed: this side did not accept the server's certificate, or the server refused ours. */
+export type TLSFailureKind = 'certificate' | 'refused'
+
+export type TLSFailure = { kind: TLSFailureKind; code: string; reason: string }
+
+// OpenSSL's verify results as Node names them (X509_V_ERR_*), and Node's own hostname check.
+// These say the chain ends in a CA this process does not trust: `ca` is the fix for a private CA.
+const UNTRUSTED = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'CERT_UNTRUSTED',
+])
+const INVALID = new Set([
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'HOSTNAME_MISMATCH',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_REVOKED',
+  'CERT_REJECTED',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_CHAIN_TOO_LONG',
+  'INVALID_CA',
+  'INVALID_PURPOSE',
+  'PATH_LENGTH_EXCEEDED',
+  'ERROR_IN_CERT_NOT_BEFORE_FIELD',
+  'ERROR_IN_CERT_NOT_AFTER_FIELD',
+  'UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY',
+])
+
+// TLS alerts (RFC 8446 §6.2) a server sends when it will not take this client's certificate, or
+// its lack of one: Node names them ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED and the like.
+const ALERT = /^ERR_SSL_(?:SSLV3|TLSV1|TLSV13)_ALERT_(.+)$/
+const CLIENT_CERTIFICATE_ALERTS = new Set([
+  'CERTIFICATE_REQUIRED',
+  'HANDSHAKE_FAILURE',
+  'BAD_CERTIFICATE',
+  'UNKNOWN_CA',
+  'CERTIFICATE_UNKNOWN',
+  'CERTIFICATE_EXPIRED',
+  'CERTIFICATE_REVOKED',
+  'UNSUPPORTED_CERTIFICATE',
+  'ACCESS_DENIED',
+  'DECRYPT_ERROR',
+])
+
+type Coded = { code?: unknown; message?: unknown; reason?: unknown; cause?: unknown; errors?: unknown }
+
+/**
+ * The TLS refusal in an error's cause chain, if there is one, with a reason that says what to fix.
+ *
+ * @example
+ * findTLSFailure(Object.assign(new Error('self-signed certificate in certificate chain'), { code: 'SELF_SIGNED_CERT_IN_CHAIN' }))
+ * // { kind: 'certificate', code: 'SELF_SIGNED_CERT_IN_CHAIN', reason: "the server's TLS certificate was not accepted: …" }
+ */
+export function findTLSFailure(error: unknown, depth = 0): TLSFailure | undefined {
+  const e = error as Coded | undefined
+  if (!e || typeof e !== 'object' || depth > 5) return undefined
+  const code = typeof e.code === 'string' ? e.code : undefined
+  if (code && (UNTRUSTED.has(code) || INVALID.has(code))) {
+    const hint = UNTRUSTED.has(code) ? '; if a private CA signed it, trust that CA with pool: { connect: { ca } }' : ''
+    return { kind: 'certificate', code, reason: `the server's TLS certificate was not accepted: ${String(e.message)}${hint}` }
+  }
+  const alert = code && ALERT.exec(code)?.[1]
+  if (code && alert && CLIENT_CERTIFICATE_ALERTS.has(alert)) {
+    // OpenSSL's message is a long internal line; its `reason` is the readable part.
+    const said = typeof e.reason === 'string' ? e.reason : `alert ${alert.toLowerCase().replaceAll('_', ' ')}`
+    const reason = `the server refused the TLS handshake (${said}); it may require a client certificate signed by a CA it trusts: pass it as pool: { connect: { cert, key } }`
+    return { kind: 'refused', code, reason }
+  }
+  const nested = Array.isArray(e.errors) && e.errors.length ? findTLSFailure(e.errors[0], depth + 1) : undefined
+  return nested ?? findTLSFailure(e.cause, depth + 1)
+}
+
+/**
+ * Whether an HTTP/2 stream was reset with REFUSED_STREAM: the server closed it "prior to any
+ * processing having occurred", so it "can be safely retried" (RFC 9113 §8.7), whatever its method.
+ * Node reports it as ERR_HTTP2_STREAM_ERROR naming the code in its message.
+ *
+ * @example
+ * isRefusedStream(fetchError) // true after stream.close(NGHTTP2_REFUSED_STREAM) on the server
+ */
+export function isRefusedStream(error: unknown): boolean {
+  for (let e = error as Coded | undefined, depth = 0; e && typeof e === 'object' && depth < 5; e = e.cause as Coded, depth++) {
+    if (e.code === 'ERR_HTTP2_STREAM_ERROR' && String(e.message).includes('NGHTTP2_REFUSED_STREAM')) return true
+  }
+  return false
+}
