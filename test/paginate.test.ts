@@ -105,6 +105,13 @@ for (const core of ['fetch', 'undici'] as const) {
         expect(server.seen).toHaveLength(4)
       })
 
+      it('reads a page with no body (204) as an empty page', async () => {
+        const server = await startServer([{ json: [1], headers: { link: '</items?page=2>; rel=next' } }, 204])
+        await using api = client(server.url)
+        expect(await collect(paginate(api, '/items'))).toEqual([1])
+        expect(server.seen).toHaveLength(2)
+      })
+
       it('refuses a next link on another origin, without requesting it', async () => {
         const server = await listing(() => ({ json: [1], link: '<http://localhost:1/items?page=2>; rel=next' }))
         await using api = client(server.url)
