@@ -21,6 +21,7 @@ export type ErrorCode =
   | 'FL_ERR_VALIDATION'
   | 'FL_ERR_CIRCUIT_OPEN'
   | 'FL_ERR_RATE_LIMITED'
+  | 'FL_ERR_PAGINATION'
   | (string & {})
 
 type ErrorInit = { code: ErrorCode; request?: ClientRequest | undefined; cause?: unknown }
@@ -355,6 +356,38 @@ export class ValidationError extends ClientError {
   }
 }
 
+/**
+ * Why {@link paginate} stopped with an error: a next page that was fetched already (`loop`), more
+ * pages than `maxRequests` allows (`max-requests`), a page whose data is not a list and no `items`
+ * to pick one (`not-a-list`), or a next page on another origin than the client's (`origin`).
+ */
+export type PaginationReason = 'loop' | 'max-requests' | 'not-a-list' | 'origin'
+
+/**
+ * `paginate()` stopped: the listing loops, runs past `maxRequests`, answers something that is not
+ * a list, or points to another origin. `request` is the page that led there; every URL in the
+ * message is redacted.
+ *
+ * @example
+ * catch (error) {
+ *   if (isPaginationError(error) && error.reason === 'loop') console.warn(error.message)
+ * }
+ */
+export class PaginationError extends ClientError {
+  override name = 'PaginationError'
+  static override readonly [KIND]: string = 'PaginationError'
+  readonly reason: PaginationReason
+
+  constructor(request: ClientRequest, reason: PaginationReason, why: string) {
+    super(`${where(request)}: ${scrubText(why, request.redaction)}`, { code: 'FL_ERR_PAGINATION', request })
+    this.reason = reason
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), reason: this.reason }
+  }
+}
+
 function findSystemCode(error: unknown): string | undefined {
   for (let e = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
     const code = (e as { code?: unknown }).code
@@ -445,3 +478,10 @@ export const isParseError = (error: unknown): error is ParseError => hasBrand(er
  * if (isValidationError(error)) console.warn(error.code, error.request?.url)
  */
 export const isValidationError = (error: unknown): error is ValidationError => hasBrand(error, 'ValidationError')
+/**
+ * Whether `error` is a {@link PaginationError}, also from another installed copy.
+ *
+ * @example
+ * if (isPaginationError(error)) console.warn(error.reason, error.request?.url)
+ */
+export const isPaginationError = (error: unknown): error is PaginationError => hasBrand(error, 'PaginationError')

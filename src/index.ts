@@ -11,11 +11,14 @@ export {
   isClientError,
   isHTTPError,
   isNetworkError,
+  isPaginationError,
   isParseError,
   isRateLimitError,
   isTimeoutError,
   isValidationError,
   NetworkError,
+  PaginationError,
+  type PaginationReason,
   ParseError,
   RateLimitError,
   type RequestSummary,
@@ -24,6 +27,7 @@ export {
   ValidationError,
 } from './errors.js'
 export { type BreakerReport, HEALTH_REPORT, type HealthCheckOptions, type HealthReport } from './health.js'
+export { type NextPage, type Pageable, type PageContext, type PaginateOptions, paginate } from './paginate.js'
 export { isSecretHeader, isSecretQueryParam, REDACTED, type RedactionRules, redactHeaders, redactURL } from './redact.js'
 export { type Closable, createRegistry, type Registry } from './registry.js'
 export { type BreakerStore, createMemoryRateLimitStore, type RateLimitStore, type RatePlan, type Reservation } from './stores.js'

@@ -10,7 +10,8 @@ const RESPONSE_TYPES = new Set<string>(['json', 'text', 'arrayBuffer', 'blob', '
 const BODY_KINDS = ['json', 'form', 'body'] as const
 const TEMPLATE = /\{([^{}]+)\}/g
 const PLACEHOLDER = /\{([^{}]+)\}/
-const REQUEST_KEYS = new Set([
+/** The keys of {@link RequestOptions}: what a call accepts (paginate() checks its options against them too). */
+export const REQUEST_KEYS: ReadonlySet<string> = new Set([
   'query',
   'params',
   'headers',

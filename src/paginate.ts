@@ -1,0 +1,191 @@
+import type { StandardSchemaV1 } from '@standard-schema/spec'
+import type { Client } from './client.js'
+import { PaginationError } from './errors.js'
+import { findLink } from './link.js'
+import { type Call, checkOptions, follow, loopError, optionsKey, pageURL, urlKey } from './paginate-policy.js'
+import type { ClientResponse, RequestOptions } from './types.js'
+
+/**
+ * What `next` returns: options for the next call (merged over this page's: `query` key by key, a
+ * key set to `undefined` dropped; the other options replaced), a URL or path (resolved against
+ * this page's URL, as a link is), or `undefined`, `null`, `false` or `''` to stop.
+ */
+export type NextPage = RequestOptions | string | URL | undefined | null | false
+
+/** What `next` is told besides the response. */
+export type PageContext<Item = unknown> = {
+  /** This page's number: 1 for the first. */
+  readonly page: number
+  /** This page's items (empty in pages mode when `data` is not an array and there is no `items`). */
+  readonly items: readonly Item[]
+}
+
+/**
+ * Options of {@link paginate}: those of a call (`query`, `headers`, `signal`, `schema`, …), sent
+ * with the first page and carried over to the next, plus how to walk the listing.
+ *
+ * @example
+ * const options: PaginateOptions<Charge, { data: Charge[]; has_more: boolean }> = {
+ *   query: { limit: 100 },
+ *   items: (response) => response.data.data,
+ *   next: (response, { items }) => response.data.has_more && { query: { starting_after: items.at(-1)?.id } },
+ * }
+ * type Charge = { id: string }
+ */
+export type PaginateOptions<Item = unknown, Page = unknown> = Omit<RequestOptions, 'schema'> & {
+  /** The method of every page request. @default 'GET' */
+  method?: string
+  /**
+   * The next page, from this one. By default, the target of the `Link: <…>; rel="next"` header
+   * (RFC 8288: several links and header lines, any case, relative URLs), else the end.
+   */
+  next?: (response: ClientResponse<Page>, context: PageContext<Item>) => NextPage | Promise<NextPage>
+  /** Picks a page's items out of the response; by default `data`, which must then be an array. */
+  items?: (response: ClientResponse<Page>) => readonly Item[] | Promise<readonly Item[]>
+  /** Yield whole responses (pages) instead of items; `limit` then counts pages. @default false */
+  pages?: boolean
+  /**
+   * How many items (pages with `pages: true`) to yield at most; no page is requested past them.
+   * @default Infinity
+   */
+  limit?: number
+  /**
+   * A guard against runaway listings (got's `requestLimit`): a listing with a next page after
+   * this many requests rejects with `PaginationError` (`reason: 'max-requests'`).
+   * @default 10000
+   */
+  maxRequests?: number
+  /** A Standard Schema every page's `data` must match (see `RequestOptions.schema`). */
+  schema?: StandardSchemaV1<unknown, Page>
+}
+
+/** What paginate needs of a client: `createClient()`'s, or an operation's. */
+export type Pageable = Pick<Client, 'request'>
+
+type ElementOf<T> = T extends readonly (infer E)[] ? E : unknown
+type Page = { response: ClientResponse; items: readonly unknown[] }
+type Plan = {
+  client: Pageable
+  method: string
+  next: NonNullable<PaginateOptions['next']>
+  items: PaginateOptions['items']
+  pages: boolean
+  limit: number
+  maxRequests: number
+}
+
+/**
+ * Walks a paginated listing, one page request at a time, each through the client's whole pipeline
+ * (retry, rate limit, log, trace). Yields items (or, with `pages: true`, responses). Stops at the
+ * last page (one without a next), at `limit`, at `break`, or when `signal` aborts (rejecting with
+ * its reason). An empty page with a next page goes on, as got does. A next page already fetched,
+ * or one on another origin than the client's, rejects with `PaginationError`.
+ *
+ * @example
+ * for await (const repo of paginate<Repo>(github, '/user/repos', { query: { per_page: 100 }, limit: 500 })) {
+ *   console.log(repo.full_name)
+ * }
+ * type Repo = { full_name: string }
+ * declare const github: Pageable
+ */
+export function paginate<Page = unknown, Item = unknown>(
+  client: Pageable,
+  path: string,
+  options: PaginateOptions<Item, Page> & { pages: true },
+): AsyncGenerator<ClientResponse<Page>, void, undefined>
+export function paginate<S extends StandardSchemaV1, Item = ElementOf<StandardSchemaV1.InferOutput<S>>>(
+  client: Pageable,
+  path: string,
+  options: PaginateOptions<Item, StandardSchemaV1.InferOutput<S>> & { schema: S; pages?: false },
+): AsyncGenerator<Item, void, undefined>
+export function paginate<Item = unknown, Page = unknown>(
+  client: Pageable,
+  path: string,
+  options?: PaginateOptions<Item, Page> & { pages?: false },
+): AsyncGenerator<Item, void, undefined>
+export function paginate(client: Pageable, path: string, options: PaginateOptions = {}): AsyncGenerator<unknown, void, undefined> {
+  const { method, next, items, pages, limit, maxRequests, ...request } = checkOptions(client, path, options)
+  const plan: Plan = {
+    client,
+    method: method ?? 'GET',
+    next: next ?? linkNext,
+    items,
+    pages: pages ?? false,
+    limit: limit ?? Number.POSITIVE_INFINITY,
+    maxRequests: maxRequests ?? 10_000,
+  }
+  const first = { path, options: request }
+  return plan.pages ? eachPage(plan, first) : eachItem(plan, first, request.signal)
+}
+
+async function* eachItem(plan: Plan, first: Call, signal: AbortSignal | undefined): AsyncGenerator<unknown, void, undefined> {
+  if (plan.limit === 0) return
+  let count = 0
+  for await (const page of walk(plan, first)) {
+    for (const item of page.items) {
+      // Items of a page already read are not handed out once the caller has aborted.
+      signal?.throwIfAborted()
+      yield item
+      if (++count >= plan.limit) return
+    }
+  }
+}
+
+async function* eachPage(plan: Plan, first: Call): AsyncGenerator<ClientResponse, void, undefined> {
+  if (plan.limit === 0) return
+  let count = 0
+  for await (const page of walk(plan, first)) {
+    yield page.response
+    if (++count >= plan.limit) return
+  }
+}
+
+/**
+ * The pages, one request each. The next one is worked out only once the caller asks for more, so
+ * `break`, `limit` or an abort leave no request behind.
+ */
+async function* walk(plan: Plan, first: Call): AsyncGenerator<Page, void, undefined> {
+  const fetched = new Set<string>()
+  let call = first
+  for (let page = 1; ; page++) {
+    const response = await plan.client.request(plan.method, call.path, call.options)
+    fetched.add(urlKey(plan.method, response.request.url.href, call.options))
+    fetched.add(optionsKey(call))
+    const items = await pickItems(plan, response)
+    yield { response, items }
+    const following = await plan.next(response, { page, items })
+    // Every falsy answer stops: `cursor && { query: { cursor } }` gives '' for an empty cursor.
+    if (!following) return
+    const [nextCall, key] = follow(plan.method, call, following, response)
+    if (fetched.has(key)) throw loopError(response, nextCall)
+    if (page >= plan.maxRequests) {
+      throw new PaginationError(
+        response.request,
+        'max-requests',
+        `stopped after ${page} page requests (maxRequests) with a next page still to fetch: raise maxRequests, or set limit to take fewer`,
+      )
+    }
+    call = nextCall
+  }
+}
+
+/** The default `next`: the `Link: <…>; rel="next"` target, resolved against the page's URL. */
+function linkNext(response: ClientResponse): URL | undefined {
+  return findLink(response.headers.get('link'), pageURL(response), 'next')
+}
+
+async function pickItems(plan: Plan, response: ClientResponse): Promise<readonly unknown[]> {
+  const items = plan.items ? await plan.items(response) : response.data
+  if (Array.isArray(items)) return items
+  if (!plan.items && (items === undefined || plan.pages)) return []
+  const shown =
+    typeof items === 'object' && items !== null && !plan.items
+      ? `an object (keys: ${Object.keys(items).slice(0, 8).join(', ') || 'none'})`
+      : items === null
+        ? 'null'
+        : typeof items
+  const fix = plan.items
+    ? 'items() must return an array'
+    : 'pass items to pick the list out of each page, e.g. items: (response) => response.data.results'
+  throw new PaginationError(response.request, 'not-a-list', `the page's data is ${shown}, not an array: ${fix}`)
+}
