@@ -2,6 +2,7 @@ import type { OperationClient } from '../src/client.js'
 import { HTTPError, isHTTPError } from '../src/errors.js'
 import { Headers } from '../src/headers.js'
 import { checkKeys, checkMs, describe, withDefaults } from '../src/options.js'
+import { mergeRules } from '../src/redact.js'
 import { createTokenCache, type IssuedToken, type TokenCache, type TokenStore } from '../src/token-cache.js'
 import type { ClientRequest, ClientResponse, Middleware, Next } from '../src/types.js'
 import { basicCredentials, grantError, grantForm, readToken, tokenKey } from './oauth2-grant.js'
@@ -189,6 +190,9 @@ export function oauth2(options: OAuth2Options): Middleware {
   const form = grantForm(grant)
   const basic = o.clientAuth === 'basic' ? basicCredentials(o.clientId, o.clientSecret) : undefined
   const secrets = [o.clientSecret, ...(basic ? [basic.slice(6)] : [])]
+  // Known secret values are hidden wherever the token request is rendered (logged bodies, an
+  // error_description echoing the secret), on top of the client's own rules.
+  const hidden = { path: secrets }
 
   function tokenRequest({ request }: Asker): ClientRequest {
     const headers = new Headers({ accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded' })
@@ -211,6 +215,7 @@ export function oauth2(options: OAuth2Options): Middleware {
       route: undefined,
       responseType: undefined,
       throwHttpErrors: false,
+      redaction: mergeRules(request.redaction ? [request.redaction, hidden] : [hidden]),
       context,
       options: { timeout }, // an explicit timeout: timeout() leaves it as it is
     }
