@@ -1,3 +1,4 @@
+export { type BearerOptions, bearer, type OAuth2Options, oauth2, type TokenHint } from './auth.js'
 export { type BreakerEvent, type HealthOptions, health } from './health.js'
 export { type IdempotencyOptions, idempotency } from './idempotency.js'
 export { defaultFailureLevel, isHandled, type LoggedFailure, type LogOptions, log } from './log.js'

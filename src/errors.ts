@@ -22,6 +22,7 @@ export type ErrorCode =
   | 'FL_ERR_CIRCUIT_OPEN'
   | 'FL_ERR_RATE_LIMITED'
   | 'FL_ERR_PAGINATION'
+  | 'FL_ERR_OAUTH2'
   | (string & {})
 
 type ErrorInit = { code: ErrorCode; request?: ClientRequest | undefined; cause?: unknown }
@@ -388,6 +389,44 @@ export class PaginationError extends ClientError {
   }
 }
 
+/**
+ * A token endpoint refused the client-credentials grant (RFC 6749 §5.2: `invalid_client`,
+ * `invalid_grant`, `invalid_scope`, `unauthorized_client`, …), or answered something that is no
+ * usable token (`invalid_token_response`, `unsupported_token_type`). Not retried: asking again
+ * with the same credentials gets the same answer. Neither the message nor any property holds the
+ * client secret or a token; the endpoint's own `error_description` is shown with the secret cut out.
+ *
+ * @example
+ * catch (error) {
+ *   if (isOAuth2Error(error) && error.error === 'invalid_client') alert('rotate the client secret')
+ * }
+ */
+export class OAuth2Error extends ClientError {
+  override name = 'OAuth2Error'
+  static override readonly [KIND]: string = 'OAuth2Error'
+  /** The RFC 6749 §5.2 error code (`invalid_client`, …), or ours for an unusable answer. */
+  readonly error: string
+  /** The endpoint's `error_description`, if any (secrets cut out). */
+  readonly description: string | undefined
+  /** The token endpoint's HTTP status. */
+  readonly status: number
+
+  constructor(request: ClientRequest, status: number, error: string, description?: string) {
+    const why = description ? `${error} (${description})` : error
+    super(scrubText(`${where(request)} answered ${status}: the token request failed: ${why}`, request.redaction), {
+      code: 'FL_ERR_OAUTH2',
+      request,
+    })
+    this.error = error
+    this.description = description
+    this.status = status
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), error: this.error, description: this.description, status: this.status }
+  }
+}
+
 function findSystemCode(error: unknown): string | undefined {
   for (let e = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
     const code = (e as { code?: unknown }).code
@@ -485,3 +524,9 @@ export const isValidationError = (error: unknown): error is ValidationError => h
  * if (isPaginationError(error)) console.warn(error.reason, error.request?.url)
  */
 export const isPaginationError = (error: unknown): error is PaginationError => hasBrand(error, 'PaginationError')
+ * Whether `error` is an {@link OAuth2Error}, also from another installed copy.
+ *
+ * @example
+ * if (isOAuth2Error(error) && error.error === 'invalid_client') console.error('check the client id and secret')
+ */
+export const isOAuth2Error = (error: unknown): error is OAuth2Error => hasBrand(error, 'OAuth2Error')

@@ -1,4 +1,6 @@
 // Property-based: whatever secret goes in, through whatever path, it comes out nowhere.
+
+import type { ServerResponse } from 'node:http'
 import { inspect } from 'node:util'
 import { context, trace as otel, propagation } from '@opentelemetry/api'
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics'
@@ -6,7 +8,7 @@ import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-tr
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node'
 import fc from 'fast-check'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { log, retry, timeout, trace } from '../middleware/index.js'
+import { bearer, log, oauth2, retry, timeout, trace } from '../middleware/index.js'
 import { type Client, type ClientResponse, createClient, type Middleware } from '../src/index.js'
 import { captureLogs } from './helpers/capture.js'
 import { refusedPort, startServer, type TestServer } from './helpers/server.js'
@@ -23,7 +25,12 @@ const reader = new TestReader()
 const meterProvider = new MeterProvider({ readers: [reader] })
 const logs = captureLogs(5)
 const paths = ['ok', 'fail', 'network', 'timeout', 'retry', 'customFetch'] as const
-const clients = {} as Record<(typeof paths)[number], Client>
+// Auth: a bearer token refused once then refreshed; oauth2() with the value as client secret (Basic
+// or body) and in the token it is issued; a token endpoint refusing it, echoing it in its error.
+const authPaths = ['bearer', 'oauth2', 'oauth2Body', 'oauth2Refused'] as const
+let bearerValue = ''
+const clients = {} as Record<(typeof paths)[number] | 'bearer', Client>
+let makeAuthClient: (path: (typeof authPaths)[number], secret: string) => Client
 let server: TestServer
 // What the innermost middleware saw of each request (copies made by retry, timeout and trace).
 const seenByMiddleware: string[] = []
@@ -45,8 +52,10 @@ const nodeFetchLike = async (input: URL | string | Request): Promise<Response> =
 beforeAll(async () => {
   provider.register()
   let flaky = 0
-  server = await startServer((req, res) => {
+  server = await startServer((req, res, seen) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname
+    if (path.startsWith('/token')) return issueToken(path, req.headers.authorization, seen.body.toString(), res)
+    if (path === '/bearer' && !req.headers.authorization?.endsWith('-fresh')) return void res.writeHead(401).end()
     if (path === '/hang') return
     if (path === '/flaky' && flaky++ % 2 === 0) return void res.writeHead(503).end()
     const status = path === '/fail' ? 500 : 200
@@ -66,7 +75,34 @@ beforeAll(async () => {
   for (const path of paths) clients[path] = make(server.url)
   clients.network = make(`http://127.0.0.1:${await refusedPort()}`)
   clients.customFetch = createClient({ baseURL: server.url, middleware: pipeline(), fetch: nodeFetchLike })
+  const getToken = (hint?: unknown) => (hint ? `${bearerValue}-fresh` : bearerValue)
+  clients.bearer = createClient({ baseURL: server.url, middleware: [bearer({ getToken }), ...pipeline()] })
+  makeAuthClient = (path, secret) =>
+    createClient({
+      baseURL: server.url,
+      middleware: [
+        oauth2({
+          tokenURL: `${server.url}/${path === 'oauth2Refused' ? 'token-refused' : 'token'}`,
+          clientId: 'leak-test',
+          clientSecret: secret,
+          clientAuth: path === 'oauth2Body' ? 'body' : 'basic',
+        }),
+        ...pipeline(),
+      ],
+    })
 })
+
+/** The leak server's token endpoint: it issues a token holding the secret, or refuses, echoing it. */
+function issueToken(path: string, authorization: string | undefined, body: string, res: ServerResponse): void {
+  const form = new URLSearchParams(body)
+  const basic = authorization ? Buffer.from(authorization.slice(6), 'base64').toString() : ''
+  const secret = form.get('client_secret') ?? decodeURIComponent(basic.slice(basic.indexOf(':') + 1).replace(/\+/g, ' '))
+  const answer =
+    path === '/token-refused'
+      ? { error: 'invalid_client', error_description: `unknown secret ${secret}` }
+      : { access_token: `${secret}-at`, token_type: 'Bearer', expires_in: 3600 }
+  res.writeHead(path === '/token-refused' ? 401 : 200, { 'content-type': 'application/json' }).end(JSON.stringify(answer))
+}
 
 afterAll(async () => {
   await Promise.all(Object.values(clients).map((c) => c.close()))
@@ -105,7 +141,7 @@ it(`no secret reaches a log, span, metric, error, response or request as printed
   const seen = new Set<string>()
   await fc.assert(
     fc.asyncProperty(
-      fc.constantFrom(...paths),
+      fc.constantFrom(...paths, ...authPaths),
       secret,
       headerName,
       queryName,
@@ -116,10 +152,16 @@ it(`no secret reaches a log, span, metric, error, response or request as printed
         logs.lines.length = 0
         seenByMiddleware.length = 0
         exporter.reset()
-        const route = { ok: '/ok', fail: '/fail', network: '/ok', timeout: '/hang', retry: '/flaky', customFetch: '/ok' }[path]
-        const target = userinfo ? `${clients[path].baseURL.origin.replace('//', `//u:${value}@`)}${route}` : route
+        const auth = path !== 'bearer' && (authPaths as readonly string[]).includes(path)
+        const client = auth ? makeAuthClient(path as (typeof authPaths)[number], value) : clients[path as keyof typeof clients]
+        bearerValue = value
+        const route = {
+          ...{ ok: '/ok', fail: '/fail', network: '/ok', timeout: '/hang', retry: '/flaky', customFetch: '/ok' },
+          ...{ bearer: '/bearer', oauth2: '/ok', oauth2Body: '/ok', oauth2Refused: '/ok' },
+        }[path]
+        const target = userinfo ? `${client.baseURL.origin.replace('//', `//u:${value}@`)}${route}` : route
         let response: ClientResponse | undefined
-        const error = await clients[path]
+        const error = await client
           .post(target, {
             headers: { [header]: value, 'x-api-key': value, 'idempotency-key': 'k' },
             query: { [query]: value, page: 1 },
@@ -129,6 +171,7 @@ it(`no secret reaches a log, span, metric, error, response or request as printed
             (r) => void (response = r),
             (e: unknown) => e,
           )
+        if (auth) await client.close()
         // What a caller may print of the answer, or of the error's (non-enumerable) response.
         const answer = response ?? (error as { response?: ClientResponse } | undefined)?.response
         const outputs = [
