@@ -524,6 +524,7 @@ export const isValidationError = (error: unknown): error is ValidationError => h
  * if (isPaginationError(error)) console.warn(error.reason, error.request?.url)
  */
 export const isPaginationError = (error: unknown): error is PaginationError => hasBrand(error, 'PaginationError')
+/**
  * Whether `error` is an {@link OAuth2Error}, also from another installed copy.
  *
  * @example
