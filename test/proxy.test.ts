@@ -12,6 +12,7 @@ import { createProxy } from 'proxy'
 import { generate } from 'selfsigned'
 import { Agent, type Dispatcher, MockAgent, ProxyAgent, request as undiciRequest } from 'undici'
 import { afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest'
+import { createWeChatClient } from '../clients/wechat.js'
 import { log } from '../middleware/log.js'
 import { retry } from '../middleware/retry.js'
 import { type ClientOptions, createClient, isHTTPError, isNetworkError, type NetworkError } from '../src/index.js'
@@ -331,6 +332,23 @@ function withHeader(
 ): NonNullable<Dispatcher.DispatchOptions['headers']> {
   return Array.isArray(headers) ? [...headers, name, value] : { ...(headers as Record<string, string>), [name]: value }
 }
+
+describe('createWeChatClient({ proxy })', () => {
+  it('fetches the access token through the fixed-IP egress proxy', async () => {
+    const wechat = await startServer({ json: { access_token: 'ACCESS', expires_in: 7200 } })
+    const proxy = await startProxy((headers) => headers['proxy-authorization'] === basic('egress', SECRET))
+    const client = createWeChatClient({
+      appId: 'wx1',
+      appSecret: 'APPSECRET',
+      baseURL: wechat.url,
+      proxy: `http://egress:${SECRET}@127.0.0.1:${proxy.port}`,
+    })
+    onTestFinished(() => client.close())
+    await expect(client.getAccessToken()).resolves.toBe('ACCESS')
+    expect(proxy.seen).toHaveLength(1)
+    expect(proxy.seen[0]?.url).toMatch(new RegExp(`^${wechat.url}/cgi-bin/token\\?`))
+  })
+})
 
 describe('options', () => {
   it('refuses an invalid proxy URL, saying what to pass and hiding its credentials', () => {
