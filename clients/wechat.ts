@@ -79,6 +79,8 @@ export type WeChatClientOptions = {
   fetch?: FetchFunction
   /** Options of the client's pool. */
   pool?: ClientOptions['pool']
+  /** A forward proxy (`'http://user:pass@egress:3128'` or `'env'`): the fixed-IP egress WeChat's allow-list names. */
+  proxy?: ClientOptions['proxy']
 }
 
 /** What {@link createWeChatClient} returns: plain async methods, `health()` and `close()`. */
@@ -117,7 +119,7 @@ export function createWeChatClient(options: WeChatClientOptions): WeChatClient {
     if (typeof options?.[name] !== 'string' || options[name] === '')
       throw new TypeError(`createWeChatClient needs ${name}: from the WeChat admin console`)
   }
-  checkKeys('createWeChatClient', options, ['appId', 'appSecret', 'baseURL', 'middleware', 'tokenStore', 'fetch', 'pool'])
+  checkKeys('createWeChatClient', options, ['appId', 'appSecret', 'baseURL', 'middleware', 'tokenStore', 'fetch', 'pool', 'proxy'])
   const { appId, appSecret } = options
   const client: Client = createClient({
     baseURL: options.baseURL ?? 'https://api.weixin.qq.com',
@@ -126,6 +128,7 @@ export function createWeChatClient(options: WeChatClientOptions): WeChatClient {
     middleware: [...(options.middleware ?? recommended({ retry: { shouldRetry: retryWeChatBusy } })), wechatErrors],
     ...(options.fetch ? { fetch: options.fetch } : {}),
     ...(options.pool ? { pool: options.pool } : {}),
+    ...(options.proxy ? { proxy: options.proxy } : {}),
   })
   // Every method is one client.operation(): close() waits for a send's token fetch and the send
   // itself, and the token is fetched through the operation's client.

@@ -1,5 +1,5 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec'
-import type { Agent } from 'undici'
+import type { Agent, Dispatcher } from 'undici'
 import { checkTransport, openTransport } from '#transport'
 import { createFetchCore, type FetchFunction } from './cores/fetch.js'
 import { ClientClosedError, ValidationError } from './errors.js'
@@ -41,6 +41,27 @@ export type ClientOptions = {
    * @default {}
    */
   pool?: Agent.Options
+  /**
+   * Any undici Dispatcher the caller made — a `ProxyAgent`, an `EnvHttpProxyAgent`, a `MockAgent`,
+   * an Agent composed with interceptors — sent on by both cores. fetchline never closes it:
+   * `close()` waits for this client's requests in flight, then leaves the dispatcher open (the
+   * caller closes it; other clients may share it). Not with `pool` (configure the dispatcher
+   * itself), `proxy` or `fetch`; Node and Deno only.
+   * @default undefined (the client's own undici Agent)
+   * @example
+   * createClient({ baseURL, dispatcher: new ProxyAgent('http://proxy.internal:3128') })
+   */
+  dispatcher?: Dispatcher
+  /**
+   * Send through a forward proxy, with an undici proxy agent the client owns and closes.
+   * `'env'` reads `HTTP_PROXY`, `HTTPS_PROXY` and `NO_PROXY` (lower case too) through undici's
+   * `EnvHttpProxyAgent`; a URL (`'http://user:pass@proxy.internal:3128'`) uses a `ProxyAgent`, its
+   * credentials sent to the proxy as `Proxy-Authorization` and never shown in errors or logs.
+   * HTTPS goes through a CONNECT tunnel, plain HTTP in absolute form. `pool` still applies, its
+   * `connect` TLS options to the origin inside the tunnel. Node and Deno only.
+   * @default undefined (no proxy; HTTP_PROXY is ignored unless 'env' is given)
+   */
+  proxy?: 'env' | (string & {}) | URL
   /** A fetch function to send through instead of the built-in transport (msw, `mockFetch`, a proxy). */
   fetch?: FetchFunction
   /**
@@ -96,7 +117,10 @@ export type Client = {
    * })
    */
   operation<T>(fn: (client: OperationClient) => Promise<T>): Promise<T>
-  /** Waits for requests and operations in flight, then closes the pool. Idempotent; later requests reject. */
+  /**
+   * Waits for requests and operations in flight, then closes the pool (or proxy agent) the client
+   * made — never a `dispatcher` the caller passed. Idempotent; later requests reject.
+   */
   close(): Promise<void>
   [Symbol.asyncDispose](): Promise<void>
   /** Whether `close()` was called. */
@@ -108,7 +132,7 @@ export type Client = {
 /** What an operation's function is handed: the client's request methods, for that operation only. */
 export type OperationClient = Pick<Client, 'get' | 'head' | 'post' | 'put' | 'patch' | 'delete' | 'options' | 'request'>
 
-const KNOWN = ['baseURL', 'headers', 'middleware', 'pool', 'fetch', 'core', 'throwHttpErrors']
+const KNOWN = ['baseURL', 'headers', 'middleware', 'pool', 'dispatcher', 'proxy', 'fetch', 'core', 'throwHttpErrors']
 const DEFAULT_HEADERS = { accept: 'application/json, text/plain, */*', 'user-agent': 'fetchline' }
 
 /**
@@ -256,6 +280,7 @@ function checkOptions(options: ClientOptions): void {
   if (options.fetch && options.pool) {
     throw new TypeError('pool and fetch cannot be used together: pool configures the built-in transport, a custom fetch brings its own')
   }
+  checkDispatch(options)
   if (options.core !== undefined && options.core !== 'fetch' && options.core !== 'undici') {
     throw new TypeError(`core must be 'fetch' or 'undici', got ${describe(options.core)}`)
   }
@@ -263,6 +288,26 @@ function checkOptions(options: ClientOptions): void {
     throw new TypeError("core: 'undici' and fetch cannot be used together: the undici core does not go through fetch")
   }
   checkTransport(options)
+}
+
+/** `fetch`, `dispatcher` and `proxy` each say how requests leave: at most one of them. */
+function checkDispatch(options: ClientOptions): void {
+  const { dispatcher, proxy, pool } = options
+  if (dispatcher !== undefined && proxy !== undefined) {
+    throw new TypeError(
+      'proxy and dispatcher cannot be used together: proxy makes a proxy agent the client owns; to send through your own, pass it as dispatcher alone (new ProxyAgent(…))',
+    )
+  }
+  if (options.fetch && (dispatcher !== undefined || proxy !== undefined)) {
+    throw new TypeError(
+      `${dispatcher === undefined ? 'proxy' : 'dispatcher'} and fetch cannot be used together: a custom fetch brings its own transport`,
+    )
+  }
+  if (dispatcher !== undefined && pool !== undefined) {
+    throw new TypeError(
+      'pool and dispatcher cannot be used together: pool configures the Agent fetchline makes; give those options to your dispatcher instead',
+    )
+  }
 }
 
 function checkMiddleware(middleware: unknown): readonly Middleware[] {

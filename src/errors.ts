@@ -189,7 +189,8 @@ export class NetworkError extends ClientError {
   constructor(request: ClientRequest, cause: unknown) {
     const tls = findTLSFailure(cause)
     const systemCode = tls?.code ?? findSystemCode(cause)
-    const reason = tls ? scrubText(tls.reason, request.redaction) : findMessage(cause, request)
+    const refused = proxyRefusal(cause)
+    const reason = tls ? scrubText(tls.reason, request.redaction) : (refused ?? findMessage(cause, request))
     super(`${where(request)} failed: ${reason}${systemCode ? ` (${systemCode})` : ''}`, {
       code: 'FL_ERR_NETWORK',
       request,
@@ -198,7 +199,9 @@ export class NetworkError extends ClientError {
     })
     this.systemCode = systemCode
     this.tlsFailure = tls?.kind
-    this.neverSent = tls !== undefined || (systemCode !== undefined && NEVER_SENT.has(systemCode)) || isRefusedStream(cause)
+    // A proxy that refused the CONNECT (or the request) never passed it on to the origin.
+    this.neverSent =
+      tls !== undefined || refused !== undefined || (systemCode !== undefined && NEVER_SENT.has(systemCode)) || isRefusedStream(cause)
   }
 
   override toJSON(): Record<string, unknown> {
@@ -433,6 +436,26 @@ function findSystemCode(error: unknown): string | undefined {
     if (typeof code === 'string') return code
     const nested = (e as { errors?: unknown[] }).errors // AggregateError from happy eyeballs
     if (Array.isArray(nested) && nested.length) return findSystemCode(nested[0])
+  }
+  return undefined
+}
+
+// What undici's proxy agents fail with when the proxy refuses: the CONNECT of a tunnel
+// (lib/dispatcher/proxy-agent.js), or a plain-HTTP request sent to it in absolute form.
+const TUNNEL_REFUSED = /^Proxy response \((\d{3})\) !== 200 when HTTP Tunneling$/
+const REQUEST_REFUSED = /^Proxy Authentication Required \((407)\)$/
+
+/** The refusal of a forward proxy, said plainly (undici's words name neither side), or `undefined`. */
+function proxyRefusal(error: unknown): string | undefined {
+  for (let e = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const message = (e as { message?: unknown }).message
+    if (typeof message !== 'string') continue
+    const match = TUNNEL_REFUSED.exec(message) ?? REQUEST_REFUSED.exec(message)
+    if (!match) continue
+    const status = Number(match[1])
+    const what = match.input.startsWith('Proxy response') ? 'the CONNECT' : 'the request'
+    const hint = status === 407 ? ': check the proxy credentials (user:password in the proxy URL)' : ''
+    return `the proxy refused ${what} with ${status} ${STATUS_TEXT[status] ?? 'Unknown Status'}${hint}`
   }
   return undefined
 }

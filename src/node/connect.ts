@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net'
-import { Agent, buildConnector } from 'undici'
+import { Agent, buildConnector, type Dispatcher } from 'undici'
 import { checkKeys, describe } from '../options.js'
 import { BODY_TIMEOUT } from '../signal.js'
 import { keepTLSAlert } from './tls-alert.js'
@@ -14,23 +14,34 @@ export class ConnectAbandoned extends Error {
 }
 
 /**
- * The client's undici Agent, and what the cores need to know about it. It tracks the connects in
- * progress, so that giving up on a request undici has not started (timed out or aborted while
- * queued) also ends the connect it waits for, once no live request waits for it. undici 7 gives
- * a queued request no abort handle: left alone, the abandoned connect runs to undici's connect
- * timeout (10 s) and holds `close()` that long. Only abandoned requests are counted, so a request
- * that starts normally costs nothing here.
+ * The dispatcher the cores send on, and what they need to know about it. On the client's own
+ * undici Agent it tracks the connects in progress, so that giving up on a request undici has not
+ * started (timed out or aborted while queued) also ends the connect it waits for, once no live
+ * request waits for it. undici 7 gives a queued request no abort handle: left alone, the
+ * abandoned connect runs to undici's connect timeout (10 s) and holds `close()` that long. Only
+ * abandoned requests are counted, so a request that starts normally costs nothing here.
+ *
+ * A dispatcher made elsewhere (the caller's, or a proxy agent, which builds its connector itself)
+ * cannot have its connector wrapped: nothing is tracked then, and `abandon`/`release` return at
+ * once — an abandoned connect there runs to that dispatcher's own connect timeout.
  */
 export class Transport {
-  readonly agent: Agent
+  readonly agent: Dispatcher
   /** undici's limit on the wait between two chunks of a body (0: none). */
   readonly bodyTimeout: number
+  /** Whether the connects of `agent` are tracked (an Agent made here). */
+  readonly #tracked: boolean
   readonly #connecting = new Map<string, Set<Socket>>()
   /** Requests given up on while still in undici's queue, per origin. */
   readonly #abandoned = new Map<string, number>()
 
-  constructor(pool: Agent.Options | undefined) {
+  constructor(pool: Agent.Options | undefined, dispatcher?: Dispatcher) {
     this.bodyTimeout = pool?.bodyTimeout ?? BODY_TIMEOUT
+    this.#tracked = dispatcher === undefined
+    if (dispatcher) {
+      this.agent = dispatcher
+      return
+    }
     const connect = connectorOf(pool)
     // A `connect` of the wrong type goes to undici as it is, which says what is wrong with it.
     this.agent = new Agent(connect ? { ...pool, connect: this.#track(connect) } : pool)
@@ -38,17 +49,19 @@ export class Transport {
 
   /** A request for `origin` was given up on before undici started it. */
   abandon(origin: string): void {
+    if (!this.#tracked) return
     const abandoned = (this.#abandoned.get(origin) ?? 0) + 1
     this.#abandoned.set(origin, abandoned)
     const sockets = this.#connecting.get(origin)
     if (!sockets) return
     // undici's `pending` counts every request of the origin not yet started, ours and anyone's.
-    const pending = (this.agent.stats[origin] as { pending?: number } | undefined)?.pending ?? Number.POSITIVE_INFINITY
+    const pending = ((this.agent as Agent).stats[origin] as { pending?: number } | undefined)?.pending ?? Number.POSITIVE_INFINITY
     if (pending <= abandoned) for (const socket of sockets) socket.destroy(new ConnectAbandoned())
   }
 
   /** undici let go of a request given up on earlier (started it, or failed it). */
   release(origin: string): void {
+    if (!this.#tracked) return
     const abandoned = (this.#abandoned.get(origin) ?? 1) - 1
     if (abandoned > 0) this.#abandoned.set(origin, abandoned)
     else this.#abandoned.delete(origin)
@@ -93,12 +106,24 @@ function isSocket(value: unknown): value is Socket {
  * caller's own `connect` function: wrapping it keeps every connect option working.
  */
 function connectorOf(pool: Agent.Options | undefined): buildConnector.connector | undefined {
+  const connect = pool?.connect
+  if (typeof connect === 'function') return connect as buildConnector.connector
+  if (connect != null && typeof connect !== 'object') return undefined
+  return buildConnector(connectOptions(pool))
+}
+
+/**
+ * The options undici's `Client` would build its connector from (TLS, session cache, ALPN, connect
+ * timeout, `connect: {…}` last): also what a proxy agent's tunnels to the origin use (`requestTls`).
+ *
+ * @example
+ * connectOptions({ connectTimeout: 5_000, connect: { ca } }) // { timeout: 5000, ca, … }
+ */
+export function connectOptions(pool: Agent.Options | undefined): buildConnector.BuildOptions {
   const options = (pool ?? {}) as Agent.Options & Record<string, unknown>
   const { connect, tls, maxCachedSessions, allowH2, useH2c, socketPath, connectTimeout, autoSelectFamily, autoSelectFamilyAttemptTimeout } =
     options
-  if (typeof connect === 'function') return connect as buildConnector.connector
-  if (connect != null && typeof connect !== 'object') return undefined
-  return buildConnector({
+  return {
     ...(tls as object | undefined),
     maxCachedSessions,
     allowH2,
@@ -106,8 +131,8 @@ function connectorOf(pool: Agent.Options | undefined): buildConnector.connector 
     socketPath,
     timeout: connectTimeout,
     ...(typeof autoSelectFamily === 'boolean' ? { autoSelectFamily, autoSelectFamilyAttemptTimeout } : undefined),
-    ...connect,
-  } as unknown as buildConnector.BuildOptions)
+    ...(connect as object | undefined),
+  } as unknown as buildConnector.BuildOptions
 }
 
 /** Checks `pool` at client creation: an object of undici Agent options, with no unknown key. */

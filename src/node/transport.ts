@@ -1,34 +1,51 @@
 // The `#transport` edge on Node (and Deno, whose npm resolution takes the `node` condition): each
-// client owns an undici Agent, under either core. package.json "imports" points every other
-// runtime at src/web/transport.ts, so this file (and undici) is never loaded there.
+// client owns an undici Agent (or a proxy agent, with `proxy`), or sends on the caller's
+// `dispatcher`, under either core. package.json "imports" points every other runtime at
+// src/web/transport.ts, so this file (and undici) is never loaded there.
 import { fetch as undiciFetch } from 'undici'
 import type { BuiltInTransport, ClientOptions } from '../client.js'
 import { createFetchCore, type FetchFunction } from '../cores/fetch.js'
+import { describe } from '../options.js'
 import { checkPool, Transport } from './connect.js'
 import { underFetch } from './cores/deadline.js'
 import { createUndiciCore } from './cores/undici.js'
 import { refuseIntercepted, throughInterceptor } from './intercept.js'
+import { checkProxy, openProxy } from './proxy.js'
 
 /**
- * Checks, at client creation, what only the built-in transport reads: `pool`.
+ * Checks, at client creation, what only the built-in transport reads: `pool`, `dispatcher` and
+ * `proxy`.
  *
  * @example
  * checkTransport({ baseURL, pool: { connections: 10 } })
  */
 export function checkTransport(options: ClientOptions): void {
   checkPool(options.pool)
+  const { dispatcher } = options
+  if (dispatcher !== undefined && typeof (dispatcher as { dispatch?: unknown } | null)?.dispatch !== 'function') {
+    throw new TypeError(
+      `dispatcher must be an undici Dispatcher (an object with a dispatch function), such as new ProxyAgent('http://proxy.internal:3128') or new Agent().compose(…), got ${describe(dispatcher)}`,
+    )
+  }
+  checkProxy(options.proxy, options.pool)
 }
 
 /**
- * The client's own undici Agent and the core that sends on it: `Dispatcher.dispatch` for
- * `core: 'undici'`, else undici's own fetch (so the client's Agent, not Node's bundled undici,
+ * The dispatcher requests go through — the client's own undici Agent, the proxy agent it made for
+ * `proxy`, or the caller's `dispatcher` — and the core that sends on it: `Dispatcher.dispatch`
+ * for `core: 'undici'`, else undici's own fetch (so that dispatcher, not Node's bundled undici,
  * carries the requests) — or, while msw listens, the global fetch it patched.
  *
  * @example
  * const { core, close } = openTransport({ baseURL, core: 'undici', pool: { connections: 50 } })
  */
 export function openTransport(options: ClientOptions): BuiltInTransport {
-  const transport = new Transport(options.pool)
+  const { dispatcher, proxy, pool } = options
+  const transport = dispatcher
+    ? new Transport(undefined, dispatcher)
+    : proxy !== undefined
+      ? new Transport(pool, openProxy(proxy, pool))
+      : new Transport(pool)
   const core =
     options.core === 'undici'
       ? refuseIntercepted(createUndiciCore(transport.agent, transport))
@@ -36,6 +53,8 @@ export function openTransport(options: ClientOptions): BuiltInTransport {
   return {
     core,
     async close() {
+      // The caller's dispatcher is the caller's to close: other clients may be sending on it.
+      if (dispatcher) return
       // No call waits any more: a connect still running serves nobody, and undici's close()
       // would wait for it to time out.
       transport.abandonAll()

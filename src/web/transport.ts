@@ -5,7 +5,8 @@ import type { BuiltInTransport, ClientOptions } from '../client.js'
 import { createFetchCore, type FetchFunction } from '../cores/fetch.js'
 
 /**
- * Refuses, at client creation, what needs undici's Agent — `core: 'undici'` and `pool` — with
+ * Refuses, at client creation, what needs undici — `core: 'undici'`, `pool`, `dispatcher` and
+ * `proxy` — with
  * the runtime's name and what to do instead, rather than failing on the first request.
  *
  * @example
@@ -21,6 +22,16 @@ export function checkTransport(options: ClientOptions): void {
   if (options.pool !== undefined) {
     throw new TypeError(
       `pool configures an undici Agent, and ${name} has no working one (fetchline sends through the platform's fetch there, which keeps its own connections): leave pool out`,
+    )
+  }
+  if (options.dispatcher !== undefined) {
+    throw new TypeError(
+      `dispatcher needs undici, and ${name} has no working one (fetchline sends through the platform's fetch there): leave dispatcher out, or pass fetch to send through your own`,
+    )
+  }
+  if (options.proxy !== undefined) {
+    throw new TypeError(
+      `proxy needs undici's proxy agents, and ${name} has none (fetchline sends through the platform's fetch there): leave proxy out and configure the runtime's egress instead, or pass a fetch that goes through your proxy`,
     )
   }
 }
