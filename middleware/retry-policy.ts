@@ -67,8 +67,9 @@ export function shouldRetry(context: RetryContext, rules: Pick<RetryRules, 'stat
   if (status !== undefined) retryable = rules.statuses.has(status)
   else if (isNetworkError(error)) {
     // A test double without a route for the call is a bug in the test, not a flaky network; a
-    // certificate refused either way is configuration, and sending again only repeats it.
-    retryable = error.systemCode !== 'FL_ERR_MOCK_NO_ROUTE' && error.tlsFailure === undefined
+    // certificate refused either way, or proxy credentials refused (407), is configuration, and
+    // sending again only repeats it.
+    retryable = error.systemCode !== 'FL_ERR_MOCK_NO_ROUTE' && error.tlsFailure === undefined && error.proxyStatus !== 407
     neverSent = error.neverSent
   } else retryable = isTimeoutError(error) && error.limit === 'attempt'
   if (!retryable) return false

@@ -185,12 +185,17 @@ export class NetworkError extends ClientError {
    * does not retry them.
    */
   readonly tlsFailure: TLSFailureKind | undefined
+  /**
+   * The status a forward proxy refused the CONNECT (or the request) with, e.g. 407 when its
+   * credentials are wrong: `retry()` does not retry a 407, which only repeats the refusal.
+   */
+  readonly proxyStatus: number | undefined
 
   constructor(request: ClientRequest, cause: unknown) {
     const tls = findTLSFailure(cause)
     const systemCode = tls?.code ?? findSystemCode(cause)
     const refused = proxyRefusal(cause)
-    const reason = tls ? scrubText(tls.reason, request.redaction) : (refused ?? findMessage(cause, request))
+    const reason = tls ? scrubText(tls.reason, request.redaction) : (refused?.reason ?? findMessage(cause, request))
     super(`${where(request)} failed: ${reason}${systemCode ? ` (${systemCode})` : ''}`, {
       code: 'FL_ERR_NETWORK',
       request,
@@ -199,13 +204,20 @@ export class NetworkError extends ClientError {
     })
     this.systemCode = systemCode
     this.tlsFailure = tls?.kind
+    this.proxyStatus = refused?.status
     // A proxy that refused the CONNECT (or the request) never passed it on to the origin.
     this.neverSent =
       tls !== undefined || refused !== undefined || (systemCode !== undefined && NEVER_SENT.has(systemCode)) || isRefusedStream(cause)
   }
 
   override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), systemCode: this.systemCode, neverSent: this.neverSent, tlsFailure: this.tlsFailure }
+    return {
+      ...super.toJSON(),
+      systemCode: this.systemCode,
+      neverSent: this.neverSent,
+      tlsFailure: this.tlsFailure,
+      proxyStatus: this.proxyStatus,
+    }
   }
 }
 
@@ -446,7 +458,7 @@ const TUNNEL_REFUSED = /^Proxy response \((\d{3})\) !== 200 when HTTP Tunneling$
 const REQUEST_REFUSED = /^Proxy Authentication Required \((407)\)$/
 
 /** The refusal of a forward proxy, said plainly (undici's words name neither side), or `undefined`. */
-function proxyRefusal(error: unknown): string | undefined {
+function proxyRefusal(error: unknown): { reason: string; status: number } | undefined {
   for (let e = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
     const message = (e as { message?: unknown }).message
     if (typeof message !== 'string') continue
@@ -455,7 +467,7 @@ function proxyRefusal(error: unknown): string | undefined {
     const status = Number(match[1])
     const what = match.input.startsWith('Proxy response') ? 'the CONNECT' : 'the request'
     const hint = status === 407 ? ': check the proxy credentials (user:password in the proxy URL)' : ''
-    return `the proxy refused ${what} with ${status} ${STATUS_TEXT[status] ?? 'Unknown Status'}${hint}`
+    return { reason: `the proxy refused ${what} with ${status} ${STATUS_TEXT[status] ?? 'Unknown Status'}${hint}`, status }
   }
   return undefined
 }

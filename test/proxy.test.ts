@@ -183,6 +183,23 @@ for (const core of ['fetch', 'undici'] as const) {
         expect(origin.seen).toEqual([])
       })
 
+      it('does not retry a 407: wrong proxy credentials stay wrong (proxyStatus says so)', async () => {
+        const origin = await startServer(echo)
+        const https = await startHttpsOrigin()
+        const proxy = await startProxy(() => false)
+        const retried = { count: 0 }
+        const middleware = [retry({ maxRetries: 3, delay: 0, jitter: false, onRetry: () => void retried.count++ })]
+        const proxyURL = `http://user:${WRONG}@127.0.0.1:${proxy.port}`
+        await using plain = client(origin.url, { proxy: proxyURL, middleware })
+        await using tunnel = client(https, { proxy: proxyURL, pool: { connect: { ca: tls.cert } }, middleware })
+        for (const api of [plain, tunnel]) {
+          const error = await api.get('/x').catch((e: unknown) => e)
+          expect(error).toMatchObject({ name: 'NetworkError', proxyStatus: 407 })
+        }
+        expect(retried.count).toBe(0)
+        expect(proxy.seen).toHaveLength(2)
+      })
+
       it('fails with a NetworkError when the proxy is down, and retry() sends again', async () => {
         const origin = await startServer(echo)
         const port = await refusedPort()
