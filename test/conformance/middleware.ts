@@ -102,6 +102,41 @@ export const middleware: Record<string, Case> = {
     equal([error.code, error.errcode], ['FL_ERR_WECHAT', 43004], '[code, errcode]')
     check(!JSON.stringify(error).includes('wx-app-secret') && !error.message.includes('tok-wx1'), 'a secret shows in the error')
   },
+  async 'paginate() follows Link: rel="next" through the pipeline, and stops at limit'(ctx) {
+    let pages = 0
+    const counted: import('fetchline-http').Middleware = (request, next) => {
+      pages++
+      return next(request)
+    }
+    await using api = secretive(ctx, [counted])
+    const k = key()
+    const all: number[] = []
+    for await (const item of ctx.lib.core.paginate<number>(api, '/pages', { query: { key: k } })) all.push(item)
+    equal([all, pages], [[1, 2, 3, 4, 5, 6, 7], 3], '[items, pages through the pipeline]')
+    const some: number[] = []
+    for await (const item of ctx.lib.core.paginate<number>(api, '/pages', { query: { key: k }, limit: 4 })) some.push(item)
+    equal([some, pages], [[1, 2, 3, 4], 5], 'limit 4: [items, pages] (no third page)')
+  },
+  async 'oauth2() gets one token for concurrent calls, refreshes once on a 401'(ctx) {
+    const { oauth2, isOAuth2Error } = { ...ctx.lib.middleware, ...ctx.lib.core }
+    const auth = oauth2({ tokenURL: `${ctx.url}/oauth/token`, clientId: 'conf-client', clientSecret: 'conf-secret' })
+    await using api = ctx.lib.core.createClient({ baseURL: ctx.url, middleware: [auth] })
+    const first = await Promise.all([1, 2, 3, 4, 5].map(() => api.get<{ token: number }>('/oauth/resource')))
+    const token = first[0]?.data.token ?? 0
+    equal(
+      first.map((r) => r.data.token),
+      [token, token, token, token, token],
+      'one token for five concurrent calls',
+    )
+    await api.post('/oauth/revoke')
+    equal((await api.get<{ token: number }>('/oauth/resource')).data.token, token + 1, 'a fresh token after the 401')
+    const wrong = oauth2({ tokenURL: `${ctx.url}/oauth/token`, clientId: 'conf-client', clientSecret: SECRET })
+    await using bad = ctx.lib.core.createClient({ baseURL: ctx.url, middleware: [wrong] })
+    const error = await rejects(bad.get('/oauth/resource'), 'a wrong client secret')
+    check(isOAuth2Error(error), `not an OAuth2Error: ${error.name}`)
+    checkError(error, 'OAuth2Error', 'FL_ERR_OAUTH2')
+    equal(error.error, 'invalid_client', 'error')
+  },
   async 'example client: schemas and the API key'(ctx) {
     const { createExampleClient } = ctx.lib.clients.example
     await using api = createExampleClient({ apiKey: 'example-key', baseURL: ctx.url, middleware: [] })

@@ -63,6 +63,32 @@ export async function startConformanceServer(): Promise<ConformanceServer> {
       }, 20)
       res.on('close', () => clearInterval(timer))
     },
+    // A listing of 7 items, 3 a page, paged by `Link: <…>; rel="next"` (relative, as GitHub's are not).
+    '/pages': (_req, res, url) => {
+      const page = Number(url.searchParams.get('page') ?? 1)
+      const items = [1, 2, 3, 4, 5, 6, 7].slice((page - 1) * 3, page * 3)
+      const next = page * 3 < 7 ? { link: `</pages?page=${page + 1}>; rel="next", </pages?page=3>; rel="last"` } : undefined
+      hit(`pages:${url.searchParams.get('key')}`)
+      json(res, 200, items, next)
+    },
+    // An OAuth2 token endpoint (client credentials, HTTP Basic) and a resource that takes its
+    // tokens; `/oauth/revoke` makes the resource refuse every token issued so far.
+    '/oauth/token': (req, res, _url, body) => {
+      const form = new URLSearchParams(body.toString('utf8'))
+      const basic = `Basic ${btoa('conf-client:conf-secret')}`
+      if (req.headers.authorization !== basic || form.get('grant_type') !== 'client_credentials')
+        return json(res, 401, { error: 'invalid_client', error_description: 'unknown client' })
+      json(res, 200, { access_token: `at-${hit('oauth:issued')}`, token_type: 'Bearer', expires_in: 3600 })
+    },
+    '/oauth/revoke': (_req, res) => {
+      hits.set('oauth:revoked', hits.get('oauth:issued') ?? 0)
+      json(res, 200, { revoked: hits.get('oauth:revoked') })
+    },
+    '/oauth/resource': (req, res) => {
+      const n = Number(/^Bearer at-(\d+)$/.exec(req.headers.authorization ?? '')?.[1] ?? 0)
+      if (n === 0 || n <= (hits.get('oauth:revoked') ?? 0)) return json(res, 401, { error: 'invalid_token' })
+      json(res, 200, { token: n, issued: hits.get('oauth:issued') })
+    },
     // The WeChat API, enough for a token fetch and a template message.
     '/cgi-bin/token': (_req, res, url) =>
       url.searchParams.get('secret') === 'wx-app-secret'
