@@ -66,10 +66,15 @@ export function ensureRuntimes(names, log = (text) => process.stderr.write(`${te
  * `npm test` on), the pinned one otherwise; 22, 24 and 26 are always the pinned ones.
  */
 export function nodeBinaries(lines) {
-  const own = process.version.match(/^v(\d+)\./)?.[1]
-  const pinned = lines.filter((line) => !(line === '20' && own === '20')).map((line) => `node${line}`)
-  const paths = ensureRuntimes(pinned)
-  return Object.fromEntries(lines.map((line) => [line, line === '20' && own === '20' ? process.execPath : paths[`node${line}`]]))
+  const pinned = pinnedLines(lines, process.version)
+  const paths = ensureRuntimes(pinned.map((line) => `node${line}`))
+  return Object.fromEntries(lines.map((line) => [line, pinned.includes(line) ? paths[`node${line}`] : process.execPath]))
+}
+
+/** The lines that need a pinned binary when the machine's node is `ownVersion` ('v20.20.2'). */
+export function pinnedLines(lines, ownVersion) {
+  const own = ownVersion.match(/^v(\d+)\./)?.[1]
+  return lines.filter((line) => !(line === '20' && own === '20'))
 }
 
 /** How to start a script on Bun or Deno (from the repository root, which holds package.json and node_modules). */
