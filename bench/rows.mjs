@@ -144,6 +144,8 @@ async function fetchlineRow({ origin, pool }, { core, full }) {
   const client = createClient({ baseURL: origin, core, pool: { ...pool }, ...(full ? { middleware: middleware() } : {}) })
   let stubClient
   return {
+    // The cold-start "+ warmup" variants call it before their burst; another branch adds it.
+    warmup: typeof client.warmup === 'function' ? (options) => client.warmup(options) : undefined,
     get: async () => (await client.get('/json')).data,
     post: async (payload) => (await client.post('/echo', { json: payload })).data,
     async stubSetup() {
@@ -163,7 +165,57 @@ async function fetchlineRow({ origin, pool }, { core, full }) {
   }
 }
 
+/**
+ * The floor row's request: `dispatch` with a minimal handler in undici's controller API (the one
+ * src/node/cores/exchange.ts implements) that keeps the body's chunks and JSON.parse-s them at the
+ * end — the least work any undici-based client can do for a JSON answer.
+ */
+function dispatchJSON(dispatcher, options) {
+  return new Promise((resolve, reject) => {
+    let first
+    let rest
+    dispatcher.dispatch(options, {
+      onRequestStart() {},
+      onResponseStart() {},
+      onResponseData(_controller, chunk) {
+        if (first === undefined) first = chunk
+        else (rest ??= []).push(chunk)
+      },
+      onResponseEnd() {
+        try {
+          resolve(JSON.parse((rest ? Buffer.concat([first, ...rest]) : first).toString()))
+        } catch (error) {
+          reject(error)
+        }
+      },
+      onResponseError(_controller, error) {
+        reject(error)
+      },
+    })
+  })
+}
+
 export const ROWS = [
+  {
+    id: 'floor',
+    name: 'floor: Agent.dispatch + JSON.parse',
+    note: "new Agent({ connections: 64, keepAliveTimeout: 30 s }).dispatch() with a minimal handler in undici's controller API (onRequestStart, onResponseStart, onResponseData keeping the chunks, onResponseEnd JSON.parse-ing them): the least work any undici-based client can do. Stub: the same handler on the stub Dispatcher.",
+    async setup({ origin, pool }) {
+      const { Agent } = await import('undici')
+      const agent = new Agent(pool)
+      let stub
+      return {
+        get: () => dispatchJSON(agent, { origin, path: '/json', method: 'GET' }),
+        post: (payload) =>
+          dispatchJSON(agent, { origin, path: '/echo', method: 'POST', headers: JSON_HEADERS, body: JSON.stringify(payload) }),
+        async stubSetup() {
+          stub = await createStubDispatcher()
+          return () => dispatchJSON(stub, { origin, path: STUB_PATH, method: 'GET' })
+        },
+        close: () => agent.close(),
+      }
+    },
+  },
   {
     id: 'undici-request',
     name: 'undici.request',
@@ -349,3 +401,85 @@ export const ROWS = [
     setup: (ctx) => fetchlineRow(ctx, { core: 'undici', full: true }),
   },
 ]
+
+/**
+ * The rows of a Bun or Deno line: the fetch core (bare and with recommended()) against ky and
+ * ofetch, every one on the runtime's own fetch (no undici Agent; on Deno, whose npm resolution
+ * would give fetchline undici's fetch, the client gets `fetch: globalThis.fetch`).
+ * Stub: each gets the stub `fetch`.
+ */
+export const RUNTIME_ROWS = [
+  {
+    id: 'ofetch',
+    name: 'ofetch',
+    note: "ofetch.create({ baseURL }) over the runtime's fetch. Stub: createFetch with the stub fetch.",
+    async setup({ origin }) {
+      const { ofetch, createFetch } = await import('ofetch')
+      const $fetch = ofetch.create({ baseURL: origin })
+      return {
+        get: () => $fetch('/json'),
+        post: (payload) => $fetch('/echo', { method: 'POST', body: payload }),
+        async stubSetup() {
+          const $stub = createFetch({ fetch: stubFetch, Headers, AbortController }).create({ baseURL: origin })
+          return () => $stub(STUB_PATH)
+        },
+        close: async () => {},
+      }
+    },
+  },
+  {
+    id: 'ky',
+    name: 'ky',
+    note: "ky.create({ prefixUrl }) over the runtime's fetch (10 s timeout, GET retry: 2, unused). Stub: ky's fetch option.",
+    async setup({ origin }) {
+      const { default: ky } = await import('ky')
+      const api = ky.create({ prefixUrl: origin })
+      return {
+        get: () => api.get('json').json(),
+        post: (payload) => api.post('echo', { json: payload }).json(),
+        async stubSetup() {
+          const stubApi = ky.create({ prefixUrl: origin, fetch: stubFetch })
+          return () => stubApi.get(STUB_PATH.slice(1)).json()
+        },
+        close: async () => {},
+      }
+    },
+  },
+  {
+    id: 'fl-fetch',
+    name: 'fetchline fetch core',
+    fetchline: true,
+    note: "createClient({ baseURL }) on the runtime's fetch, no middleware. Stub: fetch: stubFetch.",
+    setup: (ctx) => runtimeFetchlineRow(ctx, false),
+  },
+  {
+    id: 'fl-fetch-full',
+    name: 'fetchline fetch core + recommended()',
+    fetchline: true,
+    note: 'as above + recommended({ log: { logger } }), consola at info level with a silent reporter.',
+    setup: (ctx) => runtimeFetchlineRow(ctx, true),
+  },
+]
+
+async function runtimeFetchlineRow({ origin }, full) {
+  const { createClient, recommended } = await import('../dist/index.js')
+  let middleware = () => ({})
+  if (full) {
+    const { createConsola } = await import('consola')
+    const logger = createConsola({ level: 3, reporters: [{ log() {} }] })
+    middleware = () => ({ middleware: recommended({ log: { logger } }) })
+  }
+  // Bun resolves fetchline's web transport (its own fetch); Deno resolves the Node one.
+  const own = typeof globalThis.Deno === 'object' ? { fetch: globalThis.fetch } : {}
+  const client = createClient({ baseURL: origin, ...own, ...middleware() })
+  return {
+    warmup: typeof client.warmup === 'function' ? (options) => client.warmup(options) : undefined,
+    get: async () => (await client.get('/json')).data,
+    post: async (payload) => (await client.post('/echo', { json: payload })).data,
+    async stubSetup() {
+      const stubClient = createClient({ baseURL: origin, fetch: stubFetch, ...middleware() })
+      return async () => (await stubClient.get(STUB_PATH)).data
+    },
+    close: () => client.close(),
+  }
+}

@@ -1,15 +1,26 @@
 // One client row of bench/run.mjs, in its own long-lived process (forked with --no-memory-reducer).
-// It loads only its row's library, then waits for commands over IPC:
-//   { cmd: 'init', rowId, origin, pool, hardLimitMs }      → { type: 'ready' } | { type: 'error', error }
+// It loads only its row's library, then waits for commands over IPC (on Node), or, with --stdio
+// (Bun, Deno: a Node parent's IPC channel is not something they share), as one JSON object a line
+// on stdin, answering the same way on stdout:
+//   { cmd: 'init', rowId, rowSet, origin, pool, hardLimitMs }
+//                                                          → { type: 'ready' } | { type: 'error', error }
 //   { cmd: 'run', id, scenario, inFlight, warmupMs, measureMs, maxCount, check }
-//                                                          → { type: 'result', id, … }
+//                                                          → { type: 'result', id, …, latency? }
+//   { cmd: 'cold', id, calls, inFlight, warmup }           → { type: 'cold', id, … }
 //   { cmd: 'exit' }                                        → closes the pools and exits
+// A c=64 run also records each measured request's latency (performance.now() around the call,
+// into one preallocated Float64Array, so recording allocates nothing) and reports p50/p99/p99.9.
+// 'cold' is sent to a fresh process right after init: `calls` GETs with `inFlight` in flight and
+// no warm-up (after `client.warmup({ connections: inFlight })` when `warmup` is set and the client
+// has one), every latency recorded.
 // A run warms up for warmupMs, then keeps `inFlight` requests going for measureMs (and at most
 // maxCount requests), and reports the count, the elapsed wall time, the process CPU time
 // (process.cpuUsage) spent in the measured window, the highest RSS sampled during the run and
 // process.resourceUsage().maxRSS. The first error stops the run and is reported.
+import { createInterface } from 'node:readline'
 import { isDeepStrictEqual } from 'node:util'
-import { GET_BODY, PAYLOAD, ROWS } from './rows.mjs'
+import { GET_BODY, PAYLOAD, ROWS, RUNTIME_ROWS } from './rows.mjs'
+import { latencySummary } from './stats.mjs'
 
 let row
 let client
@@ -18,10 +29,16 @@ let hardLimit
 
 const STUB_YIELD_EVERY = 32
 const EXPECTED = { 'seq-get': GET_BODY, 'c64-get': GET_BODY, 'c64-post': PAYLOAD, stub: GET_BODY }
+const STDIO = process.argv.includes('--stdio')
+// Room for a run's latencies: far more than a measured second at c=64 completes. Pages never
+// written stay unmapped, so it adds to RSS only what is recorded (8 bytes a request).
+let latencies
 
 function send(message) {
-  if (process.connected) process.send(message)
+  if (STDIO) process.stdout.write(`${JSON.stringify(message)}\n`)
+  else if (process.connected) process.send(message)
 }
+const resourceMaxRSS = () => (typeof process.resourceUsage === 'function' ? process.resourceUsage().maxRSS * 1024 : undefined)
 
 function serialise(error) {
   if (error === undefined) return undefined
@@ -46,10 +63,12 @@ async function requestFn(scenario) {
  * reach the event loop, and every setImmediate/timer a client schedules per request (undici's
  * body clean-up, for one) would pile up until the run ends — memory growing by ~2 KB a request.
  */
-async function drive(fn, inFlight, ms, maxCount, yieldEvery = 0) {
+async function drive(fn, inFlight, ms, maxCount, yieldEvery = 0, record = false) {
   let count = 0
   let started = 0
+  let recorded = 0
   let error
+  if (record) latencies ??= new Float64Array(1 << 20)
   let rssPeak = process.memoryUsage.rss()
   const sampler = setInterval(() => {
     const rss = process.memoryUsage.rss()
@@ -59,12 +78,14 @@ async function drive(fn, inFlight, ms, maxCount, yieldEvery = 0) {
   const loop = async () => {
     while (error === undefined && started < maxCount && performance.now() < deadline) {
       started++
+      const t = record ? performance.now() : 0
       try {
         await fn()
       } catch (e) {
         error ??= e
         return
       }
+      if (record && recorded < latencies.length) latencies[recorded++] = performance.now() - t
       count++
       if (yieldEvery && count % yieldEvery === 0) await new Promise(setImmediate)
     }
@@ -77,7 +98,8 @@ async function drive(fn, inFlight, ms, maxCount, yieldEvery = 0) {
   clearInterval(sampler)
   const rss = process.memoryUsage.rss()
   if (rss > rssPeak) rssPeak = rss
-  return { count, elapsedMs, cpuUs: cpu.user + cpu.system, rssPeak, error }
+  const latency = record ? latencySummary(latencies.subarray(0, recorded)) : undefined
+  return { count, elapsedMs, cpuUs: cpu.user + cpu.system, rssPeak, error, latency }
 }
 
 async function run({ id, scenario, inFlight, warmupMs, measureMs, maxCount, check }) {
@@ -93,7 +115,7 @@ async function run({ id, scenario, inFlight, warmupMs, measureMs, maxCount, chec
     const warm = await drive(fn, inFlight, warmupMs, maxCount, yieldEvery)
     sent += warm.count
     if (warm.error) throw warm.error
-    const r = await drive(fn, inFlight, measureMs, maxCount, yieldEvery)
+    const r = await drive(fn, inFlight, measureMs, maxCount, yieldEvery, inFlight > 1 && scenario !== 'stub')
     sent += r.count
     send({
       type: 'result',
@@ -103,24 +125,44 @@ async function run({ id, scenario, inFlight, warmupMs, measureMs, maxCount, chec
       elapsedMs: r.elapsedMs,
       cpuUs: r.cpuUs,
       rssPeak: Math.max(r.rssPeak, warm.rssPeak),
-      maxRSS: process.resourceUsage().maxRSS * 1024,
+      maxRSS: resourceMaxRSS(),
+      latency: r.latency,
       error: serialise(r.error),
     })
   } catch (error) {
-    send({ type: 'result', id, error: serialise(error), maxRSS: process.resourceUsage().maxRSS * 1024 })
+    send({ type: 'result', id, error: serialise(error), maxRSS: resourceMaxRSS() })
   }
 }
 
-process.on('message', async (message) => {
+/** A fresh process's first `calls` GETs, `inFlight` at a time, each one's latency recorded. */
+async function cold({ id, calls, inFlight, warmup }) {
+  try {
+    let warmupMs
+    if (warmup) {
+      if (typeof client.warmup !== 'function') return send({ type: 'cold', id, na: true })
+      const t0 = performance.now()
+      await client.warmup({ connections: inFlight })
+      warmupMs = performance.now() - t0
+    }
+    const r = await drive(() => client.get(), inFlight, 600_000, calls, 0, true)
+    if (r.error) throw r.error
+    send({ type: 'cold', id, count: r.count, elapsedMs: r.elapsedMs, warmupMs, latency: r.latency })
+  } catch (error) {
+    send({ type: 'cold', id, error: serialise(error) })
+  }
+}
+
+async function onMessage(message) {
   switch (message?.cmd) {
     case 'init': {
       hardLimit = setTimeout(() => process.exit(3), message.hardLimitMs)
       hardLimit.unref()
       try {
-        row = ROWS.find((r) => r.id === message.rowId)
+        const t0 = performance.now()
+        row = (message.rowSet === 'runtime' ? RUNTIME_ROWS : ROWS).find((r) => r.id === message.rowId)
         if (!row) throw new Error(`no row ${message.rowId}`)
         client = await row.setup({ origin: message.origin, pool: message.pool })
-        send({ type: 'ready', rss: process.memoryUsage.rss() })
+        send({ type: 'ready', rss: process.memoryUsage.rss(), setupMs: performance.now() - t0 })
       } catch (error) {
         send({ type: 'error', error: serialise(error) })
       }
@@ -128,6 +170,9 @@ process.on('message', async (message) => {
     }
     case 'run':
       await run(message)
+      break
+    case 'cold':
+      await cold(message)
       break
     case 'exit': {
       const closing = Promise.resolve(client?.close())
@@ -137,7 +182,14 @@ process.on('message', async (message) => {
       process.exit(0)
     }
   }
-})
+}
 
 // The parent going away takes us with it.
-process.on('disconnect', () => process.exit(0))
+if (STDIO) {
+  const lines = createInterface({ input: process.stdin })
+  lines.on('line', (line) => line.trim() && onMessage(JSON.parse(line)))
+  lines.on('close', () => process.exit(0))
+} else {
+  process.on('message', onMessage)
+  process.on('disconnect', () => process.exit(0))
+}
