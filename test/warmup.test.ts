@@ -18,7 +18,7 @@ function clientSockets(): Socket[] {
   const sockets: Socket[] = []
   const onSocket = (message: unknown): void => void sockets.push((message as { socket: Socket }).socket)
   subscribe('net.client.socket', onSocket)
-  onTestFinished(() => unsubscribe('net.client.socket', onSocket))
+  onTestFinished(() => void unsubscribe('net.client.socket', onSocket))
   return sockets
 }
 
