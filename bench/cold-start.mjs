@@ -74,7 +74,7 @@ async function child() {
   const at = (q) => latencies[Math.min(CALLS - 1, Math.ceil(q * CALLS) - 1)]
   const round = (ms) => Math.round(ms * 10) / 10
   const result = { p50: round(at(0.5)), p99: round(at(0.99)), max: round(latencies[CALLS - 1]), wall: round(wall) }
-  console.log(JSON.stringify({ ...result, opened: warmup?.opened }))
+  console.log(JSON.stringify({ ...result, opened: warmup?.opened, warmupMs: warmup?.elapsedMs }))
 }
 
 async function parent() {
@@ -121,10 +121,11 @@ async function parent() {
   console.log(
     `Node ${process.version}, ${over}: a new process's first ${CALLS} GETs at c=${CONCURRENCY}, medians of ${runs} processes (ms)`,
   )
-  console.log('| client | p50 | p99 | max | p99 of each run |')
-  console.log('| --- | ---: | ---: | ---: | --- |')
+  console.log('| client | p50 | p99 | max | warm-up took | p99 of each run |')
+  console.log('| --- | ---: | ---: | ---: | ---: | --- |')
   for (const [key, list] of samples) {
     const m = (field) => median(list.map((sample) => sample[field]))
-    console.log(`| ${key} | ${m('p50')} | ${m('p99')} | ${m('max')} | ${list.map((sample) => sample.p99).join(', ')} |`)
+    const warmup = list[0].warmupMs === undefined ? '—' : m('warmupMs')
+    console.log(`| ${key} | ${m('p50')} | ${m('p99')} | ${m('max')} | ${warmup} | ${list.map((sample) => sample.p99).join(', ')} |`)
   }
 }
