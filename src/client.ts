@@ -8,6 +8,7 @@ import { checkKeys } from './options.js'
 import { mergeRules, REDACTION_RULES, type RedactionRules } from './redact.js'
 import { buildRequest, describe, mergeHeaders, parseBaseURL, type RequestDefaults } from './request.js'
 import type { ClientResponse, Core, HeadersInput, Middleware, Next, RequestOptions } from './types.js'
+import { type CheckedWarmup, checkWarmup, skippedWarmup, type WarmupOptions, type WarmupReport } from './warmup.js'
 
 /**
  * What a runtime's `#transport` edge builds for a client given no `fetch`: the core requests go
@@ -15,7 +16,12 @@ import type { ClientResponse, Core, HeadersInput, Middleware, Next, RequestOptio
  * (undici Agent, both cores) on Node and Deno, src/web/transport.ts (the platform's fetch) on
  * Cloudflare Workers, Bun and browsers — so this file never loads undici itself.
  */
-export type BuiltInTransport = { readonly core: Core; close(): Promise<void> }
+export type BuiltInTransport = {
+  readonly core: Core
+  /** Opens connections to `origin` before traffic, or says why it cannot (`skipped`). */
+  warmup(origin: string, options: CheckedWarmup): Promise<WarmupReport>
+  close(): Promise<void>
+}
 
 /**
  * Options of {@link createClient}.
@@ -118,6 +124,19 @@ export type Client = {
    */
   operation<T>(fn: (client: OperationClient) => Promise<T>): Promise<T>
   /**
+   * Opens up to `connections` pool connections to the baseURL's origin (TCP, TLS, ALPN) before
+   * traffic, so the first burst does not wait for connects; each waits `ttl` ms for a request,
+   * then closes. Never rejects for a connect failure (the report counts it), so a vendor down at
+   * start-up does not stop the service; rejects with a TypeError for bad options, the signal's
+   * reason on abort, and `ClientClosedError` after `close()`. Opens nothing (the report says why
+   * in `skipped`) with a `dispatcher`, a `proxy`, a custom `fetch`, or on Cloudflare Workers, Bun
+   * and browsers.
+   *
+   * @example
+   * const report = await client.warmup({ connections: 16 })  // before reporting ready
+   */
+  warmup(options?: WarmupOptions): Promise<WarmupReport>
+  /**
    * Waits for requests and operations in flight, then closes the pool (or proxy agent) the client
    * made — never a `dispatcher` the caller passed. Idempotent; later requests reject.
    */
@@ -133,6 +152,7 @@ export type Client = {
 export type OperationClient = Pick<Client, 'get' | 'head' | 'post' | 'put' | 'patch' | 'delete' | 'options' | 'request'>
 
 const KNOWN = ['baseURL', 'headers', 'middleware', 'pool', 'dispatcher', 'proxy', 'fetch', 'core', 'throwHttpErrors']
+const SKIP_FETCH = 'fetch: requests go through the fetch function given to createClient, which keeps its own connections'
 const DEFAULT_HEADERS = { accept: 'application/json, text/plain, */*', 'user-agent': 'fetchline' }
 
 /**
@@ -216,6 +236,17 @@ export function createClient(options: ClientOptions): Client {
     }
   }
 
+  async function warmup(warmupOptions?: WarmupOptions): Promise<WarmupReport> {
+    if (closing) throw new ClientClosedError()
+    const checked = checkWarmup(warmupOptions)
+    if (checked.signal?.aborted) throw checked.signal.reason
+    if (!builtIn) return skippedWarmup(SKIP_FETCH)
+    const report = await builtIn.warmup(baseURL.origin, checked)
+    // close() during the warm-up closed what it opened.
+    if (closing) throw new ClientClosedError()
+    return report
+  }
+
   function close(): Promise<void> {
     closing ??= (async () => {
       if (inflight > 0) await new Promise<void>((resolve) => (drained = resolve))
@@ -227,6 +258,7 @@ export function createClient(options: ClientOptions): Client {
   return {
     ...methods(request),
     operation,
+    warmup,
     health: (healthOptions) => probe(core, defaults, reporters, healthOptions, closing !== undefined),
     close,
     [Symbol.asyncDispose]: close,

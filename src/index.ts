@@ -56,3 +56,4 @@ export type {
   RequestOptions,
   ResponseType,
 } from './types.js'
+export type { WarmupFailure, WarmupOptions, WarmupReport } from './warmup.js'

@@ -2,7 +2,9 @@ import type { Socket } from 'node:net'
 import { Agent, buildConnector, type Dispatcher } from 'undici'
 import { checkKeys, describe } from '../options.js'
 import { BODY_TIMEOUT } from '../signal.js'
+import type { CheckedWarmup, WarmupReport } from '../warmup.js'
 import { keepTLSAlert } from './tls-alert.js'
+import { isSocket, Stash, warmOrigin } from './warmup.js'
 
 /** What a connect nobody waits for any more is destroyed with (undici then drops its queue). */
 export class ConnectAbandoned extends Error {
@@ -34,15 +36,22 @@ export class Transport {
   readonly #connecting = new Map<string, Set<Socket>>()
   /** Requests given up on while still in undici's queue, per origin. */
   readonly #abandoned = new Map<string, number>()
+  /** Sockets `warmup()` opened, handed to undici's next connects. */
+  readonly #stash = new Stash()
+  readonly #pool: Agent.Options
+  /** The connector the Agent's connects go through, unwrapped (warm-up dials with it). */
+  readonly #connect: buildConnector.connector | undefined
 
   constructor(pool: Agent.Options | undefined, dispatcher?: Dispatcher) {
     this.bodyTimeout = pool?.bodyTimeout ?? BODY_TIMEOUT
     this.#tracked = dispatcher === undefined
+    this.#pool = pool ?? {}
     if (dispatcher) {
       this.agent = dispatcher
       return
     }
     const connect = connectorOf(pool)
+    this.#connect = connect
     // A `connect` of the wrong type goes to undici as it is, which says what is wrong with it.
     this.agent = new Agent(connect ? { ...pool, connect: this.#track(connect) } : pool)
   }
@@ -67,15 +76,55 @@ export class Transport {
     else this.#abandoned.delete(origin)
   }
 
-  /** Ends every connect in progress: for `close()`, once no call of the client is in flight. */
+  /** Ends every connect in progress and closes warmed sockets: for `close()`, once no call of the client is in flight. */
   abandonAll(): void {
+    this.#stash.close()
     for (const sockets of this.#connecting.values()) for (const socket of sockets) socket.destroy(new ConnectAbandoned())
+  }
+
+  /**
+   * Opens connections to `origin` for undici's next connects (see src/node/warmup.ts), up to
+   * `options.connections` counting those already open, capped at `pool.connections`.
+   */
+  async warmup(origin: string, options: CheckedWarmup): Promise<WarmupReport> {
+    const started = performance.now()
+    const pool = this.#pool as Agent.Options & { localAddress?: string }
+    if (!this.#connect) return { opened: 0, reused: 0, failed: 0, elapsedMs: 0, skipped: 'pool.connect is not a connector function' }
+    const limit = pool.connections || Number.POSITIVE_INFINITY
+    const requested = options.connections ?? (Number.isFinite(limit) ? limit : 1)
+    const want = Math.min(requested, limit)
+    const connected = ((this.agent as Agent).stats[origin] as { connected?: number } | undefined)?.connected ?? 0
+    const reused = Math.min(connected + this.#stash.count(origin), want)
+    const warmed = await warmOrigin(this.#stash, this.#connect, {
+      origin,
+      count: want - reused,
+      probeH2: pool.allowH2 === true && reused === 0,
+      ttl: options.ttl ?? pool.keepAliveTimeout ?? 4_000,
+      timeout: options.timeout ?? connectOptions(pool).timeout ?? 10_000,
+      signal: options.signal,
+      localAddress: pool.localAddress,
+    })
+    const report: WarmupReport = { opened: warmed.opened, reused, failed: warmed.failed, elapsedMs: elapsedSince(started) }
+    if (warmed.h2 && requested > 1) report.capped = { requested, limit: 1, reason: 'h2' }
+    else if (requested > want) report.capped = { requested, limit: want, reason: 'pool.connections' }
+    if (warmed.errors.length > 0) report.errors = warmed.errors
+    return report
   }
 
   #track(connect: buildConnector.connector): buildConnector.connector {
     const connecting = this.#connecting
+    const stash = this.#stash
     return function trackedConnect(options, callback) {
       const origin = `${options.protocol}//${options.host}`
+      // A socket warmup() opened: TCP, TLS and ALPN are done. One comparison when none waits.
+      const warm = stash.size > 0 ? stash.take(origin, options.servername) : undefined
+      if (warm) {
+        keepTLSAlert(warm)
+        // Not at once: undici's Client calls its connector from inside its resume loop, which
+        // ignores a nested resume, so a request would wait for some later event to be sent.
+        queueMicrotask(() => callback(null, warm))
+        return warm
+      }
       let socket: Socket | undefined
       // A connector may call back at once (a sync error, a socket it had): track only after.
       let settled = false
@@ -97,8 +146,8 @@ export class Transport {
   }
 }
 
-function isSocket(value: unknown): value is Socket {
-  return typeof (value as Socket | undefined)?.destroy === 'function' && typeof (value as Socket).once === 'function'
+function elapsedSince(started: number): number {
+  return Math.round((performance.now() - started) * 10) / 10
 }
 
 /**

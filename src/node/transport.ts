@@ -6,6 +6,7 @@ import { fetch as undiciFetch } from 'undici'
 import type { BuiltInTransport, ClientOptions } from '../client.js'
 import { createFetchCore, type FetchFunction } from '../cores/fetch.js'
 import { describe } from '../options.js'
+import { skippedWarmup } from '../warmup.js'
 import { checkPool, Transport } from './connect.js'
 import { underFetch } from './cores/deadline.js'
 import { createUndiciCore } from './cores/undici.js'
@@ -52,6 +53,12 @@ export function openTransport(options: ClientOptions): BuiltInTransport {
       : throughInterceptor(createFetchCore(undiciFetch as unknown as FetchFunction, underFetch(transport.agent, transport)))
   return {
     core,
+    warmup(origin, warmupOptions) {
+      // Those dispatchers build their connectors themselves, out of reach of the stash.
+      if (dispatcher) return Promise.resolve(skippedWarmup(SKIP_DISPATCHER))
+      if (proxy !== undefined) return Promise.resolve(skippedWarmup(SKIP_PROXY))
+      return transport.warmup(origin, warmupOptions)
+    },
     async close() {
       // The caller's dispatcher is the caller's to close: other clients may be sending on it.
       if (dispatcher) return
@@ -62,3 +69,8 @@ export function openTransport(options: ClientOptions): BuiltInTransport {
     },
   }
 }
+
+const SKIP_DISPATCHER =
+  "dispatcher: the caller's dispatcher opens its own connections, and fetchline cannot reach its connector; send a few requests through it to warm it"
+const SKIP_PROXY =
+  'proxy: connections go through the proxy agent, which opens its tunnels itself and fetchline cannot reach; send a few requests to warm it'

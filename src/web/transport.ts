@@ -3,6 +3,7 @@
 // platform's own fetch, which keeps its own connections; nothing here needs Node.
 import type { BuiltInTransport, ClientOptions } from '../client.js'
 import { createFetchCore, type FetchFunction } from '../cores/fetch.js'
+import { skippedWarmup } from '../warmup.js'
 
 /**
  * Refuses, at client creation, what needs undici — `core: 'undici'`, `pool`, `dispatcher` and
@@ -38,13 +39,14 @@ export function checkTransport(options: ClientOptions): void {
 
 /**
  * The fetch core over the platform's fetch, looked up on every call: a fetch patched after the
- * client was made (msw's `listen()` at test start) is the one used. `close()` has no pool to end.
+ * client was made (msw's `listen()` at test start) is the one used. `close()` has no pool to end, `warmup()` none to open.
  *
  * @example
  * const { core } = openTransport({ baseURL })
  */
 export function openTransport(_options: ClientOptions): BuiltInTransport {
-  return { core: createFetchCore(platformFetch), close: async () => {} }
+  const skipped = `${runtimeName()}: requests go through the platform's fetch, which keeps its own connections out of reach`
+  return { core: createFetchCore(platformFetch), warmup: async () => skippedWarmup(skipped), close: async () => {} }
 }
 
 const platformFetch: FetchFunction = function platformFetch(input, init) {
