@@ -6,8 +6,10 @@ import { INSPECT, renderResponse } from '../../render.js'
 import { toClientError } from '../../signal.js'
 import type { ClientRequest, ClientResponse, Core } from '../../types.js'
 import type { Transport } from '../connect.js'
+import { Deadlines, now, Timed } from './deadlines.js'
 import { Exchange, type Head, type RawHeaders } from './exchange.js'
 import { StreamExchange } from './stream-exchange.js'
+import { Targets } from './targets.js'
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308])
 const MAX_REDIRECTS = 20
@@ -35,25 +37,19 @@ function nextHop(hop: Hop, status: number, location: string | string[] | undefin
  * The undici core: requests dispatched straight onto the client's Agent with a handler of our
  * own — no WHATWG fetch layer, and no stream per response: the fast path for service-to-service
  * calls. It keeps the fetch core's contract: redirects are followed (up to 20, dropping
- * credentials when the origin changes), the attempt's timeout is one timer that aborts the
- * exchange, and the caller's signal aborts it too.
+ * credentials when the origin changes), the attempt's timeout is a deadline (see {@link Deadlines}) that
+ * aborts the exchange, and the caller's signal aborts it too.
  */
 export function createUndiciCore(agent: Dispatcher, transport?: Transport): Core {
   const targets = new Targets()
+  const deadlines = new Deadlines()
   return async function undiciCore(request: ClientRequest): Promise<ClientResponse> {
     const { timeout, signal } = request
     const stream = request.responseType === 'stream'
-    let exchange: Exchange | undefined
-    let timedOut = false
+    const attempt = new Attempt(request)
+    if (timeout !== undefined) deadlines.add(attempt, now() + timeout)
     let keepLink = false
-    const timer =
-      timeout === undefined
-        ? undefined
-        : setTimeout(() => {
-            timedOut = true
-            exchange?.abort(new TimeoutError(request, timeout))
-          }, timeout)
-    const onAbort = signal && ((): void => exchange?.abort(signal.reason))
+    const onAbort = signal && ((): void => attempt.exchange?.abort(signal.reason))
     if (onAbort) signal?.addEventListener('abort', onAbort, { once: true })
     try {
       if (signal?.aborted) throw signal.reason
@@ -69,11 +65,12 @@ export function createUndiciCore(agent: Dispatcher, transport?: Transport): Core
           body: toDispatchBody(hop.body),
         }
         const head = await new Promise<Head>((resolve, reject) => {
-          exchange = stream
+          attempt.exchange = stream
             ? new StreamExchange(resolve, reject, origin, transport, request)
             : new Exchange(resolve, reject, origin, transport)
-          agent.dispatch(options, exchange)
+          agent.dispatch(options, attempt.exchange)
         })
+        const exchange = attempt.exchange as Exchange
         const next = hops < MAX_REDIRECTS ? nextHop(hop, head.status, head.headers.location) : undefined
         if (next) {
           await head.body.discard()
@@ -86,52 +83,35 @@ export function createUndiciCore(agent: Dispatcher, transport?: Transport): Core
           keepLink = true
           ;(exchange as StreamExchange).onSettled = () => signal?.removeEventListener('abort', onAbort)
         }
-        clearTimeout(timer)
+        deadlines.remove(attempt)
         const type = head.headers['content-type']
         const contentType = (Array.isArray(type) ? type[0] : type) ?? ''
         // A buffered JSON or text body is read without a promise (see readBufferedBody).
         const read = stream
           ? readBody(request, head.status, contentType, head.body)
-          : readBufferedBody(request, head.status, contentType, exchange as Exchange)
+          : readBufferedBody(request, head.status, contentType, exchange)
         const data = read instanceof Promise ? await read : read
         return settle(new UndiciResponse(request, head.status, head.headers, hop.url.href, data))
       }
     } catch (error) {
-      throw toClientError(request, error, timedOut, transport?.bodyTimeout)
+      throw toClientError(request, error, attempt.timedOut, transport?.bodyTimeout)
     } finally {
-      clearTimeout(timer)
+      deadlines.remove(attempt)
       if (onAbort && !keepLink) signal?.removeEventListener('abort', onAbort)
     }
   }
 }
 
-const SLASH = 0x2f
-
-/**
- * A hop's `origin` and `path` for undici, from the URL's `href` (a stored string) alone: Node's
- * URL builds a new string in each of its `origin`, `pathname` and `search` getters (~0.45 KB a
- * request on Node 26, measured), and undici hashes a new origin string again to find its pool.
- * Nearly every request goes to the origin of the one before, so that string is reused.
- */
-class Targets {
-  last = ''
-
-  origin(url: URL): string {
-    const { href } = url
-    const last = this.last
-    if (last !== '' && href.startsWith(last) && href.charCodeAt(last.length) === SLASH) return last
-    const origin = url.origin
-    // Only an href that starts with its origin (no user:pass@, which a redirect may bring) is kept.
-    if (href.startsWith(origin) && href.charCodeAt(origin.length) === SLASH) this.last = origin
-    return origin
+/** One attempt's deadline: when it passes, the exchange of the current hop is aborted. */
+class Attempt extends Timed {
+  exchange: Exchange | undefined
+  timedOut = false
+  constructor(readonly request: ClientRequest) {
+    super()
   }
-
-  /** `pathname + search`: the href after the origin, without a fragment. */
-  path(url: URL, origin: string): string {
-    const { href } = url
-    if (!(href.startsWith(origin) && href.charCodeAt(origin.length) === SLASH)) return url.pathname + url.search
-    const hash = href.indexOf('#', origin.length)
-    return hash === -1 ? href.slice(origin.length) : href.slice(origin.length, hash)
+  expire(): void {
+    this.timedOut = true
+    this.exchange?.abort(new TimeoutError(this.request, this.request.timeout as number))
   }
 }
 
