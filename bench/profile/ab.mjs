@@ -1,7 +1,8 @@
 // A/B across processes: each client of --clients runs ALONE in its own process (bench/profile/drive.mjs
 // --only), the processes alternating round by round, so that no client's JIT feedback or heap
 // is shared with another's (undici's internals go polymorphic when two handler APIs share a
-// process, which slows undici.request). Prints medians of CPU µs/request and req/s per client.
+// process, which slows undici.request). Prints medians of CPU µs/request, req/s and the
+// process's peak RSS (maxRSS, warm-up included) per client.
 //
 //   node bench/profile/ab.mjs --node=/path/to/node --scenario=c64-get \
 //     --clients=ref:undici-request,old:fl-undici-full@/tmp/flold,new:fl-undici-full [--rounds=5] [--ms=1000] [--warm=1500]
@@ -46,11 +47,14 @@ for (let r = 0; r < rounds; r++) {
 const version = execFileSync(node, ['-v'], { encoding: 'utf8' }).trim()
 const [cpu0, rps0] = [median(results.get(labels[0]).map((x) => x.cpu)), median(results.get(labels[0]).map((x) => x.rps))]
 console.log(`node ${version} ${scenario}, ${rounds} rounds, one process per client per round, medians (ratios to ${labels[0]})`)
-console.log('| client | CPU µs/req | × | req/s | × | req/s runs |')
-console.log('| --- | ---: | ---: | ---: | ---: | --- |')
+console.log('| client | CPU µs/req | × | req/s | × | peak RSS MB | req/s runs |')
+console.log('| --- | ---: | ---: | ---: | ---: | ---: | --- |')
 for (const [label, rs] of results) {
   const cpu = median(rs.map((x) => x.cpu))
   const rps = median(rs.map((x) => x.rps))
+  const rss = median(rs.map((x) => x.maxRSS))
   const runs = rs.map((x) => x.rps.toFixed(0)).join(' ')
-  console.log(`| ${label} | ${cpu.toFixed(1)} | ${(cpu / cpu0).toFixed(2)} | ${rps.toFixed(0)} | ${(rps / rps0).toFixed(2)} | ${runs} |`)
+  console.log(
+    `| ${label} | ${cpu.toFixed(1)} | ${(cpu / cpu0).toFixed(2)} | ${rps.toFixed(0)} | ${(rps / rps0).toFixed(2)} | ${rss.toFixed(0)} | ${runs} |`,
+  )
 }

@@ -130,7 +130,7 @@ async function drive(client, time) {
   await Promise.all(Array.from({ length: inFlight }, loop))
   const elapsed = performance.now() - t0
   const cpu = process.cpuUsage(cpu0)
-  return { rps: (count * 1000) / elapsed, cpu: (cpu.user + cpu.system) / count, count }
+  return { rps: (count * 1000) / elapsed, cpu: (cpu.user + cpu.system) / count, count, maxRSS: process.resourceUsage().maxRSS / 1024 }
 }
 
 const median = (xs) => {
