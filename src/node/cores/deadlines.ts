@@ -67,8 +67,9 @@ export class Deadlines {
   arm(at: number, from: number): void {
     clearTimeout(this.timer)
     this.armedFor = at
-    // Rounded up: a deadline never passes before its time.
-    this.timer = setTimeout(this.fire, Math.max(1, Math.ceil(at - from)))
+    // Rounded up, so that a deadline never passes before its time; less a nanosecond, so that the
+    // float error of `at - from` (both ~1e6 ms into a process) does not make it a whole ms late.
+    this.timer = setTimeout(this.fire, Math.max(1, Math.ceil(at - from - 1e-6)))
   }
 
   readonly fire = (): void => {
