@@ -404,6 +404,20 @@ for (const core of ['fetch', 'undici'] as const) {
         expect(res.data.headers['x-trace']).toBe('keep')
       })
 
+      // The undici core takes origin and path from the URL's href, reusing the last origin: each
+      // hop must still go to its own origin, with path and query, never the fragment.
+      it('sends each hop to its own origin with path and query, without the fragment', async () => {
+        const other = await startServer(echo)
+        const server = await startServer([echo, { status: 302, headers: { location: `${other.url}/there?b=2#frag` } }, echo])
+        await using api = client(server.url)
+        expect((await api.get<Echo>('/here?a=1#top')).data.url).toBe('/here?a=1')
+        const moved = await api.get<Echo>('/moved')
+        expect(moved.data.url).toBe('/there?b=2')
+        expect((await api.get<Echo>('/back')).data.url).toBe('/back')
+        expect(server.seen).toHaveLength(3)
+        expect(other.seen).toHaveLength(1)
+      })
+
       it('turns a POST into a GET on 303, and keeps method and body on 307', async () => {
         const server = await startServer([
           { status: 303, headers: { location: '/see' } },

@@ -18,7 +18,7 @@ export type UnderFetch = {
   readonly dispatcher: object
   /** undici's limit on the wait between two chunks of a body (0: none). */
   readonly bodyTimeout: number
-  /** A dispatcher for one attempt: the Agent, bounded by `at` (epoch ms; `undefined`: the caller's signal only). */
+  /** A dispatcher for one attempt: the Agent, bounded by `at` (`performance.now()` ms; `undefined`: the caller's signal only). */
   attempt(at: number | undefined, untilHeaders: boolean): { end(): void }
   /** Whether `error` is an attempt's deadline passing. */
   passed(error: unknown): boolean
@@ -96,7 +96,7 @@ export function createFetchCore(fetchImpl: FetchFunction, agent?: UnderFetch): C
     const attempt = agent ? callerSignal(request) : attemptSignal(request)
     const deadline =
       agent !== undefined && (timeout !== undefined || request.signal !== undefined)
-        ? agent.attempt(timeout === undefined ? undefined : Date.now() + timeout, request.responseType === 'stream')
+        ? agent.attempt(timeout === undefined ? undefined : performance.now() + timeout, request.responseType === 'stream')
         : undefined
     try {
       const encoded = encodeRequestBody(request)

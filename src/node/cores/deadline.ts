@@ -2,6 +2,7 @@ import type { Dispatcher } from 'undici'
 import type { UnderFetch } from '../../cores/fetch.js'
 import { BODY_TIMEOUT } from '../../signal.js'
 import type { Transport } from '../connect.js'
+import { Deadlines, Timed } from './deadlines.js'
 
 /** What a deadline aborts an exchange with; the fetch core turns it into a `TimeoutError`. */
 export class DeadlinePassed extends Error {
@@ -23,18 +24,19 @@ export class DeadlineDispatcher {
   current: Deadline | undefined
   constructor(
     readonly agent: Dispatcher,
-    /** When the attempt's time is up (`undefined`: no limit, only the caller's signal). */
+    /** When the attempt's time is up, on the `performance.now()` clock (`undefined`: no limit, only the caller's signal). */
     readonly at: number | undefined,
     readonly untilHeaders: boolean,
     readonly transport: Transport | undefined,
+    readonly deadlines: Deadlines,
   ) {}
   dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
-    const remaining = this.at === undefined ? undefined : this.at - Date.now()
     const origin = options.origin instanceof URL ? options.origin.origin : String(options.origin)
     this.current =
       typeof handler.onRequestStart === 'function'
-        ? new DeadlineHandler(handler, remaining, this.untilHeaders, origin, this.transport)
-        : new LegacyDeadlineHandler(handler as LegacyHandler, remaining, this.untilHeaders, origin, this.transport)
+        ? new DeadlineHandler(handler, this.untilHeaders, origin, this.transport, this.deadlines)
+        : new LegacyDeadlineHandler(handler as LegacyHandler, this.untilHeaders, origin, this.transport, this.deadlines)
+    if (this.at !== undefined) this.deadlines.add(this.current, this.at)
     return this.agent.dispatch(options, this.current as unknown as Dispatcher.DispatchHandler)
   }
   /** The attempt is over (the caller may have aborted it while it was queued). */
@@ -52,10 +54,12 @@ export class DeadlineDispatcher {
  * const core = createFetchCore(undiciFetch, underFetch(transport.agent, transport))
  */
 export function underFetch(agent: Dispatcher, transport?: Transport): UnderFetch {
+  // The client's deadlines share one timer (see Deadlines: a Node timer per exchange cost more).
+  const deadlines = new Deadlines()
   return {
     dispatcher: agent,
     bodyTimeout: transport?.bodyTimeout ?? BODY_TIMEOUT,
-    attempt: (at, untilHeaders) => new DeadlineDispatcher(agent, at, untilHeaders, transport),
+    attempt: (at, untilHeaders) => new DeadlineDispatcher(agent, at, untilHeaders, transport, deadlines),
     passed: (error) => causedBy(error, DeadlinePassed),
   }
 }
@@ -72,25 +76,24 @@ function causedBy(error: unknown, kind: new () => Error): boolean {
 type State = 'queued' | 'started' | 'over' | 'abandoned' | 'dropped'
 
 /** The deadline of one exchange, whichever handler API fetch speaks. */
-abstract class Deadline<H = unknown> {
+abstract class Deadline<H = unknown> extends Timed {
   state: State = 'queued'
-  timer: NodeJS.Timeout | undefined
   constructor(
     /** fetch's handler, which hears of the exchange through this one. */
     readonly handler: H,
-    remaining: number | undefined,
     readonly untilHeaders: boolean,
     readonly origin: string,
     readonly transport: Transport | undefined,
+    readonly deadlines: Deadlines,
   ) {
-    if (remaining !== undefined) this.timer = setTimeout(() => this.fire(), Math.max(0, remaining))
+    super()
   }
   /** Aborts the started exchange. */
   abstract abortStarted(reason: Error): void
   /** Tells fetch the exchange failed. */
   abstract failInner(reason: Error): void
 
-  fire(): void {
+  expire(): void {
     if (this.state === 'started') this.abortStarted(new DeadlinePassed())
     else if (this.state === 'queued') {
       this.abandon()
@@ -99,7 +102,7 @@ abstract class Deadline<H = unknown> {
   }
   abandon(): void {
     this.state = 'abandoned'
-    clearTimeout(this.timer)
+    this.deadlines.remove(this)
     this.transport?.abandon(this.origin)
   }
   end(): void {
@@ -119,7 +122,7 @@ abstract class Deadline<H = unknown> {
   finish(): boolean {
     if (this.state === 'abandoned') this.drop()
     if (this.state === 'dropped') return false
-    clearTimeout(this.timer)
+    this.deadlines.remove(this)
     this.state = 'over'
     return true
   }
@@ -129,7 +132,7 @@ abstract class Deadline<H = unknown> {
   }
   /** The answer's headers are in: a streamed answer's limit ends here. */
   headers(status: number): void {
-    if (this.untilHeaders && status >= 200) clearTimeout(this.timer)
+    if (this.untilHeaders && status >= 200) this.deadlines.remove(this)
   }
 }
 

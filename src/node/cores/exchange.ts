@@ -1,5 +1,5 @@
 import type { Dispatcher } from 'undici'
-import type { BodySource } from '../../body.js'
+import type { BodySource, BufferedBodySource } from '../../body.js'
 import type { Transport } from '../connect.js'
 
 export type RawHeaders = Record<string, string | string[] | undefined>
@@ -14,7 +14,7 @@ const EMPTY = Buffer.alloc(0)
  * undici hands over (most bodies come in one) and read once — no stream is made per response,
  * which is most of what `undici.request` costs.
  */
-export class Exchange implements Dispatcher.DispatchHandler, Head, BodySource {
+export class Exchange implements Dispatcher.DispatchHandler, Head, BufferedBodySource {
   controller: Dispatcher.DispatchController | undefined
   reason: Error | undefined
   /** Given up on while still in undici's queue. */
@@ -82,9 +82,14 @@ export class Exchange implements Dispatcher.DispatchHandler, Head, BodySource {
     return this.first ?? EMPTY
   }
 
-  async text(): Promise<string> {
+  /** The body as UTF-8 text, without a BOM. */
+  textNow(): string {
     const text = this.bytes().toString('utf8')
     return text.charCodeAt(0) === BOM ? text.slice(1) : text
+  }
+
+  async text(): Promise<string> {
+    return this.textNow()
   }
 
   async arrayBuffer(): Promise<ArrayBuffer> {

@@ -87,6 +87,11 @@ export class StreamExchange extends Exchange {
     return new Response(this.readable).text()
   }
 
+  /** Never in memory: the undici core reads a streamed exchange through `readBody` only. */
+  override textNow(): never {
+    throw new Error('a streamed body is not in memory; read it with text()')
+  }
+
   override arrayBuffer(): Promise<ArrayBuffer> {
     return new Response(this.readable).arrayBuffer()
   }

@@ -1,13 +1,15 @@
 import type { Dispatcher } from 'undici'
-import { encodeRequestBody, readBody, settle } from '../../body.js'
+import { encodeRequestBody, readBody, readBufferedBody, settle } from '../../body.js'
 import { TimeoutError } from '../../errors.js'
 import { flatHeaders, Headers } from '../../headers.js'
 import { INSPECT, renderResponse } from '../../render.js'
 import { toClientError } from '../../signal.js'
 import type { ClientRequest, ClientResponse, Core } from '../../types.js'
 import type { Transport } from '../connect.js'
+import { Deadlines, now, Timed } from './deadlines.js'
 import { Exchange, type Head, type RawHeaders } from './exchange.js'
 import { StreamExchange } from './stream-exchange.js'
+import { Targets } from './targets.js'
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308])
 const MAX_REDIRECTS = 20
@@ -35,44 +37,40 @@ function nextHop(hop: Hop, status: number, location: string | string[] | undefin
  * The undici core: requests dispatched straight onto the client's Agent with a handler of our
  * own — no WHATWG fetch layer, and no stream per response: the fast path for service-to-service
  * calls. It keeps the fetch core's contract: redirects are followed (up to 20, dropping
- * credentials when the origin changes), the attempt's timeout is one timer that aborts the
- * exchange, and the caller's signal aborts it too.
+ * credentials when the origin changes), the attempt's timeout is a deadline (see {@link Deadlines}) that
+ * aborts the exchange, and the caller's signal aborts it too.
  */
 export function createUndiciCore(agent: Dispatcher, transport?: Transport): Core {
+  const targets = new Targets()
+  const deadlines = new Deadlines()
   return async function undiciCore(request: ClientRequest): Promise<ClientResponse> {
     const { timeout, signal } = request
     const stream = request.responseType === 'stream'
-    let exchange: Exchange | undefined
-    let timedOut = false
+    const attempt = new Attempt(request)
+    if (timeout !== undefined) deadlines.add(attempt, now() + timeout)
     let keepLink = false
-    const timer =
-      timeout === undefined
-        ? undefined
-        : setTimeout(() => {
-            timedOut = true
-            exchange?.abort(new TimeoutError(request, timeout))
-          }, timeout)
-    const onAbort = signal && ((): void => exchange?.abort(signal.reason))
+    const onAbort = signal && ((): void => attempt.exchange?.abort(signal.reason))
     if (onAbort) signal?.addEventListener('abort', onAbort, { once: true })
     try {
       if (signal?.aborted) throw signal.reason
       const encoded = encodeRequestBody(request)
       let hop: Hop = { url: request.url, method: request.method, headers: encoded.headers, body: encoded.body }
       for (let hops = 0; ; hops++) {
+        const origin = targets.origin(hop.url)
         const options: Dispatcher.DispatchOptions = {
-          origin: hop.url.origin,
-          path: hop.url.pathname + hop.url.search,
+          origin,
+          path: targets.path(hop.url, origin),
           method: hop.method as Dispatcher.HttpMethod,
           headers: flatHeaders(hop.headers) as string[],
           body: toDispatchBody(hop.body),
         }
-        const origin = hop.url.origin
         const head = await new Promise<Head>((resolve, reject) => {
-          exchange = stream
+          attempt.exchange = stream
             ? new StreamExchange(resolve, reject, origin, transport, request)
             : new Exchange(resolve, reject, origin, transport)
-          agent.dispatch(options, exchange)
+          agent.dispatch(options, attempt.exchange)
         })
+        const exchange = attempt.exchange as Exchange
         const next = hops < MAX_REDIRECTS ? nextHop(hop, head.status, head.headers.location) : undefined
         if (next) {
           await head.body.discard()
@@ -85,18 +83,35 @@ export function createUndiciCore(agent: Dispatcher, transport?: Transport): Core
           keepLink = true
           ;(exchange as StreamExchange).onSettled = () => signal?.removeEventListener('abort', onAbort)
         }
-        clearTimeout(timer)
+        deadlines.remove(attempt)
         const type = head.headers['content-type']
         const contentType = (Array.isArray(type) ? type[0] : type) ?? ''
-        const data = await readBody(request, head.status, contentType, head.body)
+        // A buffered JSON or text body is read without a promise (see readBufferedBody).
+        const read = stream
+          ? readBody(request, head.status, contentType, head.body)
+          : readBufferedBody(request, head.status, contentType, exchange)
+        const data = read instanceof Promise ? await read : read
         return settle(new UndiciResponse(request, head.status, head.headers, hop.url.href, data))
       }
     } catch (error) {
-      throw toClientError(request, error, timedOut, transport?.bodyTimeout)
+      throw toClientError(request, error, attempt.timedOut, transport?.bodyTimeout)
     } finally {
-      clearTimeout(timer)
+      deadlines.remove(attempt)
       if (onAbort && !keepLink) signal?.removeEventListener('abort', onAbort)
     }
+  }
+}
+
+/** One attempt's deadline: when it passes, the exchange of the current hop is aborted. */
+class Attempt extends Timed {
+  exchange: Exchange | undefined
+  timedOut = false
+  constructor(readonly request: ClientRequest) {
+    super()
+  }
+  expire(): void {
+    this.timedOut = true
+    this.exchange?.abort(new TimeoutError(this.request, this.request.timeout as number))
   }
 }
 
