@@ -2,7 +2,7 @@ import type { StandardSchemaV1 } from '@standard-schema/spec'
 import { redactURL, scrubText } from './redact.js'
 import { scrubError } from './render.js'
 import { STATUS_TEXT } from './status.js'
-import { findTLSFailure, isRefusedStream, type TLSFailureKind } from './tls-errors.js'
+import { causes, findTLSFailure, isRefusedStream, type TLSFailureKind } from './tls-errors.js'
 import type { ClientRequest, ClientResponse } from './types.js'
 
 // Guards compare this registered symbol, not classes, so they work across two installed copies.
@@ -443,12 +443,7 @@ export class OAuth2Error extends ClientError {
 }
 
 function findSystemCode(error: unknown): string | undefined {
-  for (let e = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    const code = (e as { code?: unknown }).code
-    if (typeof code === 'string') return code
-    const nested = (e as { errors?: unknown[] }).errors // AggregateError from happy eyeballs
-    if (Array.isArray(nested) && nested.length) return findSystemCode(nested[0])
-  }
+  for (const e of causes(error)) if (typeof e.code === 'string') return e.code
   return undefined
 }
 
@@ -459,8 +454,8 @@ const REQUEST_REFUSED = /^Proxy Authentication Required \((407)\)$/
 
 /** The refusal of a forward proxy, said plainly (undici's words name neither side), or `undefined`. */
 function proxyRefusal(error: unknown): { reason: string; status: number } | undefined {
-  for (let e = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    const message = (e as { message?: unknown }).message
+  for (const e of causes(error)) {
+    const message = e.message
     if (typeof message !== 'string') continue
     const match = TUNNEL_REFUSED.exec(message) ?? REQUEST_REFUSED.exec(message)
     if (!match) continue

@@ -58,23 +58,22 @@ type Coded = { code?: unknown; message?: unknown; reason?: unknown; cause?: unkn
  * findTLSFailure(Object.assign(new Error('self-signed certificate in certificate chain'), { code: 'SELF_SIGNED_CERT_IN_CHAIN' }))
  * // { kind: 'certificate', code: 'SELF_SIGNED_CERT_IN_CHAIN', reason: "the server's TLS certificate was not accepted: …" }
  */
-export function findTLSFailure(error: unknown, depth = 0): TLSFailure | undefined {
-  const e = error as Coded | undefined
-  if (!e || typeof e !== 'object' || depth > 5) return undefined
-  const code = typeof e.code === 'string' ? e.code : undefined
-  if (code && (UNTRUSTED.has(code) || INVALID.has(code))) {
-    const hint = UNTRUSTED.has(code) ? '; if a private CA signed it, trust that CA with pool: { connect: { ca } }' : ''
-    return { kind: 'certificate', code, reason: `the server's TLS certificate was not accepted: ${String(e.message)}${hint}` }
+export function findTLSFailure(error: unknown): TLSFailure | undefined {
+  for (const e of causes(error)) {
+    const code = typeof e.code === 'string' ? e.code : undefined
+    if (code && (UNTRUSTED.has(code) || INVALID.has(code))) {
+      const hint = UNTRUSTED.has(code) ? '; if a private CA signed it, trust that CA with pool: { connect: { ca } }' : ''
+      return { kind: 'certificate', code, reason: `the server's TLS certificate was not accepted: ${String(e.message)}${hint}` }
+    }
+    const alert = code && ALERT.exec(code)?.[1]
+    if (code && alert && CLIENT_CERTIFICATE_ALERTS.has(alert)) {
+      // OpenSSL's message is a long internal line; its `reason` is the readable part.
+      const said = typeof e.reason === 'string' ? e.reason : `alert ${alert.toLowerCase().replaceAll('_', ' ')}`
+      const reason = `the server refused the TLS handshake (${said}); it may require a client certificate signed by a CA it trusts: pass it as pool: { connect: { cert, key } }`
+      return { kind: 'refused', code, reason }
+    }
   }
-  const alert = code && ALERT.exec(code)?.[1]
-  if (code && alert && CLIENT_CERTIFICATE_ALERTS.has(alert)) {
-    // OpenSSL's message is a long internal line; its `reason` is the readable part.
-    const said = typeof e.reason === 'string' ? e.reason : `alert ${alert.toLowerCase().replaceAll('_', ' ')}`
-    const reason = `the server refused the TLS handshake (${said}); it may require a client certificate signed by a CA it trusts: pass it as pool: { connect: { cert, key } }`
-    return { kind: 'refused', code, reason }
-  }
-  const nested = Array.isArray(e.errors) && e.errors.length ? findTLSFailure(e.errors[0], depth + 1) : undefined
-  return nested ?? findTLSFailure(e.cause, depth + 1)
+  return undefined
 }
 
 /**
@@ -86,8 +85,24 @@ export function findTLSFailure(error: unknown, depth = 0): TLSFailure | undefine
  * isRefusedStream(fetchError) // true after stream.close(NGHTTP2_REFUSED_STREAM) on the server
  */
 export function isRefusedStream(error: unknown): boolean {
-  for (let e = error as Coded | undefined, depth = 0; e && typeof e === 'object' && depth < 5; e = e.cause as Coded, depth++) {
+  for (const e of causes(error)) {
     if (e.code === 'ERR_HTTP2_STREAM_ERROR' && String(e.message).includes('NGHTTP2_REFUSED_STREAM')) return true
   }
   return false
+}
+
+/**
+ * An error and what it wraps, outermost first, at most 6 deep: its `cause`, or for an
+ * AggregateError (happy eyeballs: every address failed) its first error. Every search of a
+ * transport failure for its code or its reason walks this one chain.
+ *
+ * @example
+ * for (const e of causes(new TypeError('fetch failed', { cause: refused }))) console.log(e.code) // undefined, 'ECONNREFUSED'
+ */
+export function* causes(error: unknown): Generator<Coded> {
+  let e = error as Coded | undefined
+  for (let depth = 0; e && typeof e === 'object' && depth < 6; depth++) {
+    yield e
+    e = (Array.isArray(e.errors) && e.errors.length ? e.errors[0] : e.cause) as Coded | undefined
+  }
 }
