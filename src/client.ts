@@ -66,6 +66,8 @@ export type ClientOptions = {
    * HTTPS goes through a CONNECT tunnel, plain HTTP in absolute form. `pool` still applies, its
    * `connect` TLS options to the origin inside the tunnel. Node and Deno only.
    * @default undefined (no proxy; HTTP_PROXY is ignored unless 'env' is given)
+   * @example
+   * createClient({ baseURL: 'https://api.weixin.qq.com', proxy: 'http://egress:secret@10.0.8.2:3128' })
    */
   proxy?: 'env' | (string & {}) | URL
   /** A fetch function to send through instead of the built-in transport (msw, `mockFetch`, a proxy). */
