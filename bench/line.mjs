@@ -49,7 +49,11 @@
 //     CONTENDED_CORES of such load is run once more if the time budget allows (the budget's slack
 //     is shared evenly between scenarios), and the less disturbed of the two is kept. Both are in
 //     the JSON; the Notes say how many runs were affected.
-//   - The stub scenario's loop gives the event loop a turn every 32 requests (see run-worker.mjs).
+//   - The stub scenario's loop gives the event loop a turn every 32 requests (see run-worker.mjs),
+//     and each stub run starts with a full GC (workers run with --expose-gc): the worker's network
+//     scenarios leave ~100–250 MB of heap behind, and a major GC of it landing in a stub window
+//     moved a µs-level difference by several µs between runs. The stub's own garbage is still
+//     collected inside the window, so what the pipeline allocates is counted.
 //   - Latency: every measured request of the c=64 scenarios is timed (performance.now() into a
 //     preallocated Float64Array); each run reports p50/p99/p99.9; tables give medians over rounds.
 //   - Cold start, after the rounds: for each row a NEW process (import, set-up, no warm-up) sends
@@ -94,7 +98,7 @@ const CONFIG = QUICK
       prewarmMs: 400,
       warmupMs: 100,
       firstWarmupMs: 250,
-      measureMs: { 'seq-get': 200, 'c64-get': 300, 'c64-post': 300, stub: 200 },
+      measureMs: { 'seq-get': 200, 'c64-get': 300, 'c64-post': 300, stub: 500 },
       budgetMs: 80_000, // re-runs of contended runs stop when they would push the total past this
       hardLimitMs: 150_000,
       coldRuns: 1, // fresh processes per cold-start row
@@ -214,7 +218,8 @@ function spawnRuntime(file) {
   child.once('exit', () => children.delete(child))
   return child
 }
-const spawnWorker = () => (RUNTIME ? spawnRuntime('./run-worker.mjs') : spawn('./run-worker.mjs', ['--no-memory-reducer']))
+// --expose-gc: a stub run starts after a full collection (see run-worker.mjs), in every row alike.
+const spawnWorker = () => (RUNTIME ? spawnRuntime('./run-worker.mjs') : spawn('./run-worker.mjs', ['--no-memory-reducer', '--expose-gc']))
 function killAll() {
   for (const child of children) child.kill('SIGKILL')
 }
