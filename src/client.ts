@@ -4,6 +4,7 @@ import { checkTransport, openTransport } from '#transport'
 import { createFetchCore, type FetchFunction } from './cores/fetch.js'
 import { ClientClosedError, ValidationError } from './errors.js'
 import { findReporters, type HealthCheckOptions, type HealthReport, probe } from './health.js'
+import type { NoPaths, OpenAPIClient } from './openapi.js'
 import { checkKeys } from './options.js'
 import { mergeRules, REDACTION_RULES, type RedactionRules } from './redact.js'
 import { buildRequest, describe, mergeHeaders, parseBaseURL, type RequestDefaults } from './request.js'
@@ -158,6 +159,21 @@ const SKIP_FETCH = 'fetch: requests go through the fetch function given to creat
 const DEFAULT_HEADERS = { accept: 'application/json, text/plain, */*', 'user-agent': 'fetchline' }
 
 /**
+ * A client typed by a vendor's OpenAPI document: `paths` as openapi-typescript generates it. The
+ * verb methods accept only the document's paths for that verb, require exactly their `params`,
+ * type `query`, `headers`, `json` / `form` / `body`, and type `data` from the 2xx answers. Types
+ * only: the client is the same at run time. (Without a type argument this overload is skipped,
+ * so `createClient(options)` and `ReturnType<typeof createClient>` are the plain {@link Client}.)
+ *
+ * @example
+ * import type { paths } from './petstore' // npx openapi-typescript petstore.json -o petstore.d.ts
+ * const petstore = createClient<paths>({ baseURL: 'https://petstore.example.com/v2' })
+ * const { data: pet } = await petstore.get('/pet/{petId}', { params: { petId: 7 } }) // data: Pet
+ */
+export function createClient<Paths extends object = NoPaths>(
+  options: [Paths] extends [NoPaths] ? never : ClientOptions,
+): OpenAPIClient<Paths>
+/**
  * Creates a client: a core wrapped in middleware, composed once. Everything per-client (URL
  * parsing, default headers, the pipeline, the pool) is done here, not per request.
  *
@@ -170,6 +186,7 @@ const DEFAULT_HEADERS = { accept: 'application/json, text/plain, */*', 'user-age
  * const { data } = await client.get<User>('/users/{id}', { params: { id: 123 } })
  * await client.close()
  */
+export function createClient(options: ClientOptions): Client
 export function createClient(options: ClientOptions): Client {
   checkOptions(options)
   const baseURL = parseBaseURL(options.baseURL)

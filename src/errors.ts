@@ -1,4 +1,5 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec'
+import type { HttpVerb, OperationError, OperationOf, PathsWith, WithPaths } from './openapi.js'
 import { redactURL, scrubText } from './redact.js'
 import { scrubError } from './render.js'
 import { STATUS_TEXT } from './status.js'
@@ -497,7 +498,34 @@ export const isClientError = (error: unknown): error is ClientError => hasBrand(
  * @example
  * if (isHTTPError(error)) console.warn(error.code, error.request?.url)
  */
-export const isHTTPError = (error: unknown): error is HTTPError => hasBrand(error, 'HTTPError')
+export function isHTTPError(error: unknown): error is HTTPError
+/**
+ * Whether `error` is an {@link HTTPError} answering a call to `path` with `method` (checked at run
+ * time: the method, and the path template the call was made with), typed as the OpenAPI document
+ * of `client` declares that operation's error answers: `status` and `data` narrow together.
+ *
+ * @example
+ * try {
+ *   await github.post('/repos/{owner}/{repo}/issues', { params, json: { title } })
+ * } catch (error) {
+ *   if (isHTTPError(error, github, 'post', '/repos/{owner}/{repo}/issues') && error.status === 422) console.warn(error.data.errors)
+ *   else throw error
+ * }
+ */
+export function isHTTPError<Paths, M extends HttpVerb, P extends PathsWith<Paths, M>>(
+  error: unknown,
+  client: WithPaths<Paths>,
+  method: M,
+  path: P,
+): error is OperationError<OperationOf<Paths, P, M>>
+export function isHTTPError(error: unknown, _client?: unknown, method?: string, path?: unknown): boolean {
+  if (!hasBrand(error, 'HTTPError')) return false
+  if (method === undefined) return true
+  const request = (error as HTTPError).response?.request
+  if (request === undefined || request.method !== method.toUpperCase() || typeof path !== 'string') return false
+  // A call with `params` keeps its template as `route`; one without has the path itself in its URL.
+  return request.route !== undefined ? request.route === path : !path.includes('{') && request.url.pathname.endsWith(path)
+}
 /**
  * Whether `error` is a {@link TimeoutError}, also from another installed copy of fetchline.
  *

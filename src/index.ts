@@ -29,6 +29,24 @@ export {
   ValidationError,
 } from './errors.js'
 export { type BreakerReport, HEALTH_REPORT, type HealthCheckOptions, type HealthReport } from './health.js'
+export type {
+  ErrorOf,
+  HttpVerb,
+  OpenAPIClient,
+  OpenAPIOperationClient,
+  OperationError,
+  OperationInput,
+  OperationOf,
+  PathsWith,
+  RequestOptionsOf,
+  ResponseData,
+  SuccessData,
+  TypedCall,
+  TypedCallBase,
+  TypedOptions,
+  WithoutPaths,
+  WithPaths,
+} from './openapi.js'
 export { type NextPage, type Pageable, type PageContext, type PaginateOptions, paginate } from './paginate.js'
 export { isSecretHeader, isSecretQueryParam, REDACTED, type RedactionRules, redactHeaders, redactURL } from './redact.js'
 export { type Closable, createRegistry, type Registry } from './registry.js'

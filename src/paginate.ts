@@ -2,6 +2,7 @@ import type { StandardSchemaV1 } from '@standard-schema/spec'
 import type { Client } from './client.js'
 import { PaginationError } from './errors.js'
 import { findLink } from './link.js'
+import type { Empty, OperationInput, OperationOf, PathsWith, SuccessData, WithoutPaths, WithPaths } from './openapi.js'
 import { type Call, checkOptions, follow, loopError, optionsKey, pageURL, urlKey } from './paginate-policy.js'
 import type { ClientResponse, RequestOptions } from './types.js'
 
@@ -63,6 +64,15 @@ export type PaginateOptions<Item = unknown, Page = unknown> = Omit<RequestOption
 export type Pageable = Pick<Client, 'request'>
 
 type ElementOf<T> = T extends readonly (infer E)[] ? E : unknown
+/** paginate's options on a typed client: the operation's own inputs, each page typed as its 2xx answer. */
+type TypedPaginateOptions<Op, Item, Pages extends boolean> = Omit<
+  PaginateOptions<Item, SuccessData<Op>>,
+  'method' | 'schema' | 'query' | 'params' | 'headers' | 'json' | 'form' | 'body' | 'pages'
+> &
+  OperationInput<Op> &
+  (Pages extends true ? { pages: true } : { pages?: false })
+type TypedPaginateArgs<Op, Item, Pages extends boolean> =
+  Empty extends OperationInput<Op> ? [options?: TypedPaginateOptions<Op, Item, Pages>] : [options: TypedPaginateOptions<Op, Item, Pages>]
 type Page = { response: ClientResponse; items: readonly unknown[] }
 type Plan = {
   client: Pageable
@@ -88,18 +98,28 @@ type Plan = {
  * type Repo = { full_name: string }
  * declare const github: Pageable
  */
+export function paginate<Paths, P extends PathsWith<Paths, 'get'>, Item = ElementOf<SuccessData<OperationOf<Paths, P, 'get'>>>>(
+  client: Pageable & WithPaths<Paths>,
+  path: P,
+  ...options: TypedPaginateArgs<OperationOf<Paths, P, 'get'>, Item, false>
+): AsyncGenerator<Item, void, undefined>
+export function paginate<Paths, P extends PathsWith<Paths, 'get'>>(
+  client: Pageable & WithPaths<Paths>,
+  path: P,
+  options: TypedPaginateOptions<OperationOf<Paths, P, 'get'>, unknown, true>,
+): AsyncGenerator<ClientResponse<SuccessData<OperationOf<Paths, P, 'get'>>>, void, undefined>
 export function paginate<Page = unknown, Item = unknown>(
-  client: Pageable,
+  client: Pageable & WithoutPaths,
   path: string,
   options: PaginateOptions<Item, Page> & { pages: true },
 ): AsyncGenerator<ClientResponse<Page>, void, undefined>
 export function paginate<S extends StandardSchemaV1, Item = ElementOf<StandardSchemaV1.InferOutput<S>>>(
-  client: Pageable,
+  client: Pageable & WithoutPaths,
   path: string,
   options: PaginateOptions<Item, StandardSchemaV1.InferOutput<S>> & { schema: S; pages?: false },
 ): AsyncGenerator<Item, void, undefined>
 export function paginate<Item = unknown, Page = unknown>(
-  client: Pageable,
+  client: Pageable & WithoutPaths,
   path: string,
   options?: PaginateOptions<Item, Page> & { pages?: false },
 ): AsyncGenerator<Item, void, undefined>

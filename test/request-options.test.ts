@@ -1,7 +1,7 @@
 // A call's options (issue 12, items 6, 9, 10): undefined means the default, a typo fails with a
 // suggestion, and a {placeholder} never goes out unfilled.
 import { describe, expect, it } from 'vitest'
-import { createClient } from '../src/index.js'
+import { type ClientOptions, createClient } from '../src/index.js'
 import { startServer } from './helpers/server.js'
 
 for (const core of ['fetch', 'undici'] as const) {
@@ -33,7 +33,7 @@ for (const core of ['fetch', 'undici'] as const) {
 
     it('takes every option set to undefined as not given', async () => {
       const server = await startServer({ json: { ok: true } })
-      await using api = createClient({ baseURL: server.url, core, throwHttpErrors: undefined } as never)
+      await using api = createClient({ baseURL: server.url, core, throwHttpErrors: undefined } as unknown as ClientOptions)
       const options = {
         ...{ query: undefined, params: undefined, headers: undefined, json: undefined, form: undefined, body: undefined },
         ...{ timeout: undefined, signal: undefined, responseType: undefined, throwHttpErrors: undefined, context: undefined },
