@@ -50,16 +50,23 @@ type ParametersOf<Op> = Op extends { parameters: infer X } ? X : Empty
  * `{ [Name]: X[K] }`: required when `X` requires `K`, optional when it may be left out, and
  * `?: never` when the operation has none (v7 writes `query?: never`, v6 leaves it out).
  */
-type Input<X, K extends PropertyKey, Name extends string> = K extends keyof X
+type Input<X, K extends PropertyKey, Name extends string, Value = X[K & keyof X]> = K extends keyof X
   ? [Exclude<X[K], undefined>] extends [never]
     ? { [N in Name]?: never }
     : Empty extends Pick<X, K>
-      ? { [N in Name]?: Exclude<X[K], undefined> | undefined }
-      : { [N in Name]: X[K] }
+      ? { [N in Name]?: Exclude<Value, undefined> | undefined }
+      : { [N in Name]: Value }
   : { [N in Name]?: never }
 
+/**
+ * An optional query or header parameter may also be `undefined`, which the client leaves out (as
+ * it does for untyped calls), so `query: { state }` compiles with `state?: …` under
+ * `exactOptionalPropertyTypes`. Required ones stay required.
+ */
+type Loose<T> = { [K in keyof T]: undefined extends T[K] ? T[K] | undefined : T[K] }
+
 /** Header parameters the document declares, alongside any other header. */
-type TypedHeaders<H> = H & { readonly [name: string]: string | number | null | undefined }
+type TypedHeaders<H> = Loose<H> & { readonly [name: string]: string | number | null | undefined }
 type HeadersPart<X> = 'header' extends keyof X
   ? [Exclude<X['header' & keyof X], undefined>] extends [never]
     ? { headers?: HeadersInput }
@@ -93,7 +100,7 @@ type BodyPart<Op> = [ContentOf<BodyOf<Op>>] extends [never]
 
 /** The inputs an operation takes: `params`, `query`, `headers` and its body, each as the document says. */
 export type OperationInput<Op> = Input<ParametersOf<Op>, 'path', 'params'> &
-  Input<ParametersOf<Op>, 'query', 'query'> &
+  Input<ParametersOf<Op>, 'query', 'query', Loose<ParametersOf<Op>['query' & keyof ParametersOf<Op>]>> &
   HeadersPart<ParametersOf<Op>> &
   BodyPart<Op>
 
