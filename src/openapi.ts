@@ -115,23 +115,36 @@ type OptionsArg<Op, S, R> = Empty extends OperationInput<Op> ? [options?: TypedO
 type Code<K> = `${K & (string | number)}`
 type SuccessKeys<R> = { [K in keyof R]: Code<K> extends `2${string}` ? K : never }[keyof R]
 type ErrorKeys<R> = { [K in keyof R]: Code<K> extends `4${string}` | `5${string}` | 'default' ? K : never }[keyof R]
-/** Non-JSON content, typed as fetchline reads it (see `ResponseType`): text-like → string, else bytes. */
-type RuntimeBody<K> = K extends
+/** A media type without its parameters, as the client matches it: `application/json; charset=utf-8` → `application/json`. */
+type Essence<K> = K extends `${infer E};${string}` ? (E extends `${infer F} ` ? F : E) : K
+/** What the client parses as JSON (src/body.ts `JSON_TYPE`): `application/json`, `application/…+json`. */
+type ReadAsJson = 'application/json' | `application/${string}+json`
+/** What the client reads as text (src/body.ts `TEXT_TYPE`); anything else it reads as bytes. */
+type ReadAsText =
   | `text/${string}`
-  | `${string}/xml`
+  | 'application/xml'
   | `${string}+xml`
-  | 'application/x-www-form-urlencoded'
   | 'application/javascript'
-  ? string
-  : ArrayBuffer
-/** A response's body: JSON first (`application/json`, then any `…/json` or `…+json`), no content → `undefined`. */
+  | 'application/ecmascript'
+  | 'application/x-www-form-urlencoded'
+type JsonKeys<C> = { [K in keyof C]: Essence<K> extends ReadAsJson ? K : never }[keyof C]
+/**
+ * Non-JSON content, typed as the client reads it (see `ResponseType`): text-like → string, else
+ * bytes. A wildcard (`*\/*`, `application/*`, springdoc's default) says nothing of what is sent:
+ * the client reads by the answer's own type, so the document's schema is the best guess.
+ */
+type Unparsed<E, T> = E extends ReadAsText ? string : E extends '*/*' | 'application/*' ? T : ArrayBuffer
+/**
+ * A response's body: JSON first (`application/json`, then any other type the client parses as
+ * JSON, parameters such as `; charset=utf-8` ignored), no content → `undefined`.
+ */
 type MediaBody<C> = [C] extends [never]
   ? undefined
   : 'application/json' extends keyof C
     ? C['application/json' & keyof C]
-    : [Extract<keyof C, JsonMedia>] extends [never]
-      ? RuntimeBody<keyof C>
-      : C[Extract<keyof C, JsonMedia>]
+    : [JsonKeys<C>] extends [never]
+      ? { [K in keyof C]-?: Unparsed<Essence<K>, C[K]> }[keyof C]
+      : C[JsonKeys<C>]
 /** One answer's body; 204 and 205 have none (v7 `content?: never`, v6 `content: never`). */
 type ResponseBody<Res, K> = Code<K> extends '204' | '205' ? undefined : Res extends { content: infer C } ? MediaBody<C> : undefined
 
