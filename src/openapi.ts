@@ -177,13 +177,20 @@ type DataOf<Op, M, S, R> = S extends StandardSchemaV1
     : ReadAs<R, SuccessData<Op>>
 
 /**
+ * An error answer's body. One the document gives no content is `unknown`, not `undefined`: error
+ * bodies also come from layers the document does not describe (the framework's default handler, a
+ * gateway), and the client reads whatever arrives; it is `undefined` only when the body is empty.
+ */
+type ErrorBody<Res> = Res extends { content: infer C } ? ([C] extends [never] ? unknown : MediaBody<C>) : unknown
+
+/**
  * The `HTTPError`s a call to `Op` can reject with, as the document declares them: a union by
  * status (`data` typed per status; `default` and `4XX`-style ranges have `status: number`).
  */
 export type OperationError<Op> = Op extends { responses: infer R }
   ? [ErrorKeys<R>] extends [never]
     ? HTTPError
-    : { [K in ErrorKeys<R>]: HTTPError<ResponseBody<R[K], K>> & { readonly status: K extends number ? K : number } }[ErrorKeys<R>]
+    : { [K in ErrorKeys<R>]: HTTPError<ErrorBody<R[K]>> & { readonly status: K extends number ? K : number } }[ErrorKeys<R>]
   : HTTPError
 
 // ---- the client ---------------------------------------------------------------------------------
