@@ -79,9 +79,9 @@ type NoBody = { json?: never; form?: never; body?: never }
 type ContentOf<B> = B extends { content: infer C } ? C : never
 type BodyOf<Op> = 'requestBody' extends keyof Op ? Exclude<Op['requestBody' & keyof Op], undefined> : never
 type BodyRequired<Op> = 'requestBody' extends keyof Op ? (Empty extends Pick<Op, 'requestBody' & keyof Op> ? false : true) : false
-type JsonMedia = `${string}/json` | `${string}+json` | `${string}/json;${string}`
+type JsonMedia = `${string}/json` | `${string}+json`
 
-/** The option that carries a body of media type `K`: `json`, `form`, or a raw `body`. */
+/** The option that carries a body of media type `K` (parameters such as `; charset` left out): `json`, `form`, or a raw `body`. */
 type MediaOption<K, T, Required> = K extends JsonMedia
   ? Required extends true
     ? { json: T; form?: never; body?: never }
@@ -96,7 +96,9 @@ type MediaOption<K, T, Required> = K extends JsonMedia
 type RawBodyFor<K> = K extends 'multipart/form-data' ? FormData : K extends `text/${string}` ? string : RawBody
 type BodyPart<Op> = [ContentOf<BodyOf<Op>>] extends [never]
   ? NoBody
-  : { [K in keyof ContentOf<BodyOf<Op>>]-?: MediaOption<K, ContentOf<BodyOf<Op>>[K], BodyRequired<Op>> }[keyof ContentOf<BodyOf<Op>>]
+  : { [K in keyof ContentOf<BodyOf<Op>>]-?: MediaOption<Essence<K>, ContentOf<BodyOf<Op>>[K], BodyRequired<Op>> }[keyof ContentOf<
+      BodyOf<Op>
+    >]
 
 /** The inputs an operation takes: `params`, `query`, `headers` and its body, each as the document says. */
 export type OperationInput<Op> = Input<ParametersOf<Op>, 'path', 'params'> &
