@@ -63,7 +63,7 @@ const repo = { owner: 'nodejs', repo: 'undici' }
 /**
  * What the real documents lack, written by hand in the shape openapi-typescript 7 generates (see
  * test/fixtures/openapi/petstore.d.ts): a required header (OF:common/params.test.ts "header"),
- * HEAD, `2XX`/`4XX` ranges, a `*\/*` answer, JSON with a charset, and JSON beside 204.
+ * HEAD, `2XX`/`4XX` ranges, a `*\/*` answer, media types with parameters, and JSON beside 204.
  */
 interface Mini {
   '/header-params': {
@@ -104,11 +104,19 @@ interface Mini {
         204: { headers: { [name: string]: unknown }; content?: never }
       }
     }
-    put?: never
+    patch: {
+      parameters: { query?: never; header?: never; path?: never; cookie?: never }
+      requestBody: { content: { 'application/merge-patch+json; charset=utf-8': { text?: string } } }
+      responses: { 204: { headers: { [name: string]: unknown }; content?: never } }
+    }
+    put: {
+      parameters: { query?: never; header?: never; path?: never; cookie?: never }
+      requestBody?: { content: { 'application/x-www-form-urlencoded; charset=utf-8': { text: string } } }
+      responses: { 204: { headers: { [name: string]: unknown }; content?: never } }
+    }
     delete?: never
     options?: never
     head?: never
-    patch?: never
     trace?: never
   }
 }
@@ -565,10 +573,17 @@ describe('constructs the real documents lack (hand-written v7 shape)', () => {
       await mini.post('/ranges', { body: 'plain text' })
       // @ts-expect-error text/plain takes a string
       await mini.post('/ranges', { body: 42 })
+      // Media types with parameters: merge-patch+json is `json`, urlencoded is `form`.
+      await mini.patch('/ranges', { json: { text: 'a' } })
+      await mini.put('/ranges', { form: { text: 'a' } })
+      // @ts-expect-error a JSON body does not go as a form
+      await mini.patch('/ranges', { form: { text: 'a' } })
     }
     expectTypeOf(calls).toBeFunction()
     expectTypeOf<NoOptions>().not.toExtend<OperationInput<OperationOf<Mini, '/header-params', 'get'>>>()
     expectTypeOf<{ headers: { foo: string } }>().not.toExtend<OperationInput<OperationOf<Mini, '/header-params', 'get'>>>()
+    expectTypeOf<RequestOptionsOf<Mini, '/ranges', 'patch'>['json']>().toEqualTypeOf<{ text?: string }>()
+    expectTypeOf<RequestOptionsOf<Mini, '/ranges', 'put'>['form']>().toEqualTypeOf<{ text: string } | undefined>()
     // 4XX and default have any status; 4XX's problem+json (with a charset) is parsed as JSON; default has no content.
     expectTypeOf<ErrorOf<Mini, '/ranges', 'get'>>().toEqualTypeOf<
       (HTTPError<{ title: string }> & { readonly status: number }) | (HTTPError<unknown> & { readonly status: number })
