@@ -1,7 +1,7 @@
 // Turns public OpenAPI documents (from npm packages, nothing fetched) into TypeScript types with
 // openapi-typescript 7, as a vendor client's author would: `node scripts/openapi-fixtures.mjs`
 // writes test/fixtures/openapi/*.d.ts; with --check it only says whether they are current
-// (test/openapi-fixtures.test.ts runs that). The files are committed because `npm test` type-checks
+// (test/openapi/fixtures.test.ts runs that). The files are committed because `npm test` type-checks
 // before vitest runs.
 import { readFileSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'

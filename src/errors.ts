@@ -518,13 +518,31 @@ export function isHTTPError<Paths, M extends HttpVerb, P extends PathsWith<Paths
   method: M,
   path: P,
 ): error is OperationError<OperationOf<Paths, P, M>>
-export function isHTTPError(error: unknown, _client?: unknown, method?: string, path?: unknown): boolean {
+export function isHTTPError(error: unknown, client?: unknown, method?: string, path?: unknown): boolean {
   if (!hasBrand(error, 'HTTPError')) return false
   if (method === undefined) return true
   const request = (error as HTTPError).response?.request
-  if (request === undefined || request.method !== method.toUpperCase() || typeof path !== 'string') return false
+  if (request === undefined || typeof method !== 'string' || request.method !== method.toUpperCase() || typeof path !== 'string') {
+    return false
+  }
   // A call with `params` keeps its template as `route`; one without has the path itself in its URL.
-  return request.route !== undefined ? request.route === path : !path.includes('{') && request.url.pathname.endsWith(path)
+  // A template never matches a URL without a route: `/pet/findByStatus` is not `/pet/{petId}`.
+  return request.route !== undefined ? request.route === path : !path.includes('{') && answersPath(request.url, path, client)
+}
+
+/**
+ * Whether `url` is `path` under the client's baseURL, joined as the client joins them. An
+ * operation's client has no baseURL: then the URL's path ends with `path`.
+ */
+function answersPath(url: URL, path: string, client: unknown): boolean {
+  const base = (client as { baseURL?: { href?: unknown } } | null | undefined)?.baseURL?.href
+  if (typeof base !== 'string') return url.pathname.endsWith(path)
+  try {
+    const joined = base.replace(/[?#].*$/, '').replace(/\/$/, '') + (path.startsWith('/') ? '' : '/') + path
+    return new URL(joined).pathname === url.pathname
+  } catch {
+    return false
+  }
 }
 /**
  * Whether `error` is a {@link TimeoutError}, also from another installed copy of fetchline.

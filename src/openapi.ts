@@ -50,16 +50,23 @@ type ParametersOf<Op> = Op extends { parameters: infer X } ? X : Empty
  * `{ [Name]: X[K] }`: required when `X` requires `K`, optional when it may be left out, and
  * `?: never` when the operation has none (v7 writes `query?: never`, v6 leaves it out).
  */
-type Input<X, K extends PropertyKey, Name extends string> = K extends keyof X
+type Input<X, K extends PropertyKey, Name extends string, Value = X[K & keyof X]> = K extends keyof X
   ? [Exclude<X[K], undefined>] extends [never]
     ? { [N in Name]?: never }
     : Empty extends Pick<X, K>
-      ? { [N in Name]?: Exclude<X[K], undefined> | undefined }
-      : { [N in Name]: X[K] }
+      ? { [N in Name]?: Exclude<Value, undefined> | undefined }
+      : { [N in Name]: Value }
   : { [N in Name]?: never }
 
+/**
+ * An optional query or header parameter may also be `undefined`, which the client leaves out (as
+ * it does for untyped calls), so `query: { state }` compiles with `state?: …` under
+ * `exactOptionalPropertyTypes`. Required ones stay required.
+ */
+type Loose<T> = { [K in keyof T]: undefined extends T[K] ? T[K] | undefined : T[K] }
+
 /** Header parameters the document declares, alongside any other header. */
-type TypedHeaders<H> = H & { readonly [name: string]: string | number | null | undefined }
+type TypedHeaders<H> = Loose<H> & { readonly [name: string]: string | number | null | undefined }
 type HeadersPart<X> = 'header' extends keyof X
   ? [Exclude<X['header' & keyof X], undefined>] extends [never]
     ? { headers?: HeadersInput }
@@ -72,9 +79,9 @@ type NoBody = { json?: never; form?: never; body?: never }
 type ContentOf<B> = B extends { content: infer C } ? C : never
 type BodyOf<Op> = 'requestBody' extends keyof Op ? Exclude<Op['requestBody' & keyof Op], undefined> : never
 type BodyRequired<Op> = 'requestBody' extends keyof Op ? (Empty extends Pick<Op, 'requestBody' & keyof Op> ? false : true) : false
-type JsonMedia = `${string}/json` | `${string}+json` | `${string}/json;${string}`
+type JsonMedia = `${string}/json` | `${string}+json`
 
-/** The option that carries a body of media type `K`: `json`, `form`, or a raw `body`. */
+/** The option that carries a body of media type `K` (parameters such as `; charset` left out): `json`, `form`, or a raw `body`. */
 type MediaOption<K, T, Required> = K extends JsonMedia
   ? Required extends true
     ? { json: T; form?: never; body?: never }
@@ -89,11 +96,13 @@ type MediaOption<K, T, Required> = K extends JsonMedia
 type RawBodyFor<K> = K extends 'multipart/form-data' ? FormData : K extends `text/${string}` ? string : RawBody
 type BodyPart<Op> = [ContentOf<BodyOf<Op>>] extends [never]
   ? NoBody
-  : { [K in keyof ContentOf<BodyOf<Op>>]-?: MediaOption<K, ContentOf<BodyOf<Op>>[K], BodyRequired<Op>> }[keyof ContentOf<BodyOf<Op>>]
+  : { [K in keyof ContentOf<BodyOf<Op>>]-?: MediaOption<Essence<K>, ContentOf<BodyOf<Op>>[K], BodyRequired<Op>> }[keyof ContentOf<
+      BodyOf<Op>
+    >]
 
 /** The inputs an operation takes: `params`, `query`, `headers` and its body, each as the document says. */
 export type OperationInput<Op> = Input<ParametersOf<Op>, 'path', 'params'> &
-  Input<ParametersOf<Op>, 'query', 'query'> &
+  Input<ParametersOf<Op>, 'query', 'query', Loose<ParametersOf<Op>['query' & keyof ParametersOf<Op>]>> &
   HeadersPart<ParametersOf<Op>> &
   BodyPart<Op>
 
@@ -108,23 +117,36 @@ type OptionsArg<Op, S, R> = Empty extends OperationInput<Op> ? [options?: TypedO
 type Code<K> = `${K & (string | number)}`
 type SuccessKeys<R> = { [K in keyof R]: Code<K> extends `2${string}` ? K : never }[keyof R]
 type ErrorKeys<R> = { [K in keyof R]: Code<K> extends `4${string}` | `5${string}` | 'default' ? K : never }[keyof R]
-/** Non-JSON content, typed as fetchline reads it (see `ResponseType`): text-like → string, else bytes. */
-type RuntimeBody<K> = K extends
+/** A media type without its parameters, as the client matches it: `application/json; charset=utf-8` → `application/json`. */
+type Essence<K> = K extends `${infer E};${string}` ? (E extends `${infer F} ` ? F : E) : K
+/** What the client parses as JSON (src/body.ts `JSON_TYPE`): `application/json`, `application/…+json`. */
+type ReadAsJson = 'application/json' | `application/${string}+json`
+/** What the client reads as text (src/body.ts `TEXT_TYPE`); anything else it reads as bytes. */
+type ReadAsText =
   | `text/${string}`
-  | `${string}/xml`
+  | 'application/xml'
   | `${string}+xml`
-  | 'application/x-www-form-urlencoded'
   | 'application/javascript'
-  ? string
-  : ArrayBuffer
-/** A response's body: JSON first (`application/json`, then any `…/json` or `…+json`), no content → `undefined`. */
+  | 'application/ecmascript'
+  | 'application/x-www-form-urlencoded'
+type JsonKeys<C> = { [K in keyof C]: Essence<K> extends ReadAsJson ? K : never }[keyof C]
+/**
+ * Non-JSON content, typed as the client reads it (see `ResponseType`): text-like → string, else
+ * bytes. A wildcard (`*\/*`, `application/*`, springdoc's default) says nothing of what is sent:
+ * the client reads by the answer's own type, so the document's schema is the best guess.
+ */
+type Unparsed<E, T> = E extends ReadAsText ? string : E extends '*/*' | 'application/*' ? T : ArrayBuffer
+/**
+ * A response's body: JSON first (`application/json`, then any other type the client parses as
+ * JSON, parameters such as `; charset=utf-8` ignored), no content → `undefined`.
+ */
 type MediaBody<C> = [C] extends [never]
   ? undefined
   : 'application/json' extends keyof C
     ? C['application/json' & keyof C]
-    : [Extract<keyof C, JsonMedia>] extends [never]
-      ? RuntimeBody<keyof C>
-      : C[Extract<keyof C, JsonMedia>]
+    : [JsonKeys<C>] extends [never]
+      ? { [K in keyof C]-?: Unparsed<Essence<K>, C[K]> }[keyof C]
+      : C[JsonKeys<C>]
 /** One answer's body; 204 and 205 have none (v7 `content?: never`, v6 `content: never`). */
 type ResponseBody<Res, K> = Code<K> extends '204' | '205' ? undefined : Res extends { content: infer C } ? MediaBody<C> : undefined
 
@@ -157,13 +179,20 @@ type DataOf<Op, M, S, R> = S extends StandardSchemaV1
     : ReadAs<R, SuccessData<Op>>
 
 /**
+ * An error answer's body. One the document gives no content is `unknown`, not `undefined`: error
+ * bodies also come from layers the document does not describe (the framework's default handler, a
+ * gateway), and the client reads whatever arrives; it is `undefined` only when the body is empty.
+ */
+type ErrorBody<Res> = Res extends { content: infer C } ? ([C] extends [never] ? unknown : MediaBody<C>) : unknown
+
+/**
  * The `HTTPError`s a call to `Op` can reject with, as the document declares them: a union by
  * status (`data` typed per status; `default` and `4XX`-style ranges have `status: number`).
  */
 export type OperationError<Op> = Op extends { responses: infer R }
   ? [ErrorKeys<R>] extends [never]
     ? HTTPError
-    : { [K in ErrorKeys<R>]: HTTPError<ResponseBody<R[K], K>> & { readonly status: K extends number ? K : number } }[ErrorKeys<R>]
+    : { [K in ErrorKeys<R>]: HTTPError<ErrorBody<R[K]>> & { readonly status: K extends number ? K : number } }[ErrorKeys<R>]
   : HTTPError
 
 // ---- the client ---------------------------------------------------------------------------------
