@@ -30,6 +30,7 @@ export {
 } from './errors.js'
 export { type BreakerReport, HEALTH_REPORT, type HealthCheckOptions, type HealthReport } from './health.js'
 export type {
+  ErrorData,
   ErrorOf,
   HttpVerb,
   OpenAPIClient,

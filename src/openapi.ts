@@ -42,7 +42,7 @@ type Pick1<Paths, P, M extends HttpVerb> = P extends keyof Paths ? (M extends ke
 // ---- what a call sends ---------------------------------------------------------------------------
 
 /** What every typed call takes beside the operation's own inputs. */
-export interface TypedCallBase extends Pick<RequestOptions, 'timeout' | 'signal' | 'throwHttpErrors' | 'context'> {}
+export interface TypedCallBase extends Pick<RequestOptions, 'timeout' | 'signal' | 'context'> {}
 
 type ParametersOf<Op> = Op extends { parameters: infer X } ? X : Empty
 
@@ -107,10 +107,12 @@ export type OperationInput<Op> = Input<ParametersOf<Op>, 'path', 'params'> &
   BodyPart<Op>
 
 /** The options of a typed call to `Op`. `S`: a schema whose output then types `data`. */
-export type TypedOptions<Op, S = undefined, R = undefined> = TypedCallBase & OperationInput<Op> & { schema?: S; responseType?: R }
+export type TypedOptions<Op, S = undefined, R = undefined, T = boolean | undefined> = TypedCallBase &
+  OperationInput<Op> & { schema?: S; responseType?: R; throwHttpErrors?: T }
 
 /** The options argument: required when the operation requires any input, else optional. */
-type OptionsArg<Op, S, R> = Empty extends OperationInput<Op> ? [options?: TypedOptions<Op, S, R>] : [options: TypedOptions<Op, S, R>]
+type OptionsArg<Op, S, R, T> =
+  Empty extends OperationInput<Op> ? [options?: TypedOptions<Op, S, R, T>] : [options: TypedOptions<Op, S, R, T>]
 
 // ---- what a call answers ---------------------------------------------------------------------------
 
@@ -172,11 +174,12 @@ type ReadAs<R, D> = R extends 'text'
       : R extends 'stream'
         ? ReadableStream<Uint8Array>
         : D
-type DataOf<Op, M, S, R> = S extends StandardSchemaV1
+/** `throwHttpErrors: false` on the call: an error answer resolves too, with its body in `data`. */
+type DataOf<Op, M, S, R, T> = S extends StandardSchemaV1
   ? StandardSchemaV1.InferOutput<S>
   : M extends 'head'
     ? undefined
-    : ReadAs<R, SuccessData<Op>>
+    : ReadAs<R, T extends false ? SuccessData<Op> | ErrorData<Op> : SuccessData<Op>>
 
 /**
  * An error answer's body. One the document gives no content is `unknown`, not `undefined`: error
@@ -184,6 +187,13 @@ type DataOf<Op, M, S, R> = S extends StandardSchemaV1
  * gateway), and the client reads whatever arrives; it is `undefined` only when the body is empty.
  */
 type ErrorBody<Res> = Res extends { content: infer C } ? ([C] extends [never] ? unknown : MediaBody<C>) : unknown
+
+/** The bodies of `Op`'s declared error answers (`unknown` when it declares none). */
+export type ErrorData<Op> = Op extends { responses: infer R }
+  ? [ErrorKeys<R>] extends [never]
+    ? unknown
+    : { [K in ErrorKeys<R>]: ErrorBody<R[K]> }[ErrorKeys<R>]
+  : unknown
 
 /**
  * The `HTTPError`s a call to `Op` can reject with, as the document declares them: a union by
@@ -199,16 +209,18 @@ export type OperationError<Op> = Op extends { responses: infer R }
 
 /**
  * A verb method of a typed client: only paths that define the verb, exactly their `params`, their
- * `query`, `headers` and body, and `data` typed from the 2xx answers (or from `schema`).
+ * `query`, `headers` and body, and `data` typed from the 2xx answers (or from `schema`; with
+ * `throwHttpErrors: false` on the call, from the declared error answers too).
  */
 export type TypedCall<Paths, M extends HttpVerb> = <
   P extends PathsWith<Paths, M>,
   S extends StandardSchemaV1 | undefined = undefined,
   R extends ResponseType | undefined = undefined,
+  T extends boolean | undefined = undefined,
 >(
   path: P,
-  ...options: OptionsArg<OperationOf<Paths, P, M>, S, R>
-) => Promise<ClientResponse<DataOf<OperationOf<Paths, P, M>, M, S, R>>>
+  ...options: OptionsArg<OperationOf<Paths, P, M>, S, R, T>
+) => Promise<ClientResponse<DataOf<OperationOf<Paths, P, M>, M, S, R, T>>>
 
 /** Marks a typed client with its `paths`, for the compiler only: the property never exists. */
 declare const OPENAPI: unique symbol
@@ -259,5 +271,15 @@ export type ResponseData<Paths, Path extends keyof Paths, Method extends HttpVer
 /** The `HTTPError`s a call to `Path` with `Method` can reject with. @example type E = ErrorOf<paths, '/user', 'get'> */
 export type ErrorOf<Paths, Path extends keyof Paths, Method extends HttpVerb> = OperationError<OperationOf<Paths, Path, Method>>
 
-/** The options of a call to `Path` with `Method`. @example type Body = RequestOptionsOf<paths, '/user', 'patch'>['json'] */
-export type RequestOptionsOf<Paths, Path extends keyof Paths, Method extends HttpVerb> = TypedOptions<OperationOf<Paths, Path, Method>>
+/**
+ * The options of a call to `Path` with `Method` (`throwHttpErrors` only `true` here: `false` changes
+ * the type of `data`, so give it on the call itself).
+ *
+ * @example type Body = RequestOptionsOf<paths, '/user', 'patch'>['json']
+ */
+export type RequestOptionsOf<Paths, Path extends keyof Paths, Method extends HttpVerb> = TypedOptions<
+  OperationOf<Paths, Path, Method>,
+  undefined,
+  undefined,
+  true | undefined
+>

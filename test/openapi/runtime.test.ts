@@ -173,6 +173,15 @@ describe.each(['fetch', 'undici'] as const)('%s core', (core) => {
       expect(t.server.seen.map(line)).toEqual(['GET /v2/pet/99'])
     })
 
+    it('throwHttpErrors: false on the call resolves a 404 with its body in data, typed as success or error body', async () => {
+      await using t = await setup()
+      const response = await t.pet.get('/pet/{petId}', { params: { petId: 99 }, throwHttpErrors: false })
+      expectTypeOf(response.data).toEqualTypeOf<Pet | unknown>() // Pet | the undeclared-content 404/400/default
+      expect([response.status, response.ok, response.data]).toEqual([404, false, { code: 1, type: 'error', message: 'Pet not found' }])
+      const found = await t.pet.get('/pet/{petId}', { params: { petId: 1 }, throwHttpErrors: false })
+      expect([found.status, found.ok]).toEqual([200, true])
+    })
+
     it('findByStatus: the required array query repeats its key; an error there is matched by path under the baseURL', async () => {
       await using t = await setup()
       const { data, request } = await t.pet.get('/pet/findByStatus', { query: { status: ['available', 'sold'] } })

@@ -187,6 +187,11 @@ describe('GitHub (octokit, openapi-typescript 6 output)', () => {
 
       // What every call takes beside the operation's own inputs.
       await gh.get('/user', { timeout: 5_000, signal: AbortSignal.timeout(1), throwHttpErrors: true, context: { a: 1 } })
+      // throwHttpErrors: false on the call: an error answer resolves, so data is also one of the declared error bodies.
+      const lenient = await gh.get('/repos/{owner}/{repo}/issues', { params: repo, throwHttpErrors: false })
+      expectTypeOf(lenient.data).toEqualTypeOf<Issue[] | Schemas['basic-error'] | Schemas['validation-error']>() // 200 | 404 | 422
+      const strict = await gh.get('/repos/{owner}/{repo}/issues', { params: repo, throwHttpErrors: true })
+      expectTypeOf(strict.data).toEqualTypeOf<Issue[]>()
       // Headers: today's input, when the operation declares none.
       await gh.get('/user', { headers: new Headers({ 'if-none-match': 'x' }) })
       await gh.get('/user', { headers: [['if-none-match', 'x']] })
