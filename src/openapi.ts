@@ -37,7 +37,10 @@ export type OperationOf<Paths, P, M extends HttpVerb> = [PathsWith<Paths, M>] ex
     ? never
     : Pick1<Paths, P, M>
   : Pick1<Paths, P, M>
-type Pick1<Paths, P, M extends HttpVerb> = P extends keyof Paths ? (M extends keyof Paths[P] ? Paths[P][M] : never) : never
+// Not distributive over `P` (the `[P]`): while a call's options object is checked, before `P` is
+// inferred, the compiler reads its contextual type through `P`'s constraint, every path with
+// the verb; a distributive pick would instantiate the operation types once per path there.
+type Pick1<Paths, P, M extends HttpVerb> = [P] extends [keyof Paths] ? (M extends keyof Paths[P] ? Paths[P][M] : never) : never
 
 // ---- what a call sends ---------------------------------------------------------------------------
 
