@@ -47,7 +47,8 @@ type Pick1<Paths, P, M extends HttpVerb> = [P] extends [keyof Paths] ? (M extend
 /** What every typed call takes beside the operation's own inputs. */
 export interface TypedCallBase extends Pick<RequestOptions, 'timeout' | 'signal' | 'throwHttpErrors' | 'context'> {}
 
-type ParametersOf<Op> = Op extends { parameters: infer X } ? X : Empty
+// Not distributive either, for the same reason as Pick1 (`never`, a wrong path's operation, stays `never`).
+type ParametersOf<Op> = [Op] extends [never] ? never : [Op] extends [{ parameters: infer X }] ? X : Empty
 
 /**
  * `{ [Name]: X[K] }`: required when `X` requires `K`, optional when it may be left out, and
