@@ -37,14 +37,18 @@ export type OperationOf<Paths, P, M extends HttpVerb> = [PathsWith<Paths, M>] ex
     ? never
     : Pick1<Paths, P, M>
   : Pick1<Paths, P, M>
-type Pick1<Paths, P, M extends HttpVerb> = P extends keyof Paths ? (M extends keyof Paths[P] ? Paths[P][M] : never) : never
+// Not distributive over `P` (the `[P]`): while a call's options object is checked, before `P` is
+// inferred, the compiler reads its contextual type through `P`'s constraint, every path with
+// the verb; a distributive pick would instantiate the operation types once per path there.
+type Pick1<Paths, P, M extends HttpVerb> = [P] extends [keyof Paths] ? (M extends keyof Paths[P] ? Paths[P][M] : never) : never
 
 // ---- what a call sends ---------------------------------------------------------------------------
 
 /** What every typed call takes beside the operation's own inputs. */
 export interface TypedCallBase extends Pick<RequestOptions, 'timeout' | 'signal' | 'context'> {}
 
-type ParametersOf<Op> = Op extends { parameters: infer X } ? X : Empty
+// Not distributive either, for the same reason as Pick1 (`never`, a wrong path's operation, stays `never`).
+type ParametersOf<Op> = [Op] extends [never] ? never : [Op] extends [{ parameters: infer X }] ? X : Empty
 
 /**
  * `{ [Name]: X[K] }`: required when `X` requires `K`, optional when it may be left out, and

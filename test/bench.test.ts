@@ -7,6 +7,8 @@ import { computeTargets, type Medians } from '../bench/checks.mjs'
 import { binaryPath, pinnedLines, pinnedVersion, readPins } from '../bench/runtimes.mjs'
 import { latencySummary, percentile } from '../bench/stats.mjs'
 import { summarize } from '../bench/summarize.mjs'
+import { CALLS, generated } from '../bench/types/calls.mjs'
+import { medians, minus, parseDiagnostics, verdict } from '../bench/types/diagnostics.mjs'
 
 describe('percentile', () => {
   const hundred = Array.from({ length: 100 }, (_, i) => i + 1)
@@ -132,5 +134,63 @@ describe('targets', () => {
       .get('Node 26')
       ?.get('x')
     expect(entry).toMatchObject({ values: [0.8, 1.1, 1.05], median: 1.05, pass: true })
+  })
+})
+
+describe('compile-cost bench (bench/types)', () => {
+  // What tsc 5.9 prints with --extendedDiagnostics (trimmed).
+  const output = [
+    'Files:                         168',
+    'Lines of TypeScript:           270',
+    'Types:                       42262',
+    'Instantiations:             158609',
+    'Memory used:               243015K',
+    'I/O Read time:               0.04s',
+    'Check time:                  2.66s',
+    'Total time:                  4.16s',
+  ].join('\n')
+
+  it('reads check time, instantiations, types, memory (in MB) and total time', () => {
+    expect(parseDiagnostics(output)).toEqual({
+      checkTime: 2.66,
+      instantiations: 158609,
+      types: 42262,
+      memory: 243015 / 1024,
+      totalTime: 4.16,
+    })
+  })
+
+  it('refuses an output without one of them (e.g. tsc without --extendedDiagnostics)', () => {
+    expect(() => parseDiagnostics('Check time: 1.00s\n')).toThrow('printed no "Instantiations:" line')
+  })
+
+  it('takes medians per figure and the increment over the baseline', () => {
+    const f = (checkTime: number, instantiations: number) => ({ checkTime, instantiations, types: 1, memory: 100, totalTime: 2 })
+    expect(medians([f(3, 10), f(1, 10), f(2, 10)])).toEqual(f(2, 10))
+    expect(minus(f(3, 10), f(1, 4))).toEqual({ checkTime: 2, instantiations: 6, types: 0, memory: 0, totalTime: 0 })
+  })
+
+  it('judges fetchline against 1.5× openapi-fetch on instantiations and check time, not memory', () => {
+    const of = { checkTime: 2, instantiations: 100, types: 0, memory: 10, totalTime: 0 }
+    expect(verdict({ ...of, checkTime: 3, instantiations: 150, memory: 50 }, of)).toMatchObject({ ok: true, over: [] })
+    expect(verdict({ ...of, checkTime: 3.1 }, of)).toMatchObject({ ok: false, over: ['checkTime'] })
+    const { ratios, over } = verdict({ ...of, instantiations: 151, checkTime: 1 }, of)
+    expect(over).toEqual(['instantiations'])
+    expect(ratios).toMatchObject({ instantiations: 1.51, checkTime: 0.5, memory: 1 })
+  })
+})
+
+describe('compile-cost bench files', () => {
+  it('make the same calls through both clients, and are current with calls.mjs', () => {
+    const files = generated()
+    for (const [name, text] of Object.entries(files)) {
+      expect(readFileSync(new URL(`../bench/types/${name}`, import.meta.url), 'utf8'), name).toBe(text)
+    }
+    const count = (text: string, re: RegExp) => text.match(re)?.length ?? 0
+    expect(CALLS).toHaveLength(50)
+    expect(count(files['fetchline.ts']!, /await github\.(get|post|put|patch|delete)\(/g)).toBe(50)
+    expect(count(files['openapi-fetch.ts']!, /await github\.(GET|POST|PUT|PATCH|DELETE)\(/g)).toBe(50)
+    const verbs = (m: string) => CALLS.filter((c) => c.method === m).length
+    expect([verbs('get'), verbs('post'), verbs('put') + verbs('patch') + verbs('delete')]).toEqual([30, 10, 10])
   })
 })
