@@ -2,7 +2,7 @@ import { CircuitOpenError, isHTTPError, isNetworkError, isTimeoutError } from '.
 import { type BreakerReport, HEALTH_REPORT } from '../src/health.js'
 import { checkKeys, checkMs, withDefaults } from '../src/options.js'
 import type { BreakerNews, BreakerStore } from '../src/stores.js'
-import type { ClientResponse, Middleware } from '../src/types.js'
+import type { ClientRequest, ClientResponse, Middleware } from '../src/types.js'
 
 /** A state change of the breaker. */
 export type BreakerEvent = { from: BreakerReport['state']; to: BreakerReport['state']; reason: string; report: BreakerReport }
@@ -198,7 +198,8 @@ export function health(options: HealthOptions = {}): Middleware {
 
   if (store && sharedKey !== undefined) listen(sharedKey)
 
-  const guard: Middleware = async function health(request, next) {
+  /** Lets the call through (`true`: as a half-open trial), or throws why not. */
+  function admit(request: ClientRequest): boolean {
     if (store) {
       if (!listening) listen((sharedKey ??= request.url.origin))
       sync()
@@ -213,17 +214,36 @@ export function health(options: HealthOptions = {}): Middleware {
     }
     const trial = state === 'half-open'
     if (trial) trials++
+    return trial
+  }
+
+  // A `then` rather than an async function: no frame kept alive across the call (see retry()).
+  const guard: Middleware = function health(request, next) {
+    let trial: boolean
+    let pending: Promise<ClientResponse>
+    try {
+      trial = admit(request)
+    } catch (error) {
+      return Promise.reject(error)
+    }
     const started = performance.now()
     try {
-      const response = await next(request)
-      settle(isFailure({ response }), started, trial)
-      return response
+      pending = next(request)
     } catch (error) {
-      if (request.signal?.aborted) {
-        if (trial) trials-- // the caller gave up: neither success nor failure
-      } else settle(isFailure({ error }), started, trial)
-      throw error
+      pending = Promise.reject(error)
     }
+    return pending.then(
+      (response) => {
+        settle(isFailure({ response }), started, trial)
+        return response
+      },
+      (error: unknown) => {
+        if (request.signal?.aborted) {
+          if (trial) trials-- // the caller gave up: neither success nor failure
+        } else settle(isFailure({ error }), started, trial)
+        throw error
+      },
+    )
   }
   return Object.assign(guard, { [HEALTH_REPORT]: () => ({ breaker: report() }) })
 }

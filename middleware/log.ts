@@ -3,7 +3,7 @@ import { isClientError, isHTTPError, isRateLimitError } from '../src/errors.js'
 import { type CallEvent, isRetrying, onCallEvent } from '../src/events.js'
 import { checkKeys } from '../src/options.js'
 import { redactBody, redactHeaders, redactURL, scrubText } from '../src/redact.js'
-import type { ClientRequest, ClientResponse, Middleware } from '../src/types.js'
+import type { ClientRequest, ClientResponse, Middleware, Next } from '../src/types.js'
 
 /**
  * Options of {@link log}.
@@ -174,36 +174,57 @@ export function log(options: LogOptions = {}): Middleware {
     })
   }
 
-  return async function log(request, next) {
-    if (logger === undefined) await loadDefault()
-    const current = levelOf()
-    if (current < 0) return next(request)
-    const started = performance.now()
-    const context = request.context as { [STARTED]?: number }
-    context[STARTED] ??= started
-    // With retry outside, retry decides what is final and tells us; otherwise we see it here.
-    const retried = isRetrying(request)
-    onCallEvent(request, onEvent)
-    if (current >= DEBUG) {
-      const url = redactURL(request.url, request.redaction)
-      logger.debug({
-        args: [`API Request: ${request.method} ${url}`],
-        method: request.method,
-        url,
-        headers: redactHeaders(request.headers, request.redaction),
-        attempt: request.attempt,
-        ...(options.bodies ? { body: body(request.options.json ?? request.options.form ?? request.body, request) } : {}),
-      })
-    }
+  return function log(request, next) {
+    if (logger === undefined) return loadDefault().then(() => attempt(request, next))
+    return attempt(request, next)
+  }
+
+  // A `then` rather than an async function: no frame kept alive across the call (see retry()).
+  function attempt(request: ClientRequest, next: Next): Promise<ClientResponse> {
+    let started: number
+    let retried: boolean
     try {
-      const response = await next(request)
-      responseLine(response, started)
-      return response
+      const current = levelOf()
+      if (current < 0) return next(request)
+      started = performance.now()
+      const context = request.context as { [STARTED]?: number }
+      context[STARTED] ??= started
+      // With retry outside, retry decides what is final and tells us; otherwise we see it here.
+      retried = isRetrying(request)
+      onCallEvent(request, onEvent)
+      if (current >= DEBUG) requestLine(request)
     } catch (error) {
-      if (isHTTPError(error)) responseLine(error.response, started)
-      if (!retried) failure(request, error)
-      throw error
+      return Promise.reject(error)
     }
+    let pending: Promise<ClientResponse>
+    try {
+      pending = next(request)
+    } catch (error) {
+      pending = Promise.reject(error)
+    }
+    return pending.then(
+      (response) => {
+        responseLine(response, started)
+        return response
+      },
+      (error: unknown) => {
+        if (isHTTPError(error)) responseLine(error.response, started)
+        if (!retried) failure(request, error)
+        throw error
+      },
+    )
+  }
+
+  function requestLine(request: ClientRequest): void {
+    const url = redactURL(request.url, request.redaction)
+    logger.debug({
+      args: [`API Request: ${request.method} ${url}`],
+      method: request.method,
+      url,
+      headers: redactHeaders(request.headers, request.redaction),
+      attempt: request.attempt,
+      ...(options.bodies ? { body: body(request.options.json ?? request.options.form ?? request.body, request) } : {}),
+    })
   }
 
   function responseLine(response: ClientResponse, started: number): void {
