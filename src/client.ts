@@ -7,7 +7,7 @@ import { findReporters, type HealthCheckOptions, type HealthReport, probe } from
 import type { NoPaths, OpenAPIClient } from './openapi.js'
 import { checkKeys } from './options.js'
 import { mergeRules, REDACTION_RULES, type RedactionRules } from './redact.js'
-import { buildRequest, describe, mergeHeaders, parseBaseURL, type RequestDefaults } from './request.js'
+import { baseOf, buildRequest, describe, mergeHeaders, parseBaseURL, type RequestDefaults } from './request.js'
 import type { ClientResponse, Core, HeadersInput, Middleware, Next, RequestOptions } from './types.js'
 import { type CheckedWarmup, checkWarmup, skippedWarmup, type WarmupOptions, type WarmupReport } from './warmup.js'
 
@@ -198,7 +198,7 @@ export function createClient(options: ClientOptions): Client {
   })
   const defaults: RequestDefaults = {
     redaction: mergeRules(rules),
-    base: baseURL.href.replace(/[?#].*$/, '').replace(/\/$/, ''),
+    base: baseOf(baseURL),
     origin: baseURL.origin,
     headers,
     shared: {},

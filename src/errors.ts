@@ -2,6 +2,7 @@ import type { StandardSchemaV1 } from '@standard-schema/spec'
 import type { HttpVerb, OperationError, OperationOf, PathsWith, WithPaths } from './openapi.js'
 import { redactURL, scrubText } from './redact.js'
 import { scrubError } from './render.js'
+import { baseOf, joinPath } from './request.js'
 import { STATUS_TEXT } from './status.js'
 import { causes, findTLSFailure, isRefusedStream, type TLSFailureKind } from './tls-errors.js'
 import type { ClientRequest, ClientResponse } from './types.js'
@@ -535,11 +536,10 @@ export function isHTTPError(error: unknown, client?: unknown, method?: string, p
  * operation's client has no baseURL: then the URL's path ends with `path`.
  */
 function answersPath(url: URL, path: string, client: unknown): boolean {
-  const base = (client as { baseURL?: { href?: unknown } } | null | undefined)?.baseURL?.href
-  if (typeof base !== 'string') return url.pathname.endsWith(path)
+  const baseURL = (client as { baseURL?: unknown } | null | undefined)?.baseURL
+  if (!(baseURL instanceof URL)) return url.pathname.endsWith(path)
   try {
-    const joined = base.replace(/[?#].*$/, '').replace(/\/$/, '') + (path.startsWith('/') ? '' : '/') + path
-    return new URL(joined).pathname === url.pathname
+    return new URL(joinPath(baseOf(baseURL), path)).pathname === url.pathname
   } catch {
     return false
   }

@@ -135,6 +135,16 @@ function fillTemplate(path: string, params: RequestOptions['params']): string {
   return filled
 }
 
+/** What paths are joined to: the baseURL without query, fragment or trailing slash (`https://host/api/v1`). */
+export function baseOf(baseURL: URL): string {
+  return baseURL.href.replace(/[?#].*$/, '').replace(/\/$/, '')
+}
+
+/** A relative path joined to {@link baseOf}'s base, as every call joins it. */
+export function joinPath(base: string, path: string): string {
+  return path.startsWith('/') || path === '' ? base + path : `${base}/${path}`
+}
+
 function resolveURL(defaults: RequestDefaults, path: string): URL {
   if (/^[a-z][a-z0-9+.-]*:/i.test(path)) {
     const url = new URL(path)
@@ -147,7 +157,7 @@ function resolveURL(defaults: RequestDefaults, path: string): URL {
     }
     return url
   }
-  return new URL(path.startsWith('/') || path === '' ? defaults.base + path : `${defaults.base}/${path}`)
+  return new URL(joinPath(defaults.base, path))
 }
 
 function appendQuery(target: URLSearchParams, query: Query, what: string): void {
