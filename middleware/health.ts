@@ -220,19 +220,13 @@ export function health(options: HealthOptions = {}): Middleware {
   // A `then` rather than an async function: no frame kept alive across the call (see retry()).
   const guard: Middleware = function health(request, next) {
     let trial: boolean
-    let pending: Promise<ClientResponse>
     try {
       trial = admit(request)
     } catch (error) {
       return Promise.reject(error)
     }
     const started = performance.now()
-    try {
-      pending = next(request)
-    } catch (error) {
-      pending = Promise.reject(error)
-    }
-    return pending.then(
+    return next(request).then(
       (response) => {
         settle(isFailure({ response }), started, trial)
         return response

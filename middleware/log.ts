@@ -180,6 +180,7 @@ export function log(options: LogOptions = {}): Middleware {
   }
 
   // A `then` rather than an async function: no frame kept alive across the call (see retry()).
+  // `next` never throws (the client's pipeline turns a throw into a rejection).
   function attempt(request: ClientRequest, next: Next): Promise<ClientResponse> {
     let started: number
     let retried: boolean
@@ -196,13 +197,7 @@ export function log(options: LogOptions = {}): Middleware {
     } catch (error) {
       return Promise.reject(error)
     }
-    let pending: Promise<ClientResponse>
-    try {
-      pending = next(request)
-    } catch (error) {
-      pending = Promise.reject(error)
-    }
-    return pending.then(
+    return next(request).then(
       (response) => {
         responseLine(response, started)
         return response

@@ -104,16 +104,11 @@ export function retry(options: RetryOptions = {}): Middleware {
 
   // The first attempt has no async frame of its own: nearly every call succeeds at once, and
   // then retry costs one `then` (an async function kept its ~0.5 KB frame alive across the
-  // await, on every call). The loop below runs once an attempt has failed.
+  // await, on every call). The loop below runs once an attempt has failed. `next` never throws:
+  // the client's pipeline turns a throw into a rejection.
   return function retry(request, next) {
     markRetrying(request)
-    let first: Promise<ClientResponse>
-    try {
-      first = next(request)
-    } catch (error) {
-      return again(request, next, { error })
-    }
-    return first.then(
+    return next(request).then(
       (response) => (response.status < 400 ? succeed(response, 0) : again(request, next, { response })),
       (error: unknown) => again(request, next, { error }),
     )

@@ -206,7 +206,19 @@ export function createClient(options: ClientOptions): Client {
   }
   const builtIn = options.fetch ? undefined : openTransport(options)
   const core = builtIn?.core ?? createFetchCore(options.fetch as FetchFunction)
-  const pipeline: Next = middleware.reduceRight<Next>((next, mw) => (request) => mw(request, next), core)
+  // Every `next` a middleware is handed returns a promise, never throws: a middleware that throws
+  // before returning one (a plain function, not async) rejects instead, so `next(request).then(…)`
+  // needs no guard of its own.
+  const pipeline: Next = middleware.reduceRight<Next>(
+    (next, mw) => (request) => {
+      try {
+        return mw(request, next)
+      } catch (error) {
+        return Promise.reject(error)
+      }
+    },
+    core,
+  )
   const reporters = findReporters(middleware)
 
   // Requests and operations in flight: close() waits until none is left.

@@ -44,6 +44,17 @@ describe('log', () => {
     expect(fields('error')[0]).toMatchObject({ error_code: 'FL_ERR_HTTP', status_code: 503, attempt: 2 })
   })
 
+  it('logs the failure of a middleware inside it that throws instead of rejecting (the pipeline makes it a rejection)', async () => {
+    const server = await startServer({ json: { ok: true } })
+    const { logger, messages } = captureLogs()
+    const broken = () => {
+      throw new TypeError('broken middleware')
+    }
+    await using api = createClient({ baseURL: server.url, middleware: [retry({ maxRetries: 1 }), log({ logger }), broken] })
+    await expect(api.get('/x')).rejects.toThrow('broken middleware')
+    expect(messages('error')).toEqual([`API Error: GET ${server.url}/x - TypeError`])
+    expect(server.seen).toHaveLength(0)
+  })
   it('logs the final failure itself when no retry wraps it, with the error code', async () => {
     const port = await refusedPort()
     const { logger, fields } = captureLogs()
