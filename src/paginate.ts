@@ -2,7 +2,7 @@ import type { StandardSchemaV1 } from '@standard-schema/spec'
 import type { Client } from './client.js'
 import { PaginationError } from './errors.js'
 import { findLink } from './link.js'
-import type { Empty, OperationInput, OperationOf, PathsWith, SuccessData, WithoutPaths, WithPaths } from './openapi.js'
+import type { OperationInput, OperationOf, OptionsArgs, PathsWith, SuccessData, WithoutPaths, WithPaths } from './openapi.js'
 import { type Call, checkOptions, follow, loopError, optionsKey, pageURL, urlKey } from './paginate-policy.js'
 import type { ClientResponse, RequestOptions } from './types.js'
 
@@ -71,8 +71,7 @@ type TypedPaginateOptions<Op, Item, Pages extends boolean> = Omit<
 > &
   OperationInput<Op> &
   (Pages extends true ? { pages: true } : { pages?: false })
-type TypedPaginateArgs<Op, Item, Pages extends boolean> =
-  Empty extends OperationInput<Op> ? [options?: TypedPaginateOptions<Op, Item, Pages>] : [options: TypedPaginateOptions<Op, Item, Pages>]
+type TypedPaginateArgs<Op, Item, Pages extends boolean> = OptionsArgs<Op, TypedPaginateOptions<Op, Item, Pages>>
 type Page = { response: ClientResponse; items: readonly unknown[] }
 type Plan = {
   client: Pageable
