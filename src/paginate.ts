@@ -84,6 +84,28 @@ type Plan = {
 }
 
 /**
+ * {@link paginate} on a client typed by an OpenAPI document (`createClient<paths>()`): the path
+ * must define a GET, the options are that operation's `params`, `query` and `headers`, and items
+ * are typed as the elements of its 2xx answer's array (or as what `items` returns).
+ *
+ * @example
+ * for await (const issue of paginate(github, '/repos/{owner}/{repo}/issues', { params: { owner: 'nodejs', repo: 'undici' }, limit: 50 })) {
+ *   console.log(issue.number, issue.title)
+ * }
+ * declare const github: OpenAPIClient<paths>
+ * type paths = import('@octokit/openapi-types').paths
+ */
+export function paginate<Paths, P extends PathsWith<Paths, 'get'>, Item = ElementOf<SuccessData<OperationOf<Paths, P, 'get'>>>>(
+  client: Pageable & WithPaths<Paths>,
+  path: P,
+  ...options: TypedPaginateArgs<OperationOf<Paths, P, 'get'>, Item, false>
+): AsyncGenerator<Item, void, undefined>
+export function paginate<Paths, P extends PathsWith<Paths, 'get'>>(
+  client: Pageable & WithPaths<Paths>,
+  path: P,
+  options: TypedPaginateOptions<OperationOf<Paths, P, 'get'>, unknown, true>,
+): AsyncGenerator<ClientResponse<SuccessData<OperationOf<Paths, P, 'get'>>>, void, undefined>
+/**
  * Walks a paginated listing, one page request at a time, each through the client's whole pipeline
  * (retry, rate limit, log, trace). Yields items (or, with `pages: true`, responses). Stops at the
  * last page (one without a next), at `limit`, at `break`, or when `signal` aborts (rejecting with
@@ -97,16 +119,6 @@ type Plan = {
  * type Repo = { full_name: string }
  * declare const github: Pageable
  */
-export function paginate<Paths, P extends PathsWith<Paths, 'get'>, Item = ElementOf<SuccessData<OperationOf<Paths, P, 'get'>>>>(
-  client: Pageable & WithPaths<Paths>,
-  path: P,
-  ...options: TypedPaginateArgs<OperationOf<Paths, P, 'get'>, Item, false>
-): AsyncGenerator<Item, void, undefined>
-export function paginate<Paths, P extends PathsWith<Paths, 'get'>>(
-  client: Pageable & WithPaths<Paths>,
-  path: P,
-  options: TypedPaginateOptions<OperationOf<Paths, P, 'get'>, unknown, true>,
-): AsyncGenerator<ClientResponse<SuccessData<OperationOf<Paths, P, 'get'>>>, void, undefined>
 export function paginate<Page = unknown, Item = unknown>(
   client: Pageable & WithoutPaths,
   path: string,
