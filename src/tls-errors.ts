@@ -106,3 +106,22 @@ export function* causes(error: unknown): Generator<Coded> {
     e = (Array.isArray(e.errors) && e.errors.length ? e.errors[0] : e.cause) as Coded | undefined
   }
 }
+
+/**
+ * Marks a transport error as a connection that closed under the request before any byte of its
+ * answer came back, on a connection the pool had reused: the server had already let go of it (an
+ * idle keep-alive close racing the request), so the failure says nothing about the server's health.
+ * Registered, so two installed copies agree; kept through `scrubError`'s copies (symbol keys are).
+ */
+export const STALE_CONNECTION: symbol = Symbol.for('fetchline.staleConnection')
+
+/**
+ * Whether a failure is a reused connection the server had already closed (see {@link STALE_CONNECTION}).
+ *
+ * @example
+ * isStaleConnection(Object.assign(new Error('other side closed'), { [STALE_CONNECTION]: true })) // true
+ */
+export function isStaleConnection(error: unknown): boolean {
+  for (const e of causes(error)) if ((e as Record<PropertyKey, unknown>)[STALE_CONNECTION] === true) return true
+  return false
+}
