@@ -1,15 +1,19 @@
-// HTTP/2 through `pool: { allowH2: true }`, on both cores, against a real node:http2 TLS server
-// that speaks only h2. Cases after undici's test/http2.js ("Should support H2 connection",
-// "Should handle h2 request with body", the GOAWAY case that expects 'HTTP/2: "GOAWAY" frame
-// received with code 0') and RFC 9113 §6.8 (GOAWAY) and §8.7 (REFUSED_STREAM), in our own words.
+// HTTP/2 through `pool: { allowH2: true }` (src/node/h2/), on both cores, against a real
+// node:http2 TLS server that speaks only h2. Cases after undici's test/http2.js ("Should support
+// H2 connection", "Should handle h2 request with body"), Go's x/net/http2 transport_test.go
+// (TestTransportRetryAfterGOAWAY*, TestTransportRetryAfterRefusedStream, TestTransportRetryHasLimit)
+// and RFC 9113 §6.8 (GOAWAY: streams at or below its last stream id complete, those above were
+// not processed) and §8.7 (REFUSED_STREAM; unprocessed requests may be sent again, any method),
+// in our own words. The same against nginx's own GOAWAY: test/nginx/goaway.test.ts.
 import http2, { type IncomingHttpHeaders, type ServerHttp2Stream } from 'node:http2'
 import { text } from 'node:stream/consumers'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { retry } from '../middleware/retry.js'
 import { type ClientOptions, createClient, isNetworkError, isTimeoutError, type NetworkError } from '../src/index.js'
+import { MAX_RESENDS } from '../src/node/h2/unprocessed.js'
 import { startH2Server, startHTTPSServer, type TestPKI, testPKI } from './helpers/tls.js'
 
-const { NGHTTP2_REFUSED_STREAM, NGHTTP2_INTERNAL_ERROR } = http2.constants
+const { NGHTTP2_REFUSED_STREAM, NGHTTP2_INTERNAL_ERROR, NGHTTP2_NO_ERROR } = http2.constants
 
 let pki: TestPKI
 beforeAll(async () => {
@@ -40,9 +44,7 @@ const json: Handler = (stream, headers, hit) => answer(stream, { hit, path: head
 for (const core of ['fetch', 'undici'] as const) {
   describe(`${core} core`, () => {
     const h2 = (url: string, options: Partial<ClientOptions> = {}) =>
-      // One connection per origin: requests made before the first connect finishes would
-      // otherwise each open their own (undici cannot know yet that ALPN will pick h2).
-      createClient({ baseURL: url, core, pool: { allowH2: true, connections: 1, connect: { ca: pki.ca.cert } }, ...options })
+      createClient({ baseURL: url, core, pool: { allowH2: true, connect: { ca: pki.ca.cert } }, ...options })
     const retrying = (retries: NetworkError[]) => retry({ delay: 0, onRetry: (e) => void retries.push(e.error as NetworkError) })
 
     it('multiplexes concurrent GETs as streams of one session', async () => {
@@ -79,28 +81,70 @@ for (const core of ['fetch', 'undici'] as const) {
       expect(server.sessions.length).toBe(2)
     })
 
-    it('a call cut by GOAWAY while in flight fails as a NetworkError that retry() sends again', async () => {
+    it("streams at or below a GOAWAY's last stream id run to their answers, on the same session", async () => {
       const server = await h2Server((stream, headers, hit) => {
-        if (hit === 3) stream.session?.goaway()
-        setTimeout(() => json(stream, headers, hit), hit <= 3 ? 20 : 0)
+        // As nginx does at keepalive_requests: GOAWAY naming the stream it came on as the last.
+        if (hit === 3) stream.session?.goaway(NGHTTP2_NO_ERROR, stream.id)
+        setTimeout(() => json(stream, headers, hit), 20)
       })
       const retries: NetworkError[] = []
       await using api = h2(server.url, { middleware: [retrying(retries)] })
-      const answers = await Promise.all(['/a', '/b', '/c'].map((path) => api.get<{ path: string }>(path)))
+      const answers = await Promise.all(['/a', '/b', '/c'].map((path) => api.post<{ path: string }>(path, { json: {} })))
       expect(answers.map((res) => res.data.path)).toEqual(['/a', '/b', '/c'])
-      expect(retries.length).toBeGreaterThan(0)
-      for (const error of retries) expect(error.message).toContain('GOAWAY')
+      expect(retries).toEqual([])
+      expect(server.sessions.length).toBe(1)
+    })
+
+    it("streams above a GOAWAY's last stream id are sent again on a new session, POSTs too, each processed once", async () => {
+      const processed: string[] = []
+      const server = await h2Server((stream, headers, hit) => {
+        if (hit === 2) stream.session?.goaway(NGHTTP2_NO_ERROR, stream.id)
+        // A server does not process the streams above its GOAWAY's last stream id.
+        if (hit > 2 && stream.session === server.sessions[0]) return
+        processed.push(String(headers[':path']))
+        setTimeout(() => json(stream, headers, hit), 10)
+      })
+      await using api = h2(server.url) // no retry(): the transport sends them again itself
+      const paths = ['/1', '/2', '/3', '/4', '/5']
+      const answers = await Promise.all(paths.map((path) => api.post<{ path: string }>(path, { json: { path } })))
+      expect(answers.map((res) => res.data.path)).toEqual(paths)
+      expect(processed.sort()).toEqual(paths)
       expect(server.sessions.length).toBe(2)
     })
 
-    it('a stream reset with REFUSED_STREAM was never processed: retried even for a POST', async () => {
+    it('a GOAWAY with an error code fails the streams it may have processed and sends again those above its last stream id', async () => {
+      const server = await h2Server((stream, headers, hit) => {
+        if (hit === 2) stream.session?.goaway(NGHTTP2_INTERNAL_ERROR, 1)
+        else if (hit > 2) json(stream, headers, hit)
+      })
+      await using api = h2(server.url)
+      const first = api.post('/first', { json: {} }).then(
+        () => undefined,
+        (e: unknown) => e as NetworkError,
+      )
+      while (server.paths.length === 0) await new Promise((resolve) => setTimeout(resolve, 5))
+      const second = api.post<{ path: string }>('/second', { json: {} })
+      const error = await first
+      expect(isNetworkError(error) && error.neverSent).toBe(false)
+      expect((await second).data.path).toBe('/second')
+      expect(server.sessions.length).toBe(2)
+    })
+
+    it('a stream reset with REFUSED_STREAM was never processed: sent again without retry(), even a POST', async () => {
       const server = await h2Server((stream, headers, hit) =>
         hit === 1 ? stream.close(NGHTTP2_REFUSED_STREAM) : json(stream, headers, hit),
       )
-      const retries: NetworkError[] = []
-      await using api = h2(server.url, { middleware: [retrying(retries)] })
+      await using api = h2(server.url)
       expect((await api.post<{ hit: number }>('/pay', { json: { amount: 1 } })).data.hit).toBe(2)
-      expect(retries.map((e) => [e.systemCode, e.neverSent])).toEqual([['ERR_HTTP2_STREAM_ERROR', true]])
+      expect(server.paths).toEqual(['/pay', '/pay'])
+    })
+
+    it(`a request refused on every send fails after ${MAX_RESENDS} more with neverSent, which retry() may send again`, async () => {
+      const server = await h2Server((stream) => stream.close(NGHTTP2_REFUSED_STREAM))
+      await using api = h2(server.url)
+      const error = await api.post('/pay', { json: { amount: 1 } }).catch((e: unknown) => e as NetworkError)
+      expect(isNetworkError(error) && [error.systemCode, error.neverSent]).toEqual(['ERR_HTTP2_STREAM_ERROR', true])
+      expect(server.paths.length).toBe(1 + MAX_RESENDS)
     })
 
     it('a stream reset with INTERNAL_ERROR: a GET is retried, a POST is not (it may have been processed)', async () => {

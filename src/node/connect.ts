@@ -3,8 +3,9 @@ import { Agent, buildConnector, type Dispatcher } from 'undici'
 import { checkKeys, describe } from '../options.js'
 import { BODY_TIMEOUT } from '../signal.js'
 import type { CheckedWarmup, WarmupReport } from '../warmup.js'
+import { H2Agent } from './h2/agent.js'
 import { keepTLSAlert } from './tls-alert.js'
-import { isSocket, Stash, warmOrigin } from './warmup.js'
+import { isSocket, Stash, serverName, warmOrigin } from './warmup.js'
 
 /** What a connect nobody waits for any more is destroyed with (undici then drops its queue). */
 export class ConnectAbandoned extends Error {
@@ -53,7 +54,35 @@ export class Transport {
     const connect = connectorOf(pool)
     this.#connect = connect
     // A `connect` of the wrong type goes to undici as it is, which says what is wrong with it.
-    this.agent = new Agent(connect ? { ...pool, connect: this.#track(connect) } : pool)
+    this.agent =
+      connect && pool && sendsH2Itself(pool)
+        ? this.#h2Agent(pool, connect)
+        : new Agent(connect ? { ...pool, connect: this.#track(connect) } : pool)
+  }
+
+  /**
+   * With `allowH2`: HTTP/2 on node:http2 (src/node/h2/agent.ts says why), undici's Agent for
+   * HTTP/1.1 only — its own connects offer no h2 in ALPN, so its HTTP/2 client never runs.
+   */
+  #h2Agent(pool: Agent.Options, connect: buildConnector.connector): H2Agent {
+    const options = pool as Agent.Options & { localAddress?: string; initialWindowSize?: number; connectionWindowSize?: number }
+    const h1Connect = typeof pool.connect === 'function' ? connect : buildConnector(connectOptions({ ...pool, allowH2: false }))
+    const keepAliveTimeout = pool.keepAliveTimeout ?? KEEP_ALIVE_TIMEOUT
+    const stash = this.#stash
+    return new H2Agent({
+      h1: new Agent({ ...pool, allowH2: false, connect: this.#track(h1Connect) }),
+      connect: this.#track(connect),
+      // A socket whose ALPN said HTTP/1.1 serves undici's next connect to that origin.
+      handOver: (origin, socket) => stash.put(origin, socket, serverName(origin), keepAliveTimeout),
+      localAddress: options.localAddress,
+      session: {
+        peerMaxConcurrentStreams: pool.maxConcurrentStreams,
+        initialWindowSize: options.initialWindowSize,
+        connectionWindowSize: options.connectionWindowSize,
+        keepAliveTimeout,
+      },
+      timeouts: { headers: pool.headersTimeout ?? HEADERS_TIMEOUT, body: this.bodyTimeout },
+    })
   }
 
   /** A request for `origin` was given up on before undici started it. */
@@ -144,6 +173,20 @@ export class Transport {
       return returned as ReturnType<buildConnector.connector>
     }
   }
+}
+
+// undici's defaults for the options the HTTP/2 agent reads itself.
+const KEEP_ALIVE_TIMEOUT = 4_000
+const HEADERS_TIMEOUT = 300_000
+
+/**
+ * Whether `allowH2` goes through the HTTP/2 agent: not with `useH2c` (HTTP/2 without TLS, which
+ * undici speaks by prior knowledge) nor with a `factory` of the caller's, which undici calls for
+ * every origin.
+ */
+function sendsH2Itself(pool: Agent.Options): boolean {
+  const { allowH2, useH2c, factory } = pool as Agent.Options & { useH2c?: boolean }
+  return allowH2 === true && useH2c !== true && factory === undefined
 }
 
 function elapsedSince(started: number): number {
