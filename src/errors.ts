@@ -4,7 +4,7 @@ import { redactURL, scrubText } from './redact.js'
 import { scrubError } from './render.js'
 import { baseOf, joinPath } from './request.js'
 import { STATUS_TEXT } from './status.js'
-import { causes, findTLSFailure, isRefusedStream, type TLSFailureKind } from './tls-errors.js'
+import { causes, certificateRefusal, findTLSFailure, isRefusedStream, type TLSFailureKind } from './tls-errors.js'
 import type { ClientRequest, ClientResponse } from './types.js'
 
 // Guards compare this registered symbol, not classes, so they work across two installed copies.
@@ -88,13 +88,22 @@ export class HTTPError<T = unknown> extends ClientError {
   /** The whole response, body parsed. Not enumerable, so logging the error does not dump it. */
   declare readonly response: ClientResponse<T>
 
+  /**
+   * `'refused'` when the answer is a server refusing this client's TLS certificate after the
+   * handshake (nginx's 400 "No required SSL certificate was sent" and "The SSL certificate
+   * error", or statuses 495/496); the message then names the fix. `retry()` does not retry it.
+   */
+  readonly tlsFailure: TLSFailureKind | undefined
+
   constructor(response: ClientResponse<T>) {
     const text = STATUS_TEXT[response.status] ?? 'Unknown Status'
-    super(`${where(response.request)} answered ${response.status} ${text}`, {
+    const refusal = response.status < 500 ? certificateRefusal(response.status, response.data) : undefined
+    super(`${where(response.request)} answered ${response.status} ${text}${refusal ? `: ${refusal.reason}` : ''}`, {
       code: 'FL_ERR_HTTP',
       request: response.request,
     })
     this.status = response.status
+    this.tlsFailure = refusal?.kind
     hide(this, 'response', response)
   }
 
@@ -104,7 +113,7 @@ export class HTTPError<T = unknown> extends ClientError {
   }
 
   override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), status: this.status }
+    return { ...super.toJSON(), status: this.status, ...(this.tlsFailure ? { tlsFailure: this.tlsFailure } : undefined) }
   }
 }
 
