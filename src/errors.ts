@@ -24,6 +24,7 @@ export type ErrorCode =
   | 'FL_ERR_CIRCUIT_OPEN'
   | 'FL_ERR_RATE_LIMITED'
   | 'FL_ERR_PAGINATION'
+  | 'FL_ERR_MAX_REDIRECTS'
   | 'FL_ERR_OAUTH2'
   | (string & {})
 
@@ -416,6 +417,42 @@ export class PaginationError extends ClientError {
 }
 
 /**
+ * The server kept redirecting: the call was redirected `limit` times (the client's `maxRedirects`,
+ * 20 by default, fetch's limit) and the answer redirected once more. `location` is where it
+ * pointed, redacted as every URL fetchline shows. Not retried: a loop answers the same again.
+ *
+ * @example
+ * catch (error) {
+ *   if (isMaxRedirectsError(error)) console.error(`redirect loop past ${error.limit}, last to ${error.location}`)
+ * }
+ */
+export class MaxRedirectsError extends ClientError {
+  override name = 'MaxRedirectsError'
+  static override readonly [KIND]: string = 'MaxRedirectsError'
+  /** How many redirects the call followed: the client's `maxRedirects`. */
+  readonly limit: number
+  /** The status of the redirect not followed. */
+  readonly status: number
+  /** Where that redirect pointed, redacted. */
+  readonly location: string
+
+  constructor(request: ClientRequest, limit: number, status: number, location: URL) {
+    const shown = redactURL(location, request.redaction)
+    super(`${where(request)} was redirected ${limit} times, the limit (maxRedirects), and answered ${status} again, to ${shown}`, {
+      code: 'FL_ERR_MAX_REDIRECTS',
+      request,
+    })
+    this.limit = limit
+    this.status = status
+    this.location = shown
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), limit: this.limit, status: this.status, location: this.location }
+  }
+}
+
+/**
  * A token endpoint refused the client-credentials grant (RFC 6749 §5.2: `invalid_client`,
  * `invalid_grant`, `invalid_scope`, `unauthorized_client`, …), or answered something that is no
  * usable token (`invalid_token_response`, `unsupported_token_type`). Not retried: asking again
@@ -609,6 +646,13 @@ export const isValidationError = (error: unknown): error is ValidationError => h
  * if (isPaginationError(error)) console.warn(error.reason, error.request?.url)
  */
 export const isPaginationError = (error: unknown): error is PaginationError => hasBrand(error, 'PaginationError')
+/**
+ * Whether `error` is a {@link MaxRedirectsError}, also from another installed copy.
+ *
+ * @example
+ * if (isMaxRedirectsError(error)) console.warn(`stopped after ${error.limit} redirects, at ${error.location}`)
+ */
+export const isMaxRedirectsError = (error: unknown): error is MaxRedirectsError => hasBrand(error, 'MaxRedirectsError')
 /**
  * Whether `error` is an {@link OAuth2Error}, also from another installed copy.
  *
