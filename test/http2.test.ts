@@ -1,10 +1,13 @@
 // HTTP/2 through `pool: { allowH2: true }` (src/node/h2/), on both cores, against a real
 // node:http2 TLS server that speaks only h2. Cases after undici's test/http2.js ("Should support
 // H2 connection", "Should handle h2 request with body"), Go's x/net/http2 transport_test.go
-// (TestTransportRetryAfterGOAWAY*, TestTransportRetryAfterRefusedStream, TestTransportRetryHasLimit)
-// and RFC 9113 §6.8 (GOAWAY: streams at or below its last stream id complete, those above were
-// not processed) and §8.7 (REFUSED_STREAM; unprocessed requests may be sent again, any method),
-// in our own words. The same against nginx's own GOAWAY: test/nginx/goaway.test.ts.
+// (TestTransportRetryAfterGOAWAY*, TestTransportRetryAfterRefusedStream, TestTransportRetryHasLimit),
+// Node's test/parallel/test-http2-server-shutdown-before-respond.js (a GOAWAY with an error code
+// fails the stream in flight with the session's error), Bun's test/js/node/http2 "ClientHttp2Session
+// GOAWAY allows in-flight requests to complete", gRPC's http2 interop test_goaway.py (the next
+// request goes on a new connection) and RFC 9113 §6.8 (GOAWAY: streams at or below its last stream
+// id complete, those above were not processed) and §8.7 (REFUSED_STREAM; unprocessed requests may
+// be sent again, any method), in our own words. The same against nginx: test/nginx/goaway.test.ts.
 import http2, { type IncomingHttpHeaders, type ServerHttp2Stream } from 'node:http2'
 import { text } from 'node:stream/consumers'
 import { beforeAll, describe, expect, it } from 'vitest'

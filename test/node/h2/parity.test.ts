@@ -1,7 +1,8 @@
 // What undici's HTTP/2 client gave `pool: { allowH2: true }` that the node:http2 agent of
 // src/node/h2/ must keep, on both cores, against an h2-only node:http2 server: TLS failures named
 // (tlsFailure), aborts, the pool's headersTimeout, bodies streamed up and down, the server's
-// SETTINGS_MAX_CONCURRENT_STREAMS, destroy(). Cases after undici's test/http2.js ("Should handle
+// SETTINGS_MAX_CONCURRENT_STREAMS, redirects (followed by src/redirect-policy.ts above the
+// dispatcher), destroy(). Cases after undici's test/http2.js ("Should handle
 // h2 request with body", "Should handle h2 continue", "Should throw if bad allowH2 has been
 // passed", "Dispatcher#destroy") and Node's test/parallel/test-http2-client-destroy.js and
 // test-http2-max-concurrent-streams.js, in our own words.
@@ -137,6 +138,16 @@ for (const core of ['fetch', 'undici'] as const) {
       const answers = await Promise.all(Array.from({ length: 10 }, () => api.get('/one', { responseType: 'text' })))
       expect(answers.map((res) => res.data)).toEqual(Array(10).fill('ok'))
       expect([most, server.sessions.length]).toEqual([2, 1])
+    })
+
+    it('follows a redirect (the redirect policy of both cores) as a second stream on the same connection', async () => {
+      const server = await h2Server((stream, headers) => {
+        if (headers[':path'] === '/old') stream.respond({ ':status': 302, location: '/new' }) || stream.end()
+        else answer(stream, String(headers[':path']))
+      })
+      await using api = h2(server.url)
+      const res = await api.get('/old', { responseType: 'text' })
+      expect([res.status, res.data, server.sessions.length]).toEqual([200, '/new', 1])
     })
 
     it('destroy() fails the calls in flight and opens no new connection', async () => {
