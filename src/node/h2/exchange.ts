@@ -4,6 +4,7 @@ import { type H2Body, pump, toH2Body } from './body.js'
 import { requestHeaders, responseHeaders } from './headers.js'
 import { type Handler, toHandler } from './legacy.js'
 import type { H2Session } from './session.js'
+import { listen, type StreamOwner } from './stream-events.js'
 import { MAX_RESENDS, notProcessed, refusal } from './unprocessed.js'
 
 const { NGHTTP2_CANCEL } = constants
@@ -14,15 +15,12 @@ export type Sender = { readonly authority: string; send(exchange: H2Exchange): v
 /** undici's stream limits: to the answer's headers, and between two chunks of its body (0: none). */
 export type Timeouts = { headers: number; body: number }
 
-const EXCHANGE = Symbol('fetchline.h2Exchange')
-type Stream = ClientHttp2Stream & { [EXCHANGE]: H2Exchange }
-
 /**
  * One request over HTTP/2, as an undici dispatch: it is its handler's controller (abort, pause,
  * resume), and it outlives its streams — a stream the server did not process is replaced by a new
  * one (on a new session after a GOAWAY) with the same headers and body.
  */
-export class H2Exchange implements Dispatcher.DispatchController {
+export class H2Exchange implements Dispatcher.DispatchController, StreamOwner {
   readonly handler: Handler
   readonly headers: OutgoingHttpHeaders
   body: H2Body
@@ -39,7 +37,7 @@ export class H2Exchange implements Dispatcher.DispatchController {
   /** Answered, failed or aborted: the handler hears nothing more. */
   over = false
   error: Error | undefined
-  trailers: IncomingHttpHeaders | undefined
+  trailerFields: IncomingHttpHeaders | undefined
 
   constructor(
     readonly sender: Sender,
@@ -64,9 +62,9 @@ export class H2Exchange implements Dispatcher.DispatchController {
     // The handler gets its controller once, before the first stream (undici's onConnect moment).
     if (this.sends === 1) this.handler.onRequestStart?.(this, undefined)
     if (this.over) return
-    let stream: Stream
+    let stream: ClientHttp2Stream
     try {
-      stream = session.session.request(this.headers, { endStream: this.body === null }) as Stream
+      stream = session.session.request(this.headers, { endStream: this.body === null })
     } catch (error) {
       // Headers node:http2 refuses fail the call. A session that went away under this request
       // (closed, destroyed, out of stream ids) sent none of it: it goes on another.
@@ -82,9 +80,7 @@ export class H2Exchange implements Dispatcher.DispatchController {
     this.session = session
     this.error = undefined
     session.streamOpened()
-    stream[EXCHANGE] = this
-    stream.on('response', onResponse).on('data', onData).on('trailers', onTrailers).on('end', onEnd)
-    stream.on('error', onError).on('close', onClose).on('timeout', onTimeout)
+    listen(stream, this)
     if (this.timeouts.headers > 0) stream.setTimeout(this.timeouts.headers)
     if (this.paused) stream.pause()
     this.write(stream)
@@ -106,7 +102,7 @@ export class H2Exchange implements Dispatcher.DispatchController {
   }
 
   respond(stream: ClientHttp2Stream, headers: IncomingHttpHeaders): void {
-    if (this.over) return
+    if (this.over || stream !== this.stream) return
     this.status = Number(headers[':status'])
     this.kept = undefined // answered: never sent again
     if (this.session) this.session.answered++
@@ -114,10 +110,33 @@ export class H2Exchange implements Dispatcher.DispatchController {
     this.handler.onResponseStart?.(this, this.status, responseHeaders(headers), '')
   }
 
-  end(): void {
-    if (this.over) return
+  data(stream: ClientHttp2Stream, chunk: Buffer): void {
+    if (!this.over && stream === this.stream) this.handler.onResponseData?.(this, chunk)
+  }
+
+  trailers(_stream: ClientHttp2Stream, trailers: IncomingHttpHeaders): void {
+    this.trailerFields = trailers
+  }
+
+  ended(stream: ClientHttp2Stream): void {
+    if (this.over || stream !== this.stream || this.status === 0) return
     this.over = true
-    this.handler.onResponseEnd?.(this, responseHeaders(this.trailers ?? {}))
+    this.handler.onResponseEnd?.(this, responseHeaders(this.trailerFields ?? {}))
+  }
+
+  errored(stream: ClientHttp2Stream, error: Error): void {
+    if (stream === this.stream) this.error ??= error
+  }
+
+  /** The stream's limit passed: undici's headersTimeout before the answer, bodyTimeout after. */
+  timedOut(stream: ClientHttp2Stream): void {
+    if (stream !== this.stream) return
+    const { headers, body } = this.timeouts
+    this.abort(
+      this.status === 0
+        ? new errors.HeadersTimeoutError(`HTTP/2: headers timeout after ${headers} ms`)
+        : new errors.BodyTimeoutError(`HTTP/2: body timeout after ${body} ms`),
+    )
   }
 
   /** The stream closed: the answer is over, or the request is sent again, or the call fails. */
@@ -169,42 +188,4 @@ export class H2Exchange implements Dispatcher.DispatchController {
     this.paused = false
     this.stream?.resume()
   }
-}
-
-function onResponse(this: Stream, headers: IncomingHttpHeaders): void {
-  this[EXCHANGE].respond(this, headers)
-}
-
-function onData(this: Stream, chunk: Buffer): void {
-  const exchange = this[EXCHANGE]
-  if (!exchange.over && exchange.stream === this) exchange.handler.onResponseData?.(exchange, chunk)
-}
-
-function onTrailers(this: Stream, trailers: IncomingHttpHeaders): void {
-  this[EXCHANGE].trailers = trailers
-}
-
-function onEnd(this: Stream): void {
-  const exchange = this[EXCHANGE]
-  if (exchange.stream === this && exchange.status !== 0) exchange.end()
-}
-
-function onError(this: Stream, error: Error): void {
-  const exchange = this[EXCHANGE]
-  if (exchange.stream === this) exchange.error ??= error
-}
-
-function onClose(this: Stream): void {
-  this[EXCHANGE].closed(this)
-}
-
-function onTimeout(this: Stream): void {
-  const exchange = this[EXCHANGE]
-  if (exchange.stream !== this) return
-  const { headers, body } = exchange.timeouts
-  exchange.abort(
-    exchange.status === 0
-      ? new errors.HeadersTimeoutError(`HTTP/2: headers timeout after ${headers} ms`)
-      : new errors.BodyTimeoutError(`HTTP/2: body timeout after ${body} ms`),
-  )
 }

@@ -142,8 +142,9 @@ for (const core of ['fetch', 'undici'] as const) {
 
     it('follows a redirect (the redirect policy of both cores) as a second stream on the same connection', async () => {
       const server = await h2Server((stream, headers) => {
-        if (headers[':path'] === '/old') stream.respond({ ':status': 302, location: '/new' }) || stream.end()
-        else answer(stream, String(headers[':path']))
+        if (headers[':path'] !== '/old') return answer(stream, String(headers[':path']))
+        stream.respond({ ':status': 302, location: '/new' })
+        stream.end()
       })
       await using api = h2(server.url)
       const res = await api.get('/old', { responseType: 'text' })
