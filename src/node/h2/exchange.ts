@@ -5,7 +5,7 @@ import { requestHeaders, responseHeaders } from './headers.js'
 import { type Handler, toHandler } from './legacy.js'
 import type { H2Session } from './session.js'
 import { listen, type StreamOwner } from './stream-events.js'
-import { MAX_RESENDS, notProcessed, refusal } from './unprocessed.js'
+import { MAX_RESENDS, notProcessed, refusal, unreplayable } from './unprocessed.js'
 
 const { NGHTTP2_CANCEL } = constants
 
@@ -159,7 +159,8 @@ export class H2Exchange implements Dispatcher.DispatchController, StreamOwner {
     if (counted) this.refusals++
     if (this.body !== null && !(this.body instanceof Uint8Array) && this.kept) this.body = Buffer.concat(this.kept)
     const resendable = this.body === null || this.body instanceof Uint8Array
-    if (resendable && this.refusals <= MAX_RESENDS) this.sender.send(this)
+    if (!resendable) this.fail(unreplayable(error))
+    else if (this.refusals <= MAX_RESENDS) this.sender.send(this)
     else this.fail(error)
   }
 

@@ -51,3 +51,22 @@ export function refusal(stream: ClientHttp2Stream, error: Error | undefined, las
     cause: error,
   })
 }
+
+/**
+ * The error a call fails with when the server did not process its request but its streamed body
+ * cannot be sent again: still a refusal (`neverSent`), saying why the transport did not resend it.
+ *
+ * @example
+ * unreplayable(refusal(stream, nodeError, 39)).message // '… the server did not process the request, and its streamed body cannot be sent again …'
+ */
+export function unreplayable(refused: Error): Error {
+  const why = 'its streamed body cannot be sent again (it was over 1 MiB, or not fully sent, when the stream was refused)'
+  return Object.assign(
+    new Error(`Stream closed with error code NGHTTP2_REFUSED_STREAM: the server did not process the request, and ${why}`),
+    {
+      code: 'ERR_HTTP2_STREAM_ERROR',
+      // Not `cause`: a NetworkError shows the innermost message, and this one says what happened.
+      refused,
+    },
+  )
+}

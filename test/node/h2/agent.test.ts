@@ -97,6 +97,9 @@ for (const core of ['fetch', 'undici'] as const) {
       await using api = h2(server.url)
       const error = await api.post('/upload', { body: streamed(KEEP_LIMIT + 1) }).catch((e: unknown) => e as NetworkError)
       expect(isNetworkError(error) && error.neverSent).toBe(true)
+      expect((error as NetworkError).message).toContain(
+        'the server did not process the request, and its streamed body cannot be sent again',
+      )
       expect(hits).toBe(1)
     })
   })
