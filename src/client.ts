@@ -7,6 +7,7 @@ import { findReporters, type HealthCheckOptions, type HealthReport, probe } from
 import type { NoPaths, OpenAPIClient } from './openapi.js'
 import { checkKeys } from './options.js'
 import { mergeRules, REDACTION_RULES, type RedactionRules } from './redact.js'
+import { checkMaxRedirects } from './redirect-policy.js'
 import { baseOf, buildRequest, describe, mergeHeaders, parseBaseURL, type RequestDefaults } from './request.js'
 import type { ClientResponse, Core, HeadersInput, Middleware, Next, RequestOptions } from './types.js'
 import { type CheckedWarmup, checkWarmup, skippedWarmup, type WarmupOptions, type WarmupReport } from './warmup.js'
@@ -83,6 +84,13 @@ export type ClientOptions = {
   core?: 'fetch' | 'undici'
   /** Reject with `HTTPError` for statuses >= 400; `false` resolves with the response instead. @default true */
   throwHttpErrors?: boolean
+  /**
+   * How many redirects (301, 302, 303, 307, 308) a call follows, on both cores; one more rejects
+   * with `MaxRedirectsError`. `0` follows none: the 3xx is the answer. A redirect to another
+   * origin never carries a header the client's redaction rules hide (API keys, tokens, cookies).
+   * @default 20 (fetch's limit)
+   */
+  maxRedirects?: number
 }
 
 /** Options of a call that validates its answer with a Standard Schema. */
@@ -154,7 +162,7 @@ export type Client = {
 /** What an operation's function is handed: the client's request methods, for that operation only. */
 export type OperationClient = Pick<Client, 'get' | 'head' | 'post' | 'put' | 'patch' | 'delete' | 'options' | 'request'>
 
-const KNOWN = ['baseURL', 'headers', 'middleware', 'pool', 'dispatcher', 'proxy', 'fetch', 'core', 'throwHttpErrors']
+const KNOWN = ['baseURL', 'headers', 'middleware', 'pool', 'dispatcher', 'proxy', 'fetch', 'core', 'throwHttpErrors', 'maxRedirects']
 const SKIP_FETCH = 'fetch: requests go through the fetch function given to createClient, which keeps its own connections'
 const DEFAULT_HEADERS = { accept: 'application/json, text/plain, */*', 'user-agent': 'fetchline' }
 
@@ -205,7 +213,8 @@ export function createClient(options: ClientOptions): Client {
     throwHttpErrors: options.throwHttpErrors ?? true,
   }
   const builtIn = options.fetch ? undefined : openTransport(options)
-  const core = builtIn?.core ?? createFetchCore(options.fetch as FetchFunction)
+  const core =
+    builtIn?.core ?? createFetchCore(options.fetch as FetchFunction, undefined, { maxRedirects: checkMaxRedirects(options.maxRedirects) })
   // Every `next` a middleware is handed returns a promise, never throws: a middleware that throws
   // before returning one (a plain function, not async) rejects instead, so `next(request).then(…)`
   // needs no guard of its own.
@@ -344,6 +353,7 @@ function checkOptions(options: ClientOptions): void {
     throw new TypeError('pool and fetch cannot be used together: pool configures the built-in transport, a custom fetch brings its own')
   }
   checkDispatch(options)
+  checkMaxRedirects(options.maxRedirects)
   if (options.core !== undefined && options.core !== 'fetch' && options.core !== 'undici') {
     throw new TypeError(`core must be 'fetch' or 'undici', got ${describe(options.core)}`)
   }

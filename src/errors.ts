@@ -4,7 +4,7 @@ import { redactURL, scrubText } from './redact.js'
 import { scrubError } from './render.js'
 import { baseOf, joinPath } from './request.js'
 import { STATUS_TEXT } from './status.js'
-import { causes, findTLSFailure, isRefusedStream, type TLSFailureKind } from './tls-errors.js'
+import { causes, certificateRefusal, findTLSFailure, isRefusedStream, type TLSFailureKind } from './tls-errors.js'
 import type { ClientRequest, ClientResponse } from './types.js'
 
 // Guards compare this registered symbol, not classes, so they work across two installed copies.
@@ -24,6 +24,7 @@ export type ErrorCode =
   | 'FL_ERR_CIRCUIT_OPEN'
   | 'FL_ERR_RATE_LIMITED'
   | 'FL_ERR_PAGINATION'
+  | 'FL_ERR_MAX_REDIRECTS'
   | 'FL_ERR_OAUTH2'
   | (string & {})
 
@@ -88,13 +89,22 @@ export class HTTPError<T = unknown> extends ClientError {
   /** The whole response, body parsed. Not enumerable, so logging the error does not dump it. */
   declare readonly response: ClientResponse<T>
 
+  /**
+   * `'refused'` when the answer is a server refusing this client's TLS certificate after the
+   * handshake (nginx's 400 "No required SSL certificate was sent" and "The SSL certificate
+   * error", or statuses 495/496); the message then names the fix. `retry()` does not retry it.
+   */
+  readonly tlsFailure: TLSFailureKind | undefined
+
   constructor(response: ClientResponse<T>) {
     const text = STATUS_TEXT[response.status] ?? 'Unknown Status'
-    super(`${where(response.request)} answered ${response.status} ${text}`, {
+    const refusal = response.status < 500 ? certificateRefusal(response.status, response.data) : undefined
+    super(`${where(response.request)} answered ${response.status} ${text}${refusal ? `: ${refusal.reason}` : ''}`, {
       code: 'FL_ERR_HTTP',
       request: response.request,
     })
     this.status = response.status
+    this.tlsFailure = refusal?.kind
     hide(this, 'response', response)
   }
 
@@ -104,7 +114,7 @@ export class HTTPError<T = unknown> extends ClientError {
   }
 
   override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), status: this.status }
+    return { ...super.toJSON(), status: this.status, ...(this.tlsFailure ? { tlsFailure: this.tlsFailure } : undefined) }
   }
 }
 
@@ -407,6 +417,42 @@ export class PaginationError extends ClientError {
 }
 
 /**
+ * The server kept redirecting: the call was redirected `limit` times (the client's `maxRedirects`,
+ * 20 by default, fetch's limit) and the answer redirected once more. `location` is where it
+ * pointed, redacted as every URL fetchline shows. Not retried: a loop answers the same again.
+ *
+ * @example
+ * catch (error) {
+ *   if (isMaxRedirectsError(error)) console.error(`redirect loop past ${error.limit}, last to ${error.location}`)
+ * }
+ */
+export class MaxRedirectsError extends ClientError {
+  override name = 'MaxRedirectsError'
+  static override readonly [KIND]: string = 'MaxRedirectsError'
+  /** How many redirects the call followed: the client's `maxRedirects`. */
+  readonly limit: number
+  /** The status of the redirect not followed. */
+  readonly status: number
+  /** Where that redirect pointed, redacted. */
+  readonly location: string
+
+  constructor(request: ClientRequest, limit: number, status: number, location: URL) {
+    const shown = redactURL(location, request.redaction)
+    super(`${where(request)} was redirected ${limit} times, the limit (maxRedirects), and answered ${status} again, to ${shown}`, {
+      code: 'FL_ERR_MAX_REDIRECTS',
+      request,
+    })
+    this.limit = limit
+    this.status = status
+    this.location = shown
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), limit: this.limit, status: this.status, location: this.location }
+  }
+}
+
+/**
  * A token endpoint refused the client-credentials grant (RFC 6749 §5.2: `invalid_client`,
  * `invalid_grant`, `invalid_scope`, `unauthorized_client`, …), or answered something that is no
  * usable token (`invalid_token_response`, `unsupported_token_type`). Not retried: asking again
@@ -600,6 +646,13 @@ export const isValidationError = (error: unknown): error is ValidationError => h
  * if (isPaginationError(error)) console.warn(error.reason, error.request?.url)
  */
 export const isPaginationError = (error: unknown): error is PaginationError => hasBrand(error, 'PaginationError')
+/**
+ * Whether `error` is a {@link MaxRedirectsError}, also from another installed copy.
+ *
+ * @example
+ * if (isMaxRedirectsError(error)) console.warn(`stopped after ${error.limit} redirects, at ${error.location}`)
+ */
+export const isMaxRedirectsError = (error: unknown): error is MaxRedirectsError => hasBrand(error, 'MaxRedirectsError')
 /**
  * Whether `error` is an {@link OAuth2Error}, also from another installed copy.
  *

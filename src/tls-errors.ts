@@ -76,6 +76,40 @@ export function findTLSFailure(error: unknown): TLSFailure | undefined {
   return undefined
 }
 
+// What servers that finish the handshake and refuse at the HTTP layer answer (nginx with
+// `ssl_verify_client on`, and ingress-nginx, Kong and OpenResty on top of it): a 400 page naming
+// its internal status 496 (no certificate) or 495 (one it did not accept), or those statuses
+// themselves where an `error_page` passes them through. Apache, Envoy, Go, Node and AWS ALB refuse
+// during the handshake instead: a TLS alert, which findTLSFailure() reads.
+// http://nginx.org/en/docs/http/ngx_http_ssl_module.html#errors
+const NGINX_PAGES: ReadonlyArray<readonly [string, string]> = [
+  ['No required SSL certificate was sent', 'no client certificate was sent'],
+  ['The SSL certificate error', 'it did not accept the client certificate (untrusted CA, expired, or not for client use)'],
+]
+
+/**
+ * A client certificate refusal that came as an HTTP answer (nginx's 400 pages, or its statuses
+ * 495 and 496), with a reason that names the fix.
+ *
+ * @example
+ * certificateRefusal(400, '<title>400 No required SSL certificate was sent</title>')
+ * // { kind: 'refused', code: 'NGINX_NO_CLIENT_CERT', reason: 'the server answered that no client certificate was sent …' }
+ */
+export function certificateRefusal(status: number, body: unknown): TLSFailure | undefined {
+  if (status !== 400 && status !== 495 && status !== 496) return undefined
+  const text = typeof body === 'string' ? body : ''
+  const page = NGINX_PAGES.find(([said]) => text.includes(said))
+  const missing = page ? page === NGINX_PAGES[0] : status === 496 ? true : status === 495 ? false : undefined
+  if (missing === undefined) return undefined
+  const said = page ? ` ("${page[0]}")` : ''
+  const what = missing ? 'no client certificate was sent' : (NGINX_PAGES[1] as readonly [string, string])[1]
+  return {
+    kind: 'refused',
+    code: missing ? 'NGINX_NO_CLIENT_CERT' : 'NGINX_CLIENT_CERT_ERROR',
+    reason: `the server answered that ${what}${said}; it requires a client certificate signed by a CA it trusts: pass it as pool: { connect: { cert, key } }`,
+  }
+}
+
 /**
  * Whether an HTTP/2 stream was reset with REFUSED_STREAM: the server closed it "prior to any
  * processing having occurred", so it "can be safely retried" (RFC 9113 §8.7), whatever its method.

@@ -24,7 +24,9 @@ const provider = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcess
 const reader = new TestReader()
 const meterProvider = new MeterProvider({ readers: [reader] })
 const logs = captureLogs(5)
-const paths = ['ok', 'fail', 'network', 'timeout', 'retry', 'customFetch'] as const
+// redirectLoop: past maxRedirects, at a Location carrying the call's query; crossOrigin: a 302 to
+// another server, which must see none of the call's secrets.
+const paths = ['ok', 'fail', 'network', 'timeout', 'retry', 'customFetch', 'redirectLoop', 'crossOrigin'] as const
 // Auth: a bearer token refused once then refreshed; oauth2() with the value as client secret (Basic
 // or body) and in the token it is issued; a token endpoint refusing it, echoing it in its error.
 const authPaths = ['bearer', 'oauth2', 'oauth2Body', 'oauth2Refused'] as const
@@ -32,6 +34,7 @@ let bearerValue = ''
 const clients = {} as Record<(typeof paths)[number] | 'bearer', Client>
 let makeAuthClient: (path: (typeof authPaths)[number], secret: string) => Client
 let server: TestServer
+let other: TestServer
 // What the innermost middleware saw of each request (copies made by retry, timeout and trace).
 const seenByMiddleware: string[] = []
 const spy: Middleware = async function spy(request, next) {
@@ -52,8 +55,12 @@ const nodeFetchLike = async (input: URL | string | Request): Promise<Response> =
 beforeAll(async () => {
   provider.register()
   let flaky = 0
+  other = await startServer({ json: { landed: true } })
   server = await startServer((req, res, seen) => {
-    const path = new URL(req.url ?? '/', 'http://x').pathname
+    const url = new URL(req.url ?? '/', 'http://x')
+    const path = url.pathname
+    if (path === '/redirect-loop') return void res.writeHead(302, { location: `/redirect-loop${url.search}` }).end()
+    if (path === '/cross-origin') return void res.writeHead(302, { location: `${other.url}/landed` }).end()
     if (path.startsWith('/token')) return issueToken(path, req.headers.authorization, seen.body.toString(), res)
     if (path === '/bearer' && !req.headers.authorization?.endsWith('-fresh')) return void res.writeHead(401).end()
     if (path === '/hang') return
@@ -75,6 +82,7 @@ beforeAll(async () => {
   for (const path of paths) clients[path] = make(server.url)
   clients.network = make(`http://127.0.0.1:${await refusedPort()}`)
   clients.customFetch = createClient({ baseURL: server.url, middleware: pipeline(), fetch: nodeFetchLike })
+  clients.redirectLoop = createClient({ baseURL: server.url, middleware: pipeline(), maxRedirects: 2 })
   const getToken = (hint?: unknown) => (hint ? `${bearerValue}-fresh` : bearerValue)
   clients.bearer = createClient({ baseURL: server.url, middleware: [bearer({ getToken }), ...pipeline()] })
   makeAuthClient = (path, secret) =>
@@ -107,6 +115,7 @@ function issueToken(path: string, authorization: string | undefined, body: strin
 afterAll(async () => {
   await Promise.all(Object.values(clients).map((c) => c.close()))
   await server.close()
+  await other.close()
   await provider.shutdown()
   otel.disable()
   context.disable()
@@ -157,6 +166,7 @@ it(`no secret reaches a log, span, metric, error, response or request as printed
         bearerValue = value
         const route = {
           ...{ ok: '/ok', fail: '/fail', network: '/ok', timeout: '/hang', retry: '/flaky', customFetch: '/ok' },
+          ...{ redirectLoop: '/redirect-loop', crossOrigin: '/cross-origin' },
           ...{ bearer: '/bearer', oauth2: '/ok', oauth2Body: '/ok', oauth2Refused: '/ok' },
         }[path]
         const target = userinfo ? `${client.baseURL.origin.replace('//', `//u:${value}@`)}${route}` : route
@@ -190,6 +200,8 @@ it(`no secret reaches a log, span, metric, error, response or request as printed
             : String(error),
           answer ? [inspect(answer, { depth: 8 }), JSON.stringify(answer)].join('\n') : '',
           seenByMiddleware.join('\n'),
+          // What the other origin was sent: method, URL, headers and body.
+          JSON.stringify(other.seen.splice(0).map((seen) => ({ ...seen, body: seen.body.toString() }))),
         ]
         for (const text of outputs) expect(text.includes(value), `${path}: leaked in ${text.slice(0, 300)}`).toBe(false)
       },

@@ -2,6 +2,7 @@ import { createFetch, type FetchOptions } from 'ofetch'
 import { type BodySource, encodeRequestBody, readBody, settle } from '../body.js'
 import { TimeoutError } from '../errors.js'
 import { Headers } from '../headers.js'
+import { type Hop, isRedirect, MAX_REDIRECTS, nextHop } from '../redirect-policy.js'
 import { INSPECT, responseView } from '../render.js'
 import { attemptSignal, BODY_TIMEOUT, callerSignal, toClientError } from '../signal.js'
 import type { ClientRequest, ClientResponse, Core } from '../types.js'
@@ -76,12 +77,26 @@ function guarded(body: ReadableStream<Uint8Array>, request: ClientRequest, bodyT
 }
 
 /**
+ * How the fetch core treats redirects: `maxRedirects` (the client's option), and `byPlatform` where
+ * the platform's fetch hides them from code (browsers answer `redirect: 'manual'` with an opaque
+ * redirect, no status, no Location), so the platform follows them under its own rules.
+ */
+export type FetchRedirects = { readonly maxRedirects: number; readonly byPlatform?: boolean }
+
+/**
  * The fetch core: ofetch over a fetch function. ofetch's own retry and timeout stay off (it would
  * retry an aborted request and reuse an aborted signal); retry and timeout are middleware jobs.
- * With `agent` (Node), every request goes through the client's undici Agent.
+ * With `agent` (Node), every request goes through the client's undici Agent. Redirects are
+ * followed here, by the policy the undici core follows too (`src/redirect-policy.ts`), not by fetch.
  */
-export function createFetchCore(fetchImpl: FetchFunction, agent?: UnderFetch): Core {
+export function createFetchCore(
+  fetchImpl: FetchFunction,
+  agent?: UnderFetch,
+  redirects: FetchRedirects = { maxRedirects: MAX_REDIRECTS },
+): Core {
   const bodyTimeout = agent?.bodyTimeout ?? BODY_TIMEOUT
+  const { maxRedirects } = redirects
+  const manual = !redirects.byPlatform
   // ofetch copies the headers with this class: undici's own when undici's fetch is underneath (its
   // fetch takes those without re-reading them), the global one for any other fetch.
   const HeadersClass = agent ? Headers : globalThis.Headers
@@ -109,8 +124,17 @@ export function createFetchCore(fetchImpl: FetchFunction, agent?: UnderFetch): C
         headers: encoded.headers,
         body: encoded.body,
         signal: attempt.signal,
+        redirect: manual ? 'manual' : 'follow',
       } as FetchOptions<'stream'>
-      const response = await $fetch.raw(request.url as unknown as string, options)
+      let response = await $fetch.raw(request.url as unknown as string, options)
+      let url = response.url || request.url.href
+      // Two comparisons on the common path: a 2xx, 4xx or 5xx is not looked at again.
+      if (manual && (response.status < 200 || (response.status < 400 && response.status >= 300))) {
+        const first: Hop = { url: request.url, method: request.method, headers: encoded.headers, body: encoded.body }
+        const last = await follow($fetch.raw, request, options, first, response, maxRedirects)
+        response = last.response
+        url = last.url.href
+      }
       const contentType = response.headers.get('content-type') ?? ''
       // A stream outlives this call: the attempt timer stops at the headers, the caller's signal
       // stays linked so it can still cancel the body.
@@ -120,7 +144,7 @@ export function createFetchCore(fetchImpl: FetchFunction, agent?: UnderFetch): C
         status: response.status,
         ok: response.ok,
         headers: response.headers,
-        url: response.url || request.url.href,
+        url,
         data,
         request,
         raw: response,
@@ -136,5 +160,44 @@ export function createFetchCore(fetchImpl: FetchFunction, agent?: UnderFetch): C
       attempt.done()
       deadline?.end()
     }
+  }
+}
+
+type Raw = (url: string, options: FetchOptions<'stream'>) => Promise<Response>
+
+/**
+ * Follows the redirects of a `redirect: 'manual'` answer, hop by hop, with the shared policy;
+ * returns the answer that is the call's and the URL that gave it.
+ */
+async function follow(
+  raw: Raw,
+  request: ClientRequest,
+  options: FetchOptions<'stream'>,
+  first: Hop,
+  answer: Response,
+  max: number,
+): Promise<{ response: Response; url: URL }> {
+  let hop = first
+  let response = answer
+  for (let hops = 0; ; hops++) {
+    if (response.type === 'opaqueredirect') {
+      await response.body?.cancel()
+      throw new TypeError(
+        "the fetch in use hides redirects from code (it answered redirect: 'manual' with an opaque redirect, as browsers do), so fetchline cannot follow them: pass a fetch that hands back the 3xx, as undici's, Bun's, Deno's and workerd's do",
+      )
+    }
+    if (!isRedirect(response.status)) return { response, url: hop.url }
+    let next: Hop | undefined
+    try {
+      next = nextHop(request, hop, response.status, response.headers.get('location'), hops, max)
+    } catch (error) {
+      await response.body?.cancel()
+      throw error
+    }
+    if (next === undefined) return { response, url: hop.url }
+    // A redirect's body is a line of HTML, in by now: cancelling it keeps the connection.
+    await response.body?.cancel()
+    hop = next
+    response = await raw(hop.url.href, { ...options, method: hop.method, headers: hop.headers, body: hop.body } as FetchOptions<'stream'>)
   }
 }

@@ -2,6 +2,7 @@
 // not go through it must notice, or requests would slip past the test's handlers to the network.
 import { createFetchCore } from '../cores/fetch.js'
 import { redactURL } from '../redact.js'
+import { MAX_REDIRECTS } from '../redirect-policy.js'
 import type { Core } from '../types.js'
 
 // An applied fetch interceptor marks itself with this global while it listens; disposing it
@@ -15,11 +16,11 @@ const intercepted = (): boolean => (globalThis as { [FETCH_INTERCEPTOR]?: unknow
  * onUnhandledRequest see every request. Only msw's own mark switches: an APM agent that wraps
  * fetch leaves the client on its pool.
  */
-export function throughInterceptor(direct: Core): Core {
+export function throughInterceptor(direct: Core, maxRedirects = MAX_REDIRECTS): Core {
   let patched: Core | undefined
   return function fetchCore(request) {
     if (!intercepted()) return direct(request)
-    patched ??= createFetchCore((input, init) => globalThis.fetch(input, init))
+    patched ??= createFetchCore((input, init) => globalThis.fetch(input, init), undefined, { maxRedirects })
     return patched(request)
   }
 }

@@ -6,6 +6,7 @@ import { fetch as undiciFetch } from 'undici'
 import type { BuiltInTransport, ClientOptions } from '../client.js'
 import { createFetchCore, type FetchFunction } from '../cores/fetch.js'
 import { describe } from '../options.js'
+import { checkMaxRedirects } from '../redirect-policy.js'
 import { skippedWarmup } from '../warmup.js'
 import { checkPool, Transport } from './connect.js'
 import { underFetch } from './cores/deadline.js'
@@ -47,10 +48,14 @@ export function openTransport(options: ClientOptions): BuiltInTransport {
     : proxy !== undefined
       ? new Transport(pool, openProxy(proxy, pool))
       : new Transport(pool)
+  const maxRedirects = checkMaxRedirects(options.maxRedirects)
   const core =
     options.core === 'undici'
-      ? refuseIntercepted(createUndiciCore(transport.agent, transport))
-      : throughInterceptor(createFetchCore(undiciFetch as unknown as FetchFunction, underFetch(transport.agent, transport)))
+      ? refuseIntercepted(createUndiciCore(transport.agent, transport, maxRedirects))
+      : throughInterceptor(
+          createFetchCore(undiciFetch as unknown as FetchFunction, underFetch(transport.agent, transport), { maxRedirects }),
+          maxRedirects,
+        )
   return {
     core,
     warmup(origin, warmupOptions) {

@@ -3,6 +3,7 @@
 // platform's own fetch, which keeps its own connections; nothing here needs Node.
 import type { BuiltInTransport, ClientOptions } from '../client.js'
 import { createFetchCore, type FetchFunction } from '../cores/fetch.js'
+import { checkMaxRedirects } from '../redirect-policy.js'
 import { skippedWarmup } from '../warmup.js'
 
 /**
@@ -44,9 +45,11 @@ export function checkTransport(options: ClientOptions): void {
  * @example
  * const { core } = openTransport({ baseURL })
  */
-export function openTransport(_options: ClientOptions): BuiltInTransport {
+export function openTransport(options: ClientOptions): BuiltInTransport {
   const skipped = `${runtimeName()}: requests go through the platform's fetch, which keeps its own connections out of reach`
-  return { core: createFetchCore(platformFetch), warmup: async () => skippedWarmup(skipped), close: async () => {} }
+  // A browser's fetch hides redirects from code (an opaque redirect): the browser follows them.
+  const redirects = { maxRedirects: checkMaxRedirects(options.maxRedirects), byPlatform: runtimeName() === 'the browser' }
+  return { core: createFetchCore(platformFetch, undefined, redirects), warmup: async () => skippedWarmup(skipped), close: async () => {} }
 }
 
 const platformFetch: FetchFunction = function platformFetch(input, init) {

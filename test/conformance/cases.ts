@@ -3,8 +3,9 @@
 import type { Case } from './assert.js'
 import { errors } from './errors.js'
 import { middleware } from './middleware.js'
+import { redirects } from './redirects.js'
 import { requests } from './requests.js'
 
 export type { Case, Context, Runtime } from './assert.js'
 
-export const cases: Record<string, Case> = { ...requests, ...errors, ...middleware }
+export const cases: Record<string, Case> = { ...requests, ...errors, ...middleware, ...redirects }

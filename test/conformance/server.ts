@@ -1,6 +1,7 @@
 // The one real node:http server every runtime's conformance run talks to. It misbehaves on
 // purpose: routes that hang, answer slowly, reset the socket, fail with 503 + Retry-After, and
-// fake the WeChat and example APIs. Cases keep their state apart with a per-case key.
+// fake the WeChat and example APIs. Cases keep their state apart with a per-case key. It also
+// listens on a second port, a second origin for redirects to go to.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 
@@ -15,6 +16,8 @@ const json = (res: ServerResponse, status: number, value: unknown, headers: Reco
 
 /** Starts the server on 127.0.0.1:0; `close()` destroys open sockets (hanging requests too). */
 export async function startConformanceServer(): Promise<ConformanceServer> {
+  let port = 0
+  let otherPort = 0
   const hits = new Map<string, number>()
   const hit = (key: string): number => {
     const n = (hits.get(key) ?? 0) + 1
@@ -39,6 +42,18 @@ export async function startConformanceServer(): Promise<ConformanceServer> {
       setTimeout(() => json(res, 200, { slow: true }), Number(url.searchParams.get('ms') ?? 100))
     },
     '/reset': (req) => req.socket.destroy(),
+    // `status` (302 by default) to `path` on this origin (`to=same`) or on the second one (`to=other`).
+    '/redirect': (_req, res, url) => {
+      const origin = `http://127.0.0.1:${url.searchParams.get('to') === 'other' ? otherPort : port}`
+      res.writeHead(Number(url.searchParams.get('status') ?? 302), { location: `${origin}${url.searchParams.get('path') ?? '/echo'}` })
+      res.end()
+    },
+    // A redirect to itself, query kept, counted under `key`.
+    '/loop': (_req, res, url) => {
+      hit(`loop:${url.searchParams.get('key')}`)
+      res.writeHead(302, { location: `/loop${url.search}` })
+      res.end()
+    },
     '/status': (_req, res, url) => json(res, Number(url.searchParams.get('code') ?? 500), { error: 'status route' }),
     '/bad-json': (_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' })
@@ -115,7 +130,7 @@ export async function startConformanceServer(): Promise<ConformanceServer> {
       total: 1,
     })
   }
-  const server = createServer((req, res) => {
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
     const chunks: Buffer[] = []
     req.on('data', (chunk: Buffer) => chunks.push(chunk))
     req.on('end', () => {
@@ -124,20 +139,24 @@ export async function startConformanceServer(): Promise<ConformanceServer> {
       if (handler) return handler(req, res, url, Buffer.concat(chunks))
       json(res, url.pathname === '/' ? 200 : 404, { path: url.pathname })
     })
-  })
+  }
   const open = new Set<Socket>()
-  server.on('connection', (socket) => {
-    open.add(socket)
-    socket.on('close', () => open.delete(socket))
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
+  const servers = [createServer(handle), createServer(handle)]
+  for (const server of servers) {
+    server.on('connection', (socket) => {
+      open.add(socket)
+      socket.on('close', () => open.delete(socket))
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  }
+  ;[port, otherPort] = servers.map((server) => (server.address() as AddressInfo).port) as [number, number]
   return {
     url: `http://127.0.0.1:${port}`,
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of open) socket.destroy()
-        server.close(() => resolve())
+        let left = servers.length
+        for (const server of servers) server.close(() => --left === 0 && resolve())
       }),
   }
 }

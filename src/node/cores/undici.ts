@@ -2,6 +2,7 @@ import type { Dispatcher } from 'undici'
 import { encodeRequestBody, readBody, readBufferedBody, settle } from '../../body.js'
 import { TimeoutError } from '../../errors.js'
 import { flatHeaders, Headers } from '../../headers.js'
+import { type Hop, isRedirect, MAX_REDIRECTS, nextHop } from '../../redirect-policy.js'
 import { INSPECT, renderResponse } from '../../render.js'
 import { toClientError } from '../../signal.js'
 import type { ClientRequest, ClientResponse, Core } from '../../types.js'
@@ -12,36 +13,15 @@ import { Exchange, type Head, type RawHeaders } from './exchange.js'
 import { StreamExchange } from './stream-exchange.js'
 import { Targets } from './targets.js'
 
-const REDIRECTS = new Set([301, 302, 303, 307, 308])
-const MAX_REDIRECTS = 20
-const CREDENTIALS = ['authorization', 'proxy-authorization', 'cookie']
-
-type Hop = { url: URL; method: string; headers: Headers; body: unknown }
-
-/** The next hop of a redirect, as fetch would make it, or `undefined` to hand the 3xx back. */
-function nextHop(hop: Hop, status: number, location: string | string[] | undefined): Hop | undefined {
-  if (!REDIRECTS.has(status) || typeof location !== 'string') return undefined
-  const url = new URL(location, hop.url)
-  // 303, and 301/302 after a POST, become a GET without a body (fetch, RFC 9110 §15.4).
-  const toGet = status === 303 ? hop.method !== 'HEAD' : (status === 301 || status === 302) && hop.method === 'POST'
-  if (!toGet && hop.body instanceof ReadableStream) return undefined // a stream cannot be sent twice
-  let headers = hop.headers
-  if (url.origin !== hop.url.origin || toGet) {
-    headers = new Headers(headers)
-    if (url.origin !== hop.url.origin) for (const name of CREDENTIALS) headers.delete(name)
-    if (toGet) for (const name of ['content-type', 'content-length', 'content-encoding']) headers.delete(name)
-  }
-  return { url, method: toGet ? 'GET' : hop.method, headers, body: toGet ? undefined : hop.body }
-}
-
 /**
  * The undici core: requests dispatched straight onto the client's Agent with a handler of our
  * own — no WHATWG fetch layer, and no stream per response: the fast path for service-to-service
- * calls. It keeps the fetch core's contract: redirects are followed (up to 20, dropping
- * credentials when the origin changes), the attempt's timeout is a deadline (see {@link Deadlines}) that
- * aborts the exchange, and the caller's signal aborts it too.
+ * calls. It keeps the fetch core's contract: redirects are followed by the shared policy
+ * (`src/redirect-policy.ts`: up to `maxRedirects`, dropping secret headers when the origin
+ * changes), the attempt's timeout is a deadline (see {@link Deadlines}) that aborts the exchange,
+ * and the caller's signal aborts it too.
  */
-export function createUndiciCore(agent: Dispatcher, transport?: Transport): Core {
+export function createUndiciCore(agent: Dispatcher, transport?: Transport, maxRedirects = MAX_REDIRECTS): Core {
   const targets = new Targets()
   const deadlines = new Deadlines()
   return async function undiciCore(request: ClientRequest): Promise<ClientResponse> {
@@ -72,9 +52,8 @@ export function createUndiciCore(agent: Dispatcher, transport?: Transport): Core
           agent.dispatch(options, attempt.exchange)
         })
         const exchange = attempt.exchange as Exchange
-        const next = hops < MAX_REDIRECTS ? nextHop(hop, head.status, head.headers.location) : undefined
+        const next = isRedirect(head.status) ? await follow(request, hop, head, hops, maxRedirects) : undefined
         if (next) {
-          await head.body.discard()
           hop = next
           continue
         }
@@ -101,6 +80,19 @@ export function createUndiciCore(agent: Dispatcher, transport?: Transport): Core
       if (onAbort && !keepLink) signal?.removeEventListener('abort', onAbort)
     }
   }
+}
+
+/** The hop after a redirect, its answer's body let go of; `undefined` when the answer is the call's. */
+async function follow(request: ClientRequest, hop: Hop, head: Head, hops: number, max: number): Promise<Hop | undefined> {
+  let next: Hop | undefined
+  try {
+    next = nextHop(request, hop, head.status, head.headers.location, hops, max)
+  } catch (error) {
+    await head.body.discard()
+    throw error
+  }
+  if (next) await head.body.discard()
+  return next
 }
 
 /** One attempt's deadline: when it passes, the exchange of the current hop is aborted. */
