@@ -1,5 +1,6 @@
 import type { Dispatcher } from 'undici'
 import type { BodySource, BufferedBodySource } from '../../body.js'
+import { type Hop, leavesBehind } from '../../redirect-policy.js'
 import type { Transport } from '../connect.js'
 import { type Coding, codingsOf, Decoder, type DecodeSink, decodeAtOnce } from './decode.js'
 
@@ -41,6 +42,10 @@ export class Exchange implements Dispatcher.DispatchHandler, Head, BufferedBodyS
   decoder: Decoder | undefined
   /** undici handed over the whole body (its decoding may still run). */
   ended = false
+  /** The request this answers (its method and body), when the core knows it. */
+  hop: Pick<Hop, 'method' | 'body'> | undefined
+  /** The call follows redirects (`maxRedirects` > 0): a redirect's body is then let go of unread. */
+  follows = false
   constructor(
     readonly resolve: (head: Head) => void,
     readonly reject: (error: unknown) => void,
@@ -71,7 +76,7 @@ export class Exchange implements Dispatcher.DispatchHandler, Head, BufferedBodyS
   onResponseStart(controller: Dispatcher.DispatchController, status: number, headers: RawHeaders): void {
     if (status < 200) return // 1xx: the real answer follows
     const coding = headers['content-encoding']
-    if (coding !== undefined) {
+    if (coding !== undefined && this.reads(status, headers)) {
       try {
         this.codings = codingsOf(coding)
       } catch (error) {
@@ -81,6 +86,17 @@ export class Exchange implements Dispatcher.DispatchHandler, Head, BufferedBodyS
     }
     this.status = status
     this.headers = headers
+  }
+
+  /**
+   * Whether the answer's body is read, so decoded, as undici's fetch decides (lib/web/fetch/index.js):
+   * not for a HEAD, a 204, 205 or 304 (no body), nor for a redirect followed (let go of unread).
+   */
+  reads(status: number, headers: RawHeaders): boolean {
+    if (status === 204 || status === 205 || status === 304) return false
+    const hop = this.hop
+    if (hop === undefined) return true
+    return hop.method !== 'HEAD' && !(this.follows && leavesBehind(hop, status, headers.location))
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {

@@ -49,6 +49,8 @@ export function createUndiciCore(agent: Dispatcher, transport?: Transport, maxRe
           attempt.exchange = stream
             ? new StreamExchange(resolve, reject, origin, transport, request)
             : new Exchange(resolve, reject, origin, transport)
+          attempt.exchange.hop = hop
+          attempt.exchange.follows = maxRedirects > 0
           agent.dispatch(options, attempt.exchange)
         })
         const exchange = attempt.exchange as Exchange
