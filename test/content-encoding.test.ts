@@ -10,12 +10,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import zlib from 'node:zlib'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { type ClientOptions, createClient, HTTPError, NetworkError, ParseError } from '../src/index.js'
+import { leavesBehind } from '../src/redirect-policy.js'
 import { type Seen, type Step, startServer } from './helpers/server.js'
 import { startHTTPSServer, testPKI } from './helpers/tls.js'
 
 const json = { hello: 'world', items: Array.from({ length: 50 }, (_, i) => i) }
 const text = Buffer.from(JSON.stringify(json))
-const encoded = (coding: string, body: Buffer, status = 200): Step => ({
+const encoded = (coding: string, body: Buffer, status = 200) => ({
   status,
   body,
   headers: { 'content-type': 'application/json', 'content-encoding': coding },
@@ -24,6 +25,28 @@ const encoded = (coding: string, body: Buffer, status = 200): Step => ({
 const DEFLATE_THEN_GZIP = Buffer.from('H4sIAAAAAAAAA6uY89nj7MmT1wM5zuuf8gxkYZCfx5IFACQ8u/wVAAAA', 'base64')
 const ZSTD_HELLO = Buffer.from('KLUv/QBYaQAASGVsbG8sIFdvcmxkIQ==', 'base64')
 const hasZstd = typeof (zlib as { createZstdDecompress?: unknown }).createZstdDecompress === 'function'
+
+describe("leavesBehind: a redirect's body is let go of unread (so not decoded) where nextHop follows it", () => {
+  const get = { method: 'GET', body: undefined }
+  const streamed = (method: string) => ({ method, body: new ReadableStream() })
+
+  it('for a redirect status with a Location', () => {
+    for (const status of [301, 302, 303, 307, 308]) expect(leavesBehind(get, status, '/next')).toBe(true)
+    expect(leavesBehind(get, 302, ['/next'])).toBe(true)
+  })
+
+  it('not for a 3xx without a Location, nor for another status', () => {
+    for (const location of [undefined, null, '', [], ['']]) expect(leavesBehind(get, 302, location)).toBe(false)
+    for (const status of [200, 300, 304]) expect(leavesBehind(get, status, '/next')).toBe(false)
+  })
+
+  it('not for a 307 or 308 whose streamed body cannot be sent again; yes when the next hop is a GET', () => {
+    expect(leavesBehind(streamed('PUT'), 307, '/next')).toBe(false)
+    expect(leavesBehind(streamed('PUT'), 308, '/next')).toBe(false)
+    expect(leavesBehind(streamed('PUT'), 303, '/next')).toBe(true)
+    expect(leavesBehind(streamed('POST'), 302, '/next')).toBe(true)
+  })
+})
 
 for (const core of ['fetch', 'undici'] as const) {
   describe(`${core} core: Content-Encoding`, () => {
@@ -131,7 +154,38 @@ for (const core of ['fetch', 'undici'] as const) {
       })
     })
 
+    describe('redirects', () => {
+      const moved = { status: 302, body: 'not gzip at all', headers: { location: '/landed', 'content-encoding': 'gzip' } }
+
+      it("lets a followed redirect's body go undecoded, and decodes the answer it leads to", async () => {
+        const server = await startServer([moved, encoded('gzip', zlib.gzipSync(text))])
+        await using api = client(server.url)
+        expect((await api.get('/start')).data).toEqual(json)
+        const res = await api.get<ReadableStream<Uint8Array>>('/start', { responseType: 'stream' })
+        expect(await new Response(res.data).json()).toEqual(json)
+      })
+
+      it('decodes a redirect handed back as the answer (maxRedirects: 0)', async () => {
+        const step = encoded('gzip', zlib.gzipSync(text), 302)
+        const server = await startServer({ ...step, headers: { ...step.headers, location: '/x' } })
+        await using api = client(server.url, { maxRedirects: 0 })
+        const res = await api.get('/start')
+        expect([res.status, res.data]).toEqual([302, json])
+      })
+    })
+
     describe('codings it does not decode', () => {
+      it('ignores the codings of an answer that has no body, six of them too, as fetch does', async () => {
+        const six = Array(6).fill('gzip').join(', ')
+        const empty = (status: number) => (_req: IncomingMessage, res: ServerResponse) => {
+          res.writeHead(status, { 'content-encoding': six }).end()
+        }
+        const server = await startServer(empty(200))
+        await using api = client(server.url)
+        expect((await api.head('/')).status).toBe(200)
+        for (const status of [204, 304]) expect((await fetchOne(empty(status))).res.status).toBe(status)
+      })
+
       it('hands a body in an unknown coding back as it came', async () => {
         const body = zlib.gzipSync(text)
         const { res } = await fetchOne(encoded('x-custom, gzip', body), { responseType: 'arrayBuffer' })
