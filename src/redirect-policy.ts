@@ -71,7 +71,7 @@ export function nextHop(
   if (max === 0 || !REDIRECTS.has(status)) return undefined
   const url = targetOf(status, location, hop.url)
   if (url === undefined) return undefined
-  const toGet = status === 303 ? hop.method !== 'GET' && hop.method !== 'HEAD' : (status === 301 || status === 302) && hop.method === 'POST'
+  const toGet = becomesGet(status, hop.method)
   if (!toGet && hop.body instanceof ReadableStream) return undefined
   if (followed >= max) throw new MaxRedirectsError(request, max, status, url)
   const crossOrigin = url.origin !== hop.url.origin
@@ -82,6 +82,31 @@ export function nextHop(
     for (const name of BODY_HEADERS) headers.delete(name)
   }
   return { url, method: toGet ? 'GET' : hop.method, headers, body: toGet ? undefined : hop.body }
+}
+
+/**
+ * Whether an answer of `hop` is left behind for a next hop (or a {@link MaxRedirectsError}) when
+ * redirects are followed at all (`maxRedirects` > 0), as {@link nextHop} decides, known from its
+ * head alone: its body is then let go of unread, so the undici core does not decode it (nor does
+ * undici's fetch decode a redirect it follows).
+ *
+ * @example
+ * leavesBehind({ method: 'GET', body: undefined }, 302, '/moved') // true
+ * leavesBehind({ method: 'GET', body: undefined }, 302, undefined) // false: no Location, the 3xx is the answer
+ */
+export function leavesBehind(
+  hop: Pick<Hop, 'method' | 'body'>,
+  status: number,
+  location: string | readonly string[] | null | undefined,
+): boolean {
+  const value = typeof location === 'string' ? location : location?.[0]
+  if (!REDIRECTS.has(status) || !value) return false
+  return becomesGet(status, hop.method) || !(hop.body instanceof ReadableStream)
+}
+
+/** 303, and 301/302 after a POST, make the next hop a GET without a body (RFC 9110 §15.4, fetch). */
+function becomesGet(status: number, method: string): boolean {
+  return status === 303 ? method !== 'GET' && method !== 'HEAD' : (status === 301 || status === 302) && method === 'POST'
 }
 
 /** The URL a redirect points to (userinfo removed), `undefined` without a Location; throws for a bad one. */

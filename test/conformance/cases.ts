@@ -1,6 +1,7 @@
 // The conformance suite, written once: every case by name. Run on each runtime by run.ts (Node,
 // Bun, Deno) or worker.ts (workerd), against server.ts, driven by driver.ts.
 import type { Case } from './assert.js'
+import { encoding } from './encoding.js'
 import { errors } from './errors.js'
 import { middleware } from './middleware.js'
 import { redirects } from './redirects.js'
@@ -8,4 +9,4 @@ import { requests } from './requests.js'
 
 export type { Case, Context, Runtime } from './assert.js'
 
-export const cases: Record<string, Case> = { ...requests, ...errors, ...middleware, ...redirects }
+export const cases: Record<string, Case> = { ...requests, ...errors, ...middleware, ...redirects, ...encoding }

@@ -4,6 +4,7 @@
 // listens on a second port, a second origin for redirects to go to.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
+import zlib from 'node:zlib'
 
 export type ConformanceServer = { url: string; close(): Promise<void> }
 
@@ -53,6 +54,22 @@ export async function startConformanceServer(): Promise<ConformanceServer> {
       hit(`loop:${url.searchParams.get('key')}`)
       res.writeHead(302, { location: `/loop${url.search}` })
       res.end()
+    },
+    // JSON saying which accept-encoding arrived, in the Content-Encoding `as` names (raw: deflate
+    // without its zlib header, as some servers send it; gzip-br: gzip, then br over it).
+    '/encoded': (req, res, url) => {
+      const form = url.searchParams.get('as') ?? 'gzip'
+      const text = Buffer.from(JSON.stringify({ hello: 'world', accept: req.headers['accept-encoding'] ?? null }))
+      const encode: Record<string, [string, (b: Buffer) => Buffer]> = {
+        gzip: ['gzip', zlib.gzipSync],
+        deflate: ['deflate', zlib.deflateSync],
+        raw: ['deflate', zlib.deflateRawSync],
+        br: ['br', zlib.brotliCompressSync],
+        'gzip-br': ['gzip, br', (b) => zlib.brotliCompressSync(zlib.gzipSync(b))],
+      }
+      const [coding, apply] = encode[form] ?? ['identity', (b: Buffer) => b]
+      res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': coding })
+      res.end(apply(text))
     },
     '/status': (_req, res, url) => json(res, Number(url.searchParams.get('code') ?? 500), { error: 'status route' }),
     '/bad-json': (_req, res) => {

@@ -1,20 +1,31 @@
 import type { Dispatcher } from 'undici'
 import type { BodySource, BufferedBodySource } from '../../body.js'
+import { type Hop, leavesBehind } from '../../redirect-policy.js'
 import type { Transport } from '../connect.js'
+import { type Coding, codingsOf, Decoder, type DecodeSink, decodeAtOnce } from './decode.js'
 
 export type RawHeaders = Record<string, string | string[] | undefined>
 export type Head = { status: number; headers: RawHeaders; body: BodySource }
 
 const BOM = 0xfeff
 const EMPTY = Buffer.alloc(0)
+/** Encoded bytes held to be decoded at once at the end; past this, a body is decoded as it arrives. */
+const HOLD = 64 * 1024
+/**
+ * The most a held body is decoded to at once, on the main thread (~2 ms of zlib, a fifth of what
+ * JSON.parse then takes there, measured); a body that would decode to more (a decompression bomb
+ * too) is decoded off it, by a {@link Decoder}.
+ */
+const AT_ONCE = 1024 * 1024
 
 /**
  * One buffered exchange on the pool, as a dispatch handler; once it ends it is also the answer's
  * head and body source, so a response costs no objects beyond it: the body is kept as the Buffers
  * undici hands over (most bodies come in one) and read once — no stream is made per response,
- * which is most of what `undici.request` costs.
+ * which is most of what `undici.request` costs. An answer with a `Content-Encoding` is decoded at
+ * its end when small, as it arrives when not (see decode.ts); one without costs a property read.
  */
-export class Exchange implements Dispatcher.DispatchHandler, Head, BufferedBodySource {
+export class Exchange implements Dispatcher.DispatchHandler, Head, BufferedBodySource, DecodeSink {
   controller: Dispatcher.DispatchController | undefined
   reason: Error | undefined
   /** Given up on while still in undici's queue. */
@@ -23,6 +34,18 @@ export class Exchange implements Dispatcher.DispatchHandler, Head, BufferedBodyS
   headers: RawHeaders = {}
   first: Buffer | undefined
   rest: Buffer[] | undefined
+  /** The answer's content codings, to undo; `undefined`: its bytes are kept as they came. */
+  codings: Coding[] | undefined
+  /** Encoded bytes held so far (a HEAD, 204 or 304 answer has none to decode). */
+  held = 0
+  /** Decodes a body too large to be held; a streamed answer's from its first byte. */
+  decoder: Decoder | undefined
+  /** undici handed over the whole body (its decoding may still run). */
+  ended = false
+  /** The request this answers (its method and body), when the core knows it. */
+  hop: Pick<Hop, 'method' | 'body'> | undefined
+  /** The call follows redirects (`maxRedirects` > 0): a redirect's body is then let go of unread. */
+  follows = false
   constructor(
     readonly resolve: (head: Head) => void,
     readonly reject: (error: unknown) => void,
@@ -32,7 +55,9 @@ export class Exchange implements Dispatcher.DispatchHandler, Head, BufferedBodyS
 
   abort(reason: Error): void {
     this.reason ??= reason
-    if (this.controller) this.controller.abort(reason)
+    // The answer is in and only its decoding runs: undici is done with it, so end it here.
+    if (this.ended && this.decoder && !this.decoder.over) this.fail(reason)
+    else if (this.controller) this.controller.abort(reason)
     else if (!this.abandoned) {
       // Still queued, with no abort handle: give up now; onRequestStart aborts it when it leaves,
       // and a connect it alone waited for ends now.
@@ -48,22 +73,101 @@ export class Exchange implements Dispatcher.DispatchHandler, Head, BufferedBodyS
     if (this.reason) controller.abort(this.reason)
   }
 
-  onResponseStart(_controller: Dispatcher.DispatchController, status: number, headers: RawHeaders): void {
+  onResponseStart(controller: Dispatcher.DispatchController, status: number, headers: RawHeaders): void {
     if (status < 200) return // 1xx: the real answer follows
+    const coding = headers['content-encoding']
+    if (coding !== undefined && this.reads(status, headers)) {
+      try {
+        this.codings = codingsOf(coding)
+      } catch (error) {
+        controller.abort(error as Error) // too many codings: the call fails, as on the fetch core
+        return
+      }
+    }
     this.status = status
     this.headers = headers
   }
 
-  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+  /**
+   * Whether the answer's body is read, so decoded, as undici's fetch decides (lib/web/fetch/index.js):
+   * not for a HEAD, a 204, 205 or 304 (no body), nor for a redirect followed (let go of unread).
+   */
+  reads(status: number, headers: RawHeaders): boolean {
+    if (status === 204 || status === 205 || status === 304) return false
+    const hop = this.hop
+    if (hop === undefined) return true
+    return hop.method !== 'HEAD' && !(this.follows && leavesBehind(hop, status, headers.location))
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.codings === undefined) this.take(chunk)
+    else this.decode(controller, chunk)
+  }
+
+  /** Keeps a chunk of the body (decoded, when it was encoded). */
+  take(chunk: Buffer): void {
     if (this.first === undefined) this.first = chunk
     else (this.rest ??= []).push(chunk)
   }
 
+  /** Holds an encoded chunk, or hands it to the decoder once the body is too large to hold. */
+  decode(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.decoder) {
+      this.decoder.write(chunk)
+      return
+    }
+    this.take(chunk)
+    if ((this.held += chunk.length) > HOLD) this.decodeOffThread()
+  }
+
+  /** Hands what is held to a decoder, which takes over from here. */
+  decodeOffThread(): Decoder {
+    const held = this.bytes()
+    this.first = undefined
+    this.decoder = new Decoder(this.codings as Coding[], this)
+    this.decoder.write(held)
+    return this.decoder
+  }
+
   onResponseEnd(): void {
+    this.ended = true
+    // An encoded body is done once its last byte is decoded: the decoder calls finish() then.
+    if (this.decoder) this.decoder.end()
+    else if (this.held > 0) this.decodeHeld()
+    else this.finish()
+  }
+
+  decodeHeld(): void {
+    let decoded: Buffer | undefined
+    try {
+      decoded = decodeAtOnce(this.codings as Coding[], this.bytes(), AT_ONCE)
+    } catch (error) {
+      this.reject(error) // corrupt: a NetworkError naming zlib's reason, as on the fetch core
+      return
+    }
+    if (decoded === undefined) this.decodeOffThread().end()
+    else {
+      this.first = decoded
+      this.finish()
+    }
+  }
+
+  /** The whole body is in (and decoded). */
+  finish(): void {
     this.resolve(this)
   }
 
+  /**
+   * The body could not be decoded (corrupt, or not in its coding): the call fails with a
+   * `NetworkError` naming zlib's reason, as on the fetch core; an answer still coming is cut off.
+   */
+  fail(error: Error): void {
+    if (!this.ended && this.controller) this.controller.abort(error)
+    else this.onResponseError(this.controller as Dispatcher.DispatchController, error)
+  }
+
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    this.decoder?.destroy()
     // Failed while queued (its connect failed or was ended): undici let go of it.
     if (this.abandoned && this.controller === undefined) this.transport?.release(this.origin)
     this.reject(error)

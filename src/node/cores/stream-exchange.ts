@@ -1,6 +1,7 @@
 import type { Dispatcher } from 'undici'
 import { toClientError } from '../../signal.js'
 import type { ClientRequest } from '../../types.js'
+import { type Coding, Decoder } from './decode.js'
 import { Exchange, type Head } from './exchange.js'
 
 /** How much of a body is read ahead of its reader before the socket is paused (undici's own body stream reads 64 KiB ahead too). */
@@ -40,14 +41,22 @@ export class StreamExchange extends Exchange {
         start: (sink) => {
           this.sink = sink
         },
-        pull: () => this.controller?.resume(),
+        pull: () => {
+          this.decoder?.resume()
+          if (!this.inputFull) this.controller?.resume()
+        },
         cancel: (reason) => {
-          if (this.settle()) this.controller?.abort(reason instanceof Error ? reason : new BodyCancelled('the body was cancelled'))
+          if (!this.settle()) return
+          this.decoder?.destroy()
+          this.controller?.abort(reason instanceof Error ? reason : new BodyCancelled('the body was cancelled'))
         },
       },
       { highWaterMark: HIGH_WATER_MARK, size: byteLength },
     )
   }
+
+  /** The decoder's input is backed up: the socket stays paused until it drains. */
+  inputFull = false
 
   settle(): boolean {
     if (this.settled) return false
@@ -57,30 +66,49 @@ export class StreamExchange extends Exchange {
   }
 
   override onResponseStart(
-    _controller: Dispatcher.DispatchController,
+    controller: Dispatcher.DispatchController,
     status: number,
     headers: Record<string, string | string[] | undefined>,
   ): void {
-    if (status < 200) return
-    this.status = status
-    this.headers = headers
-    this.resolve(this)
+    super.onResponseStart(controller, status, headers)
+    if (this.status !== 0) this.resolve(this)
   }
 
   override onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    if (this.settled) return
-    this.sink.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength))
-    if ((this.sink.desiredSize ?? 0) <= 0) controller.pause()
+    if (!this.settled) super.onResponseData(controller, chunk)
   }
 
-  override onResponseEnd(): void {
+  /** Into the stream; past its high-water mark the socket (and the decoder) wait for the reader. */
+  override take(chunk: Buffer): void {
+    if (this.settled) return
+    this.sink.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength))
+    if ((this.sink.desiredSize ?? 0) > 0) return
+    this.controller?.pause()
+    this.decoder?.pause()
+  }
+
+  /** Decoded from the first byte, with back-pressure on the way in: a full decoder pauses the socket. */
+  override decode(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.decoder ??= new Decoder(this.codings as Coding[], this, () => {
+      this.inputFull = false
+      if ((this.sink.desiredSize ?? 0) > 0) this.controller?.resume()
+    })
+    if (this.decoder.write(chunk)) return
+    this.inputFull = true
+    controller.pause()
+  }
+
+  override finish(): void {
     if (this.settle()) this.sink.close()
   }
 
   override onResponseError(controller: Dispatcher.DispatchController, error: Error): void {
     // Before the headers the call fails; after them, the body does.
     if (this.status === 0) super.onResponseError(controller, error)
-    else if (this.settle()) this.sink.error(toClientError(this.request, error, false, this.transport?.bodyTimeout))
+    else if (this.settle()) {
+      this.decoder?.destroy()
+      this.sink.error(toClientError(this.request, error, false, this.transport?.bodyTimeout))
+    }
   }
 
   override text(): Promise<string> {

@@ -7,6 +7,7 @@ import { INSPECT, renderResponse } from '../../render.js'
 import { toClientError } from '../../signal.js'
 import type { ClientRequest, ClientResponse, Core } from '../../types.js'
 import type { Transport } from '../connect.js'
+import { withAcceptEncoding } from './accept-encoding.js'
 import { Deadlines, now, Timed } from './deadlines.js'
 import { Exchange, type Head, type RawHeaders } from './exchange.js'
 import { StreamExchange } from './stream-exchange.js'
@@ -41,13 +42,15 @@ export function createUndiciCore(agent: Dispatcher, transport?: Transport, maxRe
           origin,
           path: targets.path(hop.url, origin),
           method: hop.method as Dispatcher.HttpMethod,
-          headers: flatHeaders(hop.headers) as string[],
+          headers: withAcceptEncoding(flatHeaders(hop.headers), origin) as string[],
           body: toDispatchBody(hop.body),
         }
         const head = await new Promise<Head>((resolve, reject) => {
           attempt.exchange = stream
             ? new StreamExchange(resolve, reject, origin, transport, request)
             : new Exchange(resolve, reject, origin, transport)
+          attempt.exchange.hop = hop
+          attempt.exchange.follows = maxRedirects > 0
           agent.dispatch(options, attempt.exchange)
         })
         const exchange = attempt.exchange as Exchange
