@@ -64,9 +64,10 @@ export type HealthOptions = {
 }
 
 const BUCKETS = 10
-// Why these: Polly's advanced breaker samples 30 s by default (resilience4j 100 calls, cockatiel
-// asks); 20 calls is the fewest whose failure ratio a few unlucky calls cannot push past one half
-// (3 of 20 is 15%); half failing is an outage, not weather. See the README's "Health".
+// Why these: half of at least 20 calls must fail, so a blip of a few calls failing together (issue
+// 22 saw 5 at once against a healthy nginx) cannot open it, while an outage opens it within a
+// second or two of traffic. 30 s is Polly's default sampling duration
+// (https://www.pollydocs.org/strategies/circuit-breaker.html): a blip leaves the window soon.
 const defaults = {
   failureRate: 0.5,
   minimumCalls: 20,
@@ -103,7 +104,8 @@ function defaultIsFailure({ error, response }: { error?: unknown; response?: Cli
  * `cooldown`, letting `halfOpenCalls` trial calls through; closed again on a trial's success.
  * Its view appears in `client.health()`. Put it outside `retry()` (as `recommended()` does), so it
  * judges what callers see, a call after its retries, rather than attempts that retry healed.
- * Outcomes that never reached the server count neither way: see `unheard` below.
+ * Outcomes that say nothing about the server count neither way: the caller's own abort, a
+ * `CircuitOpenError`, a `RateLimitError`, a closed client, a stale connection (`isStaleConnection`).
  *
  * @example
  * const client = createClient({ baseURL, middleware: [health({ minimumCalls: 20 }), retry()] })
