@@ -1,7 +1,16 @@
-import { CircuitOpenError, isHTTPError, isNetworkError, isTimeoutError } from '../src/errors.js'
+import {
+  CircuitOpenError,
+  isCircuitOpenError,
+  isClientClosedError,
+  isHTTPError,
+  isNetworkError,
+  isRateLimitError,
+  isTimeoutError,
+} from '../src/errors.js'
 import { type BreakerReport, HEALTH_REPORT } from '../src/health.js'
 import { checkKeys, checkMs, withDefaults } from '../src/options.js'
 import type { BreakerNews, BreakerStore } from '../src/stores.js'
+import { isStaleConnection } from '../src/tls-errors.js'
 import type { ClientRequest, ClientResponse, Middleware } from '../src/types.js'
 
 /** A state change of the breaker. */
@@ -11,22 +20,31 @@ export type BreakerEvent = { from: BreakerReport['state']; to: BreakerReport['st
  * Options of {@link health}.
  *
  * @example
- * health({ failureThreshold: 3, cooldown: 10_000, onStateChange: (e) => log.warn(`breaker ${e.from} → ${e.to}: ${e.reason}`) })
+ * health({ failureRate: 0.5, minimumCalls: 20, window: 30_000, onStateChange: (e) => log.warn(`breaker ${e.from} → ${e.to}: ${e.reason}`) })
  */
 export type HealthOptions = {
-  /** Failures in a row that open the breaker. @default 5 */
-  failureThreshold?: number
   /** Failure ratio in the window that opens the breaker, once `minimumCalls` were seen. @default 0.5 */
   failureRate?: number
-  /** Calls in the window before `failureRate` counts. @default 20 */
+  /** Calls in the window before `failureRate` counts: fewer say nothing about the service. @default 20 */
   minimumCalls?: number
-  /** Length of the sliding window, in ms. @default 60_000 */
+  /** Length of the sliding window, in ms (ten buckets of a tenth each). @default 30_000 */
   window?: number
+  /**
+   * Also open after this many failures in a row. Off by default: under concurrency, "in a row"
+   * is a handful of calls that failed together (one dropped connection, one lost packet burst),
+   * not a failing service; the ratio over `minimumCalls` is the judge. Set it only for a breaker
+   * that sees calls one at a time.
+   * @default undefined (off)
+   */
+  failureThreshold?: number
   /** How long the breaker stays open before a trial call, in ms. @default 30_000 */
   cooldown?: number
   /** Trial calls let through at once while half-open. @default 1 */
   halfOpenCalls?: number
-  /** What counts as a failure. @default network errors, timeouts and statuses >= 500 */
+  /**
+   * What counts as a failure, among the outcomes that reached the server (those that did not are
+   * never counted: see {@link health}). @default network errors, timeouts and statuses >= 500
+   */
   isFailure?: (outcome: { error?: unknown; response?: ClientResponse | undefined }) => boolean
   /** Hears every state change. */
   onStateChange?: (event: BreakerEvent) => void
@@ -46,16 +64,32 @@ export type HealthOptions = {
 }
 
 const BUCKETS = 10
+// Why these: half of at least 20 calls must fail, so a blip of a few calls failing together (issue
+// 22 saw 5 at once against a healthy nginx) cannot open it, while an outage opens it within a
+// second or two of traffic. 30 s is Polly's default sampling duration
+// (https://www.pollydocs.org/strategies/circuit-breaker.html): a blip leaves the window soon.
 const defaults = {
-  failureThreshold: 5,
   failureRate: 0.5,
   minimumCalls: 20,
-  window: 60_000,
+  window: 30_000,
   cooldown: 30_000,
   halfOpenCalls: 1,
   syncInterval: 1_000,
 }
-const KNOWN = [...Object.keys(defaults), 'isFailure', 'onStateChange', 'store', 'key', 'now']
+const KNOWN = [...Object.keys(defaults), 'failureThreshold', 'isFailure', 'onStateChange', 'store', 'key', 'now']
+
+/**
+ * Whether an outcome says nothing about the server, so the breaker counts it neither way (as
+ * resilience4j's `ignoreExceptions`): the caller gave up (its own abort, not the deadline's), this
+ * or another breaker refused it, a rate limiter or a closed client kept it from being sent, or it
+ * died on a connection the server had already closed (`isStaleConnection`). A refused connect is
+ * not among them: that is the server being down.
+ */
+function unheard(request: ClientRequest, error: unknown): boolean {
+  const signal = request.signal
+  if (signal?.aborted && !(isTimeoutError(signal.reason) && signal.reason.limit === 'deadline')) return true
+  return isCircuitOpenError(error) || isRateLimitError(error) || isClientClosedError(error) || isStaleConnection(error)
+}
 
 function defaultIsFailure({ error, response }: { error?: unknown; response?: ClientResponse | undefined }): boolean {
   if (response) return response.status >= 500
@@ -64,14 +98,17 @@ function defaultIsFailure({ error, response }: { error?: unknown; response?: Cli
 }
 
 /**
- * Watches real traffic (failures in a row, failure rate and mean latency over a sliding window)
- * and guards it with a circuit breaker: open after too many failures, refusing calls at once with
- * `CircuitOpenError` (no network call); half-open after `cooldown`, letting `halfOpenCalls` trial
- * calls through; closed again on a trial's success. Its view appears in `client.health()`. Put it
- * inside `retry()`, so every attempt counts and an open breaker stops the retries too.
+ * Watches real traffic (failure rate and mean latency over a sliding window) and guards it with a
+ * circuit breaker: open once at least `minimumCalls` calls in the `window` failed at `failureRate`
+ * or more, refusing calls at once with `CircuitOpenError` (no network call); half-open after
+ * `cooldown`, letting `halfOpenCalls` trial calls through; closed again on a trial's success.
+ * Its view appears in `client.health()`. Put it outside `retry()` (as `recommended()` does), so it
+ * judges what callers see, a call after its retries, rather than attempts that retry healed.
+ * Outcomes that say nothing about the server count neither way: the caller's own abort, a
+ * `CircuitOpenError`, a `RateLimitError`, a closed client, a stale connection (`isStaleConnection`).
  *
  * @example
- * const client = createClient({ baseURL, middleware: [retry(), health({ failureThreshold: 5 })] })
+ * const client = createClient({ baseURL, middleware: [health({ minimumCalls: 20 }), retry()] })
  * (await client.health()).breaker?.state // 'closed'
  */
 export function health(options: HealthOptions = {}): Middleware {
@@ -191,7 +228,7 @@ export function health(options: HealthOptions = {}): Middleware {
     }
     if (state !== 'closed' || !failed) return
     const { calls, failureRate } = report()
-    if (consecutive >= o.failureThreshold) move('open', `${consecutive} failures in a row`)
+    if (o.failureThreshold !== undefined && consecutive >= o.failureThreshold) move('open', `${consecutive} failures in a row`)
     else if (calls >= o.minimumCalls && failureRate >= o.failureRate)
       move('open', `failure rate ${(failureRate * 100).toFixed(0)}% over ${calls} calls`)
   }
@@ -232,8 +269,8 @@ export function health(options: HealthOptions = {}): Middleware {
         return response
       },
       (error: unknown) => {
-        if (request.signal?.aborted) {
-          if (trial) trials-- // the caller gave up: neither success nor failure
+        if (unheard(request, error)) {
+          if (trial) trials-- // neither success nor failure: the next call is the trial
         } else settle(isFailure({ error }), started, trial)
         throw error
       },
@@ -245,6 +282,7 @@ export function health(options: HealthOptions = {}): Middleware {
 function checkOptions(o: HealthOptions & Required<Pick<HealthOptions, 'failureRate' | 'window'>>): void {
   for (const name of ['failureThreshold', 'minimumCalls', 'halfOpenCalls'] as const) {
     const value = o[name]
+    if (name === 'failureThreshold' && value === undefined) continue
     if (!Number.isInteger(value) || (value as number) < 1)
       throw new RangeError(`health: ${name} must be an integer >= 1, got ${String(value)}`)
   }

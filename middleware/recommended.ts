@@ -36,8 +36,10 @@ const KNOWN = ['redact', 'timeout', 'idempotency', 'retry', 'health', 'trace', '
  *    every attempt carries the same one. A key makes a POST retryable, so it is for services that
  *    deduplicate on `Idempotency-Key` (Stripe, Adyen, …); against one that ignores it, a retried
  *    POST could act twice.
- * 4. `retry` — repeats what is inside it.
- * 5. `health` — the circuit breaker sees every attempt; when it opens, retries stop too.
+ * 4. `health` — outside retry: the breaker judges what callers see, each call after its retries
+ *    (an attempt that a retry healed is no failure), by the failure ratio over a window; an open
+ *    breaker refuses the call before retry starts.
+ * 5. `retry` — repeats what is inside it.
  * 6. `trace` — inside retry: one CLIENT span per attempt (physical request).
  * 7. `log` — inside trace: a line per attempt, written while the attempt's span is active.
  *
@@ -52,8 +54,8 @@ export function recommended(options: RecommendedOptions = {}): Middleware[] {
     ...pick(options.redact, redact, {}),
     ...pick(options.timeout, timeout, {}),
     ...(options.idempotency ? [idempotency(options.idempotency === true ? {} : options.idempotency)] : []),
-    ...pick(options.retry, retry, {}),
     ...pick(options.health, health, {}),
+    ...pick(options.retry, retry, {}),
     ...pick(options.trace, trace, {}),
     ...pick(options.log, log, {}),
   ]

@@ -4,10 +4,10 @@ import { createClient, type Middleware } from '../../src/index.js'
 import { startServer } from '../helpers/server.js'
 
 describe('recommended()', () => {
-  it('is the documented order: redact, timeout, (idempotency, opt-in), retry, health, trace, log', () => {
-    expect(recommended().map((mw) => mw.name)).toEqual(['redact', 'timeout', 'retry', 'health', 'trace', 'log'])
+  it('is the documented order: redact, timeout, (idempotency, opt-in), health, retry, trace, log', () => {
+    expect(recommended().map((mw) => mw.name)).toEqual(['redact', 'timeout', 'health', 'retry', 'trace', 'log'])
     const all = recommended({ idempotency: true }).map((mw) => mw.name)
-    expect(all).toEqual(['redact', 'timeout', 'idempotency', 'retry', 'health', 'trace', 'log'])
+    expect(all).toEqual(['redact', 'timeout', 'idempotency', 'health', 'retry', 'trace', 'log'])
     expect(recommended({ health: false, log: false }).map((mw) => mw.name)).toEqual(['redact', 'timeout', 'retry', 'trace'])
   })
 
@@ -19,10 +19,22 @@ describe('recommended()', () => {
       return next(request)
     }
     const pipeline = recommended({ retry: { sleep: async () => {} }, timeout: 7_000, idempotency: true, log: false })
-    pipeline.splice(4, 0, recorder) // between retry and health
+    pipeline.splice(5, 0, recorder) // between retry and trace
     await using api = createClient({ baseURL: server.url, middleware: pipeline })
     await api.post('/orders', { json: { sku: 'a' } })
     expect(seen).toEqual(['attempt 0 timeout=7000 key=true', 'attempt 1 timeout=7000 key=true'])
+  })
+
+  // Issue 22, item 1: the breaker judges calls after their retries. An attempt that a retry healed
+  // (a 503 answered again with 200) is no failure; before, each such attempt counted, and five of
+  // them "in a row" across concurrent calls opened the breaker against a healthy server.
+  it('judges each call after its retries: attempts that a retry healed are no failures', async () => {
+    let n = 0
+    const server = await startServer((_req, res) => void res.writeHead(n++ % 2 ? 200 : 503).end('{}'))
+    await using api = createClient({ baseURL: server.url, middleware: recommended({ retry: { sleep: async () => {} }, log: false }) })
+    for (let i = 0; i < 30; i++) await api.get('/')
+    expect(server.seen).toHaveLength(60)
+    expect((await api.health()).breaker).toMatchObject({ state: 'closed', calls: 30, failures: 0 })
   })
 
   it('retries a POST with the idempotency key it adds, when asked', async () => {
