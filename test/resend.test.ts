@@ -7,8 +7,10 @@
 // is not resent), on both cores; the pure policy is in test/resend-policy.test.ts.
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { describe, expect, it } from 'vitest'
+import { retry } from '../middleware/index.js'
 import { createClient, isNetworkError } from '../src/index.js'
 import { isStaleConnection } from '../src/tls-errors.js'
+import type { ClientRequest, Next } from '../src/types.js'
 import { type Step, startServer } from './helpers/server.js'
 
 /** Closes the connection after reading the request, without a byte of answer (FIN, or RST). */
@@ -44,6 +46,21 @@ for (const core of ['fetch', 'undici'] as const) {
         expect(server.sockets.size).toBe(2)
       })
     }
+
+    it('is not a retry: retry() sees one attempt that succeeded', async () => {
+      const server = await startServer([200, closes, { json: { ok: true } }])
+      const retried: number[] = []
+      const attempts: number[] = []
+      const middleware = [
+        retry({ delay: 1, onRetry: (event) => retried.push(event.retry) }),
+        async (request: ClientRequest, next: Next) => (attempts.push(request.attempt), next(request)),
+      ]
+      await using api = createClient({ baseURL: server.url, core, pool, middleware })
+      await api.get('/first')
+      await api.get('/second')
+      expect({ retried, attempts }).toEqual({ retried: [], attempts: [0, 0] })
+      expect(server.seen).toHaveLength(3)
+    })
 
     it('sends a GET with a time limit again too (the attempt keeps its limit)', async () => {
       const server = await startServer([200, closes, { json: { ok: true } }])
