@@ -55,9 +55,9 @@ describe('mayResend', () => {
     expect(mayResend(await requestFor('PUT'), 'PUT', new Blob(['x']).stream(), 0)).toBe(false)
   })
 
-  it('resends bodies that can be sent again: a string, bytes, a Blob', async () => {
+  it('resends bodies that can be sent again: a string, bytes, a Blob, FormData (encoded afresh)', async () => {
     const request = await requestFor('PUT')
-    for (const body of ['x', new Uint8Array([1]), new Blob(['x'])]) expect(mayResend(request, 'PUT', body, 0)).toBe(true)
+    for (const body of ['x', new Uint8Array([1]), new Blob(['x']), new FormData()]) expect(mayResend(request, 'PUT', body, 0)).toBe(true)
   })
 
   it(`stops after ${MAX_RESENDS} resends`, async () => {

@@ -93,6 +93,18 @@ for (const core of ['fetch', 'undici'] as const) {
       ])
     })
 
+    it('sends a PUT with a FormData body again, encoded afresh', async () => {
+      const server = await startServer([200, closes, 200])
+      await using api = createClient({ baseURL: server.url, core, pool })
+      await api.get('/first')
+      const form = new FormData()
+      form.set('name', 'Ada')
+      await api.put('/profile', { body: form })
+      const [, first, again] = server.seen
+      expect(again?.body.toString()).toContain('Ada')
+      expect(again?.body.byteLength).toBe(first?.body.byteLength)
+    })
+
     it('does not send a PUT whose body is a stream twice, and marks its failure stale', async () => {
       const server = await startServer([200, closes, 200])
       await using api = createClient({ baseURL: server.url, core, pool })

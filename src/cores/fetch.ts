@@ -133,7 +133,7 @@ export function createFetchCore(
       try {
         response = await $fetch.raw(request.url as unknown as string, options)
       } catch (error) {
-        response = await resend($fetch.raw, request, request.url.href, options, agent, error)
+        response = await resend($fetch.raw, request, request.url.href, options, agent, error, request.body)
       }
       let url = response.url || request.url.href
       // Two comparisons on the common path: a 2xx, 4xx or 5xx is not looked at again.
@@ -210,14 +210,15 @@ async function follow(
     try {
       response = await raw(hop.url.href, hopOptions)
     } catch (error) {
-      response = await resend(raw, request, hop.url.href, hopOptions, agent, error)
+      response = await resend(raw, request, hop.url.href, hopOptions, agent, error, hop.body)
     }
   }
 }
 
 /**
  * Sends an exchange again while it fails on a reused connection the server had already closed,
- * and may be sent again (src/resend-policy.ts); marks the failure it gives up on. Only on the
+ * and may be sent again (src/resend-policy.ts); marks the failure it gives up on. `body` is what
+ * the exchange carries as the caller gave it (the call's own body on its first exchange). Only on the
  * client's own Agent, whose Node edge tells such failures apart (`agent.stale`).
  */
 async function resend(
@@ -227,14 +228,16 @@ async function resend(
   options: FetchOptions<'stream'>,
   agent: UnderFetch | undefined,
   failure: unknown,
+  body: unknown,
 ): Promise<Response> {
   for (let resends = 0, error = failure; ; resends++) {
     const stale = agent?.stale(unwrap(error))
     if (stale === undefined || options.signal?.aborted) throw error
     markStale(stale)
-    if (!mayResend(request, options.method ?? 'GET', options.body, resends)) throw error
+    if (!mayResend(request, options.method ?? 'GET', body, resends)) throw error
     try {
-      return await raw(url, options)
+      // A FormData body went out as a multipart stream, read once: encoded afresh (a new boundary).
+      return await raw(url, body instanceof FormData ? ({ ...options, ...encodeRequestBody(request) } as FetchOptions<'stream'>) : options)
     } catch (next) {
       error = next
     }

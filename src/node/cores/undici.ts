@@ -60,7 +60,11 @@ export function createUndiciCore(agent: Dispatcher, transport?: Transport, maxRe
           const stale = staleCause(error)
           if (stale === undefined || attempt.timedOut || signal?.aborted) throw error
           markStale(stale)
-          if (!mayResend(request, hop.method, hop.body, resends++)) throw error
+          // The first exchange judged by the body as the caller gave it: a FormData one went out as a
+          // multipart stream, read once, and is encoded afresh (a new boundary).
+          const body = hops === 0 ? request.body : hop.body
+          if (!mayResend(request, hop.method, body, resends++)) throw error
+          if (body instanceof FormData) hop = { ...hop, ...encodeRequestBody(request) }
           continue
         }
         const exchange = attempt.exchange as Exchange
