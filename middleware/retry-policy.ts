@@ -1,5 +1,6 @@
 // The pure parts of retry: what is retried and how long to wait. No timers, no I/O.
 import { isCircuitOpenError, isHTTPError, isNetworkError, isTimeoutError } from '../src/errors.js'
+import { hasIdempotencyKey } from '../src/resend-policy.js'
 import type { ClientRequest, ClientResponse } from '../src/types.js'
 
 /** What one attempt ended with: an error, or a response (with `throwHttpErrors: false`). */
@@ -27,18 +28,8 @@ export type RetryRules = {
   jitter: boolean | ((delay: number, random: () => number) => number)
 }
 
-/** Header names that make a POST or PATCH safe to send again (RFC draft-ietf-httpapi-idempotency-key-header). */
-const IDEMPOTENCY_HEADERS = ['idempotency-key', 'x-idempotency-key']
-
-/**
- * Whether the request carries an idempotency key, from the caller or an `idempotency()` middleware.
- *
- * @example
- * hasIdempotencyKey(request) // true after idempotency() ran, or with an Idempotency-Key header
- */
-export function hasIdempotencyKey(request: ClientRequest): boolean {
-  return request.context.idempotencyKey !== undefined || IDEMPOTENCY_HEADERS.some((name) => request.headers.has(name))
-}
+// Where the core's resend of a call that met a closed keep-alive connection reads it too.
+export { hasIdempotencyKey } from '../src/resend-policy.js'
 
 /**
  * The status an outcome failed with, if it carries one.

@@ -4,6 +4,7 @@ import { TimeoutError } from '../errors.js'
 import { Headers } from '../headers.js'
 import { type Hop, isRedirect, MAX_REDIRECTS, nextHop } from '../redirect-policy.js'
 import { INSPECT, responseView } from '../render.js'
+import { markStale, mayResend } from '../resend-policy.js'
 import { attemptSignal, BODY_TIMEOUT, callerSignal, toClientError } from '../signal.js'
 import type { ClientRequest, ClientResponse, Core } from '../types.js'
 
@@ -23,6 +24,8 @@ export type UnderFetch = {
   attempt(at: number | undefined, untilHeaders: boolean): { end(): void }
   /** Whether `error` is an attempt's deadline passing. */
   passed(error: unknown): boolean
+  /** The error in `error`'s causes that says a reused connection the server had closed failed the exchange, if any. */
+  stale(error: unknown): object | undefined
 }
 
 const EMPTY = (): ReadableStream<Uint8Array> => new ReadableStream({ start: (c) => c.close() })
@@ -126,12 +129,17 @@ export function createFetchCore(
         signal: attempt.signal,
         redirect: manual ? 'manual' : 'follow',
       } as FetchOptions<'stream'>
-      let response = await $fetch.raw(request.url as unknown as string, options)
+      let response: Response
+      try {
+        response = await $fetch.raw(request.url as unknown as string, options)
+      } catch (error) {
+        response = await resend($fetch.raw, request, request.url.href, options, agent, error, request.body)
+      }
       let url = response.url || request.url.href
       // Two comparisons on the common path: a 2xx, 4xx or 5xx is not looked at again.
       if (manual && (response.status < 200 || (response.status < 400 && response.status >= 300))) {
         const first: Hop = { url: request.url, method: request.method, headers: encoded.headers, body: encoded.body }
-        const last = await follow($fetch.raw, request, options, first, response, maxRedirects)
+        const last = await follow($fetch.raw, request, options, first, response, maxRedirects, agent)
         response = last.response
         url = last.url.href
       }
@@ -152,8 +160,7 @@ export function createFetchCore(
         [INSPECT]: responseView,
       } as ClientResponse)
     } catch (error) {
-      // ofetch wraps transport errors in a FetchError whose message names the raw URL: unwrap it.
-      const inner = (error as Error)?.name === 'FetchError' && (error as Error).cause !== undefined ? (error as Error).cause : error
+      const inner = unwrap(error)
       if (timeout !== undefined && deadline !== undefined && agent?.passed(inner)) throw new TimeoutError(request, timeout)
       throw attempt.failure(inner, bodyTimeout)
     } finally {
@@ -176,6 +183,7 @@ async function follow(
   first: Hop,
   answer: Response,
   max: number,
+  agent: UnderFetch | undefined,
 ): Promise<{ response: Response; url: URL }> {
   let hop = first
   let response = answer
@@ -198,6 +206,45 @@ async function follow(
     // A redirect's body is a line of HTML, in by now: cancelling it keeps the connection.
     await response.body?.cancel()
     hop = next
-    response = await raw(hop.url.href, { ...options, method: hop.method, headers: hop.headers, body: hop.body } as FetchOptions<'stream'>)
+    const hopOptions = { ...options, method: hop.method, headers: hop.headers, body: hop.body } as FetchOptions<'stream'>
+    try {
+      response = await raw(hop.url.href, hopOptions)
+    } catch (error) {
+      response = await resend(raw, request, hop.url.href, hopOptions, agent, error, hop.body)
+    }
   }
+}
+
+/**
+ * Sends an exchange again while it fails on a reused connection the server had already closed,
+ * and may be sent again (src/resend-policy.ts); marks the failure it gives up on. `body` is what
+ * the exchange carries as the caller gave it (the call's own body on its first exchange). Only on the
+ * client's own Agent, whose Node edge tells such failures apart (`agent.stale`).
+ */
+async function resend(
+  raw: Raw,
+  request: ClientRequest,
+  url: string,
+  options: FetchOptions<'stream'>,
+  agent: UnderFetch | undefined,
+  failure: unknown,
+  body: unknown,
+): Promise<Response> {
+  for (let resends = 0, error = failure; ; resends++) {
+    const stale = agent?.stale(unwrap(error))
+    if (stale === undefined || options.signal?.aborted) throw error
+    markStale(stale)
+    if (!mayResend(request, options.method ?? 'GET', body, resends)) throw error
+    try {
+      // A FormData body went out as a multipart stream, read once: encoded afresh (a new boundary).
+      return await raw(url, body instanceof FormData ? ({ ...options, ...encodeRequestBody(request) } as FetchOptions<'stream'>) : options)
+    } catch (next) {
+      error = next
+    }
+  }
+}
+
+/** ofetch wraps transport errors in a FetchError whose message names the raw URL: its cause. */
+function unwrap(error: unknown): unknown {
+  return (error as Error)?.name === 'FetchError' && (error as Error).cause !== undefined ? (error as Error).cause : error
 }

@@ -10,6 +10,7 @@ import { checkMaxRedirects } from '../redirect-policy.js'
 import { skippedWarmup } from '../warmup.js'
 import { checkPool, Transport } from './connect.js'
 import { underFetch } from './cores/deadline.js'
+import { watchStaleConnections } from './cores/stale.js'
 import { createUndiciCore } from './cores/undici.js'
 import { refuseIntercepted, throughInterceptor } from './intercept.js'
 import { checkProxy, openProxy } from './proxy.js'
@@ -49,6 +50,8 @@ export function openTransport(options: ClientOptions): BuiltInTransport {
       ? new Transport(pool, openProxy(proxy, pool))
       : new Transport(pool)
   const maxRedirects = checkMaxRedirects(options.maxRedirects)
+  // Both cores send again a call that met a closed keep-alive connection (src/resend-policy.ts).
+  watchStaleConnections()
   const core =
     options.core === 'undici'
       ? refuseIntercepted(createUndiciCore(transport.agent, transport, maxRedirects))

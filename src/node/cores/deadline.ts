@@ -3,6 +3,7 @@ import type { UnderFetch } from '../../cores/fetch.js'
 import { BODY_TIMEOUT } from '../../signal.js'
 import type { Transport } from '../connect.js'
 import { Deadlines, Timed } from './deadlines.js'
+import { staleCause } from './stale.js'
 
 /** What a deadline aborts an exchange with; the fetch core turns it into a `TimeoutError`. */
 export class DeadlinePassed extends Error {
@@ -61,6 +62,7 @@ export function underFetch(agent: Dispatcher, transport?: Transport): UnderFetch
     bodyTimeout: transport?.bodyTimeout ?? BODY_TIMEOUT,
     attempt: (at, untilHeaders) => new DeadlineDispatcher(agent, at, untilHeaders, transport, deadlines),
     passed: (error) => causedBy(error, DeadlinePassed),
+    stale: staleCause,
   }
 }
 

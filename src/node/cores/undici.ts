@@ -4,12 +4,14 @@ import { TimeoutError } from '../../errors.js'
 import { flatHeaders, Headers } from '../../headers.js'
 import { type Hop, isRedirect, MAX_REDIRECTS, nextHop } from '../../redirect-policy.js'
 import { INSPECT, renderResponse } from '../../render.js'
+import { markStale, mayResend } from '../../resend-policy.js'
 import { toClientError } from '../../signal.js'
 import type { ClientRequest, ClientResponse, Core } from '../../types.js'
 import type { Transport } from '../connect.js'
 import { withAcceptEncoding } from './accept-encoding.js'
 import { Deadlines, now, Timed } from './deadlines.js'
 import { Exchange, type Head, type RawHeaders } from './exchange.js'
+import { staleCause } from './stale.js'
 import { StreamExchange } from './stream-exchange.js'
 import { Targets } from './targets.js'
 
@@ -36,7 +38,7 @@ export function createUndiciCore(agent: Dispatcher, transport?: Transport, maxRe
       if (signal?.aborted) throw signal.reason
       const encoded = encodeRequestBody(request)
       let hop: Hop = { url: request.url, method: request.method, headers: encoded.headers, body: encoded.body }
-      for (let hops = 0; ; hops++) {
+      for (let hops = 0, resends = 0; ; ) {
         const origin = targets.origin(hop.url)
         const options: Dispatcher.DispatchOptions = {
           origin,
@@ -45,18 +47,34 @@ export function createUndiciCore(agent: Dispatcher, transport?: Transport, maxRe
           headers: withAcceptEncoding(flatHeaders(hop.headers), origin) as string[],
           body: toDispatchBody(hop.body),
         }
-        const head = await new Promise<Head>((resolve, reject) => {
-          attempt.exchange = stream
-            ? new StreamExchange(resolve, reject, origin, transport, request)
-            : new Exchange(resolve, reject, origin, transport)
-          attempt.exchange.hop = hop
-          attempt.exchange.follows = maxRedirects > 0
-          agent.dispatch(options, attempt.exchange)
-        })
+        let head: Head
+        try {
+          head = await new Promise<Head>((resolve, reject) => {
+            attempt.exchange = stream
+              ? new StreamExchange(resolve, reject, origin, transport, request)
+              : new Exchange(resolve, reject, origin, transport)
+            attempt.exchange.hop = hop
+            attempt.exchange.follows = maxRedirects > 0
+            agent.dispatch(options, attempt.exchange)
+          })
+        } catch (error) {
+          // A reused connection the server had closed while idle: sent again on another one, as a
+          // browser or Go's net/http does (src/resend-policy.ts), when nothing else ended it.
+          const stale = staleCause(error)
+          if (stale === undefined || attempt.timedOut || signal?.aborted) throw error
+          markStale(stale)
+          // The first exchange judged by the body as the caller gave it: a FormData one went out as a
+          // multipart stream, read once, and is encoded afresh (a new boundary).
+          const body = hops === 0 ? request.body : hop.body
+          if (!mayResend(request, hop.method, body, resends++)) throw error
+          if (body instanceof FormData) hop = { ...hop, ...encodeRequestBody(request) }
+          continue
+        }
         const exchange = attempt.exchange as Exchange
         const next = isRedirect(head.status) ? await follow(request, hop, head, hops, maxRedirects) : undefined
         if (next) {
           hop = next
+          hops++
           continue
         }
         // A stream outlives this call: the timer stops at the headers; the caller's signal
