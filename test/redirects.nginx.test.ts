@@ -41,11 +41,7 @@ describe.skipIf(nginxMissing())('redirects against nginx', () => {
   afterAll(() => nginx?.stop())
 
   /** Requests nginx logged for `path` (query left out) since `from` (an index in the log). */
-  const hits = (path: string, from = 0) =>
-    nginx
-      .accessLog()
-      .slice(from)
-      .filter((entry) => entry.uri.split('?')[0] === path)
+  const hits = async (path: string, from = 0) => (await nginx.settledLog()).slice(from).filter((entry) => entry.uri.split('?')[0] === path)
 
   for (const core of ['fetch', 'undici'] as const) {
     describe(`${core} core`, () => {
@@ -64,25 +60,25 @@ describe.skipIf(nginxMissing())('redirects against nginx', () => {
 
       it('rejects with MaxRedirectsError past 20 redirects, after 21 requests', async () => {
         await using api = client(nginx.http)
-        const from = nginx.accessLog().length
+        const from = (await nginx.settledLog()).length
         const error = (await api.get('/loop').catch((e: unknown) => e)) as MaxRedirectsError
         expect(isMaxRedirectsError(error)).toBe(true)
         expect(error).toMatchObject({ code: 'FL_ERR_MAX_REDIRECTS', limit: 20, status: 302, location: `${nginx.http}/loop` })
         expect(error.message).toBe(
           `GET ${nginx.http}/loop was redirected 20 times, the limit (maxRedirects), and answered 302 again, to ${nginx.http}/loop`,
         )
-        expect(hits('/loop', from)).toHaveLength(21)
+        expect(await hits('/loop', from)).toHaveLength(21)
       })
 
       it('follows at most maxRedirects, and none with 0: the 302 is the answer', async () => {
         await using three = client(nginx.http, { maxRedirects: 3 })
-        const from = nginx.accessLog().length
+        const from = (await nginx.settledLog()).length
         await expect(three.get('/loop')).rejects.toMatchObject({ name: 'MaxRedirectsError', limit: 3 })
-        expect(hits('/loop', from)).toHaveLength(4)
+        expect(await hits('/loop', from)).toHaveLength(4)
         await using none = client(nginx.http, { maxRedirects: 0 })
         const res = await none.get('/loop')
         expect([res.status, res.headers.get('location'), res.url]).toEqual([302, `${nginx.http}/loop`, `${nginx.http}/loop`])
-        expect(hits('/loop', from)).toHaveLength(5)
+        expect(await hits('/loop', from)).toHaveLength(5)
       })
 
       it('never shows a secret query value of the Location it stopped at', async () => {

@@ -48,8 +48,14 @@ export type Nginx = {
   https: string
   /** TLS that requires a client certificate signed by the test CA (`ssl_verify_client on`). */
   mtls: string
-  /** The access log, parsed, in order. */
+  /** The access log, parsed, in order, as it is on disk now. */
   accessLog(): AccessEntry[]
+  /**
+   * The access log once nginx has written it: nginx logs a request after its answer went out, so a
+   * client can hold the answer before the line is there. Waits until the log stops growing (two
+   * reads 50 ms apart, at most 2 s). Use it wherever a test counts lines.
+   */
+  settledLog(): Promise<AccessEntry[]>
   /** The error log, as text. */
   errorLog(): string
   stop(): Promise<void>
@@ -148,6 +154,17 @@ http {
     https: `https://127.0.0.1:${https}`,
     mtls: `https://127.0.0.1:${mtls}`,
     accessLog: () => parseLog(readText(join(dir, 'access.log'))),
+    settledLog: async () => {
+      const read = (): string => readText(join(dir, 'access.log'))
+      let text = read()
+      for (const started = Date.now(); Date.now() - started < 2_000; ) {
+        await new Promise((resolve) => setTimeout(resolve, 50))
+        const now = read()
+        if (now.length === text.length) break
+        text = now
+      }
+      return parseLog(text)
+    },
     errorLog: () => readText(join(dir, 'error.log')),
     stop: () =>
       (stopped ??= new Promise<void>((resolve) => {

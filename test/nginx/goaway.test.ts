@@ -22,7 +22,7 @@ describe.skipIf(nginxMissing())('HTTP/2 GOAWAY from nginx (keepalive_requests 20
   afterAll(() => nginx?.stop())
 
   /** The access log lines of the calls whose request id starts with `prefix`. */
-  const logged = (prefix: string) => nginx.accessLog().filter((entry) => entry.requestId.startsWith(prefix))
+  const logged = async (prefix: string) => (await nginx.settledLog()).filter((entry) => entry.requestId.startsWith(prefix))
   const ids = (count: number, prefix: string) => Array.from({ length: count }, (_, i) => `${prefix}${i}`)
   /** How many requests each connection carried, in the order the connections came. */
   const perConnection = (log: { connection: number }[]) => {
@@ -48,7 +48,7 @@ describe.skipIf(nginxMissing())('HTTP/2 GOAWAY from nginx (keepalive_requests 20
         const calls = ids(100, `${core}-hundred-`)
         const answers = await Promise.all(calls.map((id) => post(api, id)))
         expect(answers.map((res) => [res.status, res.data.created])).toEqual(calls.map((id) => [201, id]))
-        const log = logged(`${core}-hundred-`)
+        const log = await logged(`${core}-hundred-`)
         expect(log.length).toBe(100)
         expect(log.map((entry) => entry.requestId).sort()).toEqual([...calls].sort())
         expect(log.every((entry) => entry.status === 201 && entry.protocol === 'HTTP/2.0')).toBe(true)
@@ -58,7 +58,7 @@ describe.skipIf(nginxMissing())('HTTP/2 GOAWAY from nginx (keepalive_requests 20
         await using api = h2()
         const calls = ids(LIMIT + 1, `${core}-last-`)
         for (const id of calls) expect((await post(api, id)).data.created).toBe(id)
-        const log = logged(`${core}-last-`)
+        const log = await logged(`${core}-last-`)
         expect(log.map((entry) => [entry.requestId, entry.status])).toEqual(calls.map((id) => [id, 201]))
         expect(log.map((entry) => entry.connectionRequests)).toEqual([...Array.from({ length: LIMIT }, (_, i) => i + 1), 1])
       })
@@ -67,7 +67,7 @@ describe.skipIf(nginxMissing())('HTTP/2 GOAWAY from nginx (keepalive_requests 20
         await using api = h2()
         const calls = ids(2 * LIMIT + 5, `${core}-seq-`)
         for (const id of calls) await post(api, id)
-        const log = logged(`${core}-seq-`)
+        const log = await logged(`${core}-seq-`)
         expect(log.map((entry) => entry.requestId)).toEqual(calls)
         expect(perConnection(log)).toEqual([LIMIT, LIMIT, 5])
       })
@@ -77,7 +77,7 @@ describe.skipIf(nginxMissing())('HTTP/2 GOAWAY from nginx (keepalive_requests 20
         const calls = ids(3 * LIMIT, `${core}-post-`)
         const answers = await Promise.all(calls.map((id) => post(api, id)))
         expect(answers.map((res) => res.data.created)).toEqual(calls)
-        const log = logged(`${core}-post-`)
+        const log = await logged(`${core}-post-`)
         expect(log.map((entry) => entry.requestId).sort()).toEqual([...calls].sort())
         expect(perConnection(log)).toEqual([LIMIT, LIMIT, LIMIT])
       })
@@ -87,7 +87,7 @@ describe.skipIf(nginxMissing())('HTTP/2 GOAWAY from nginx (keepalive_requests 20
         const calls = ids(3 * LIMIT, `${core}-get-`)
         const answers = await Promise.all(calls.map((id) => get(api, id)))
         expect(answers.map((res) => res.data.id)).toEqual(calls)
-        const log = logged(`${core}-get-`)
+        const log = await logged(`${core}-get-`)
         expect(log.map((entry) => entry.requestId).sort()).toEqual([...calls].sort())
         expect(perConnection(log)).toEqual([LIMIT, LIMIT, LIMIT])
       })
@@ -99,7 +99,7 @@ describe.skipIf(nginxMissing())('HTTP/2 GOAWAY from nginx (keepalive_requests 20
           const burst = calls.slice(i, i + 15)
           await Promise.all(burst.map((id, j) => (j % 2 ? get(api, id) : post(api, id))))
         }
-        const log = logged(`${core}-mix-`)
+        const log = await logged(`${core}-mix-`)
         expect(log.map((entry) => entry.requestId).sort()).toEqual([...calls].sort())
         expect(Math.max(...log.map((entry) => entry.connectionRequests))).toBe(LIMIT)
       })

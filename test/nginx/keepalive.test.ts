@@ -18,9 +18,9 @@ const BURST = 64
 let nginx: Nginx
 
 /** How many times nginx read each x-request-id. */
-function readsById(): Map<string, number> {
+async function readsById(): Promise<Map<string, number>> {
   const reads = new Map<string, number>()
-  for (const { requestId } of nginx.accessLog()) reads.set(requestId, (reads.get(requestId) ?? 0) + 1)
+  for (const { requestId } of await nginx.settledLog()) reads.set(requestId, (reads.get(requestId) ?? 0) + 1)
   return reads
 }
 
@@ -77,7 +77,7 @@ describe.skipIf(nginxMissing())('nginx closing idle keep-alive connections after
         })
       }),
     )
-    const reads = readsById()
+    const reads = await readsById()
     const twice = [...reads].filter(([id, count]) => id.startsWith('post-') && count > 1)
     expect(twice).toEqual([])
     for (const [index, core] of CORES.entries()) {
