@@ -44,7 +44,7 @@ export function statusOf(outcome: Outcome): number | undefined {
 
 /**
  * The default decision, before any `shouldRetry` policy: a retryable failure (network error,
- * per-attempt timeout, or a listed status), on a method that may be sent again — an idempotent
+ * a timeout other than the deadline, or a listed status), on a method that may be sent again — an idempotent
  * one, any one carrying an idempotency key, or any one the failure proves never left.
  *
  * @example
@@ -62,7 +62,12 @@ export function shouldRetry(context: RetryContext, rules: Pick<RetryRules, 'stat
     // sending again only repeats it.
     retryable = error.systemCode !== 'FL_ERR_MOCK_NO_ROUTE' && error.tlsFailure === undefined && error.proxyStatus !== 407
     neverSent = error.neverSent
-  } else retryable = isTimeoutError(error) && error.limit === 'attempt'
+  } else {
+    // Every time limit but the deadline: a pool's headersTimeout or bodyTimeout passing is the
+    // server being slow this once, as an attempt's is (and was a NetworkError, retried, before it
+    // was named); a deadline is spent for good. A streamed body's fails after the call returned.
+    retryable = isTimeoutError(error) && error.limit !== 'deadline'
+  }
   if (!retryable) return false
   return neverSent || rules.methods.has(request.method) || hasIdempotencyKey(request)
 }

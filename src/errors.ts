@@ -119,16 +119,19 @@ export class HTTPError<T = unknown> extends ClientError {
 }
 
 /**
- * Which limit fired: one attempt's, the deadline across all attempts, or `'body'`: the pool's
- * `bodyTimeout` (undici's wait between two chunks of a body, 300 s by default), which is what
- * bounds a streamed body once the attempt's timeout has stopped at the headers.
+ * Which limit fired: one attempt's, the deadline across all attempts, or one of the pool's (the
+ * client's undici Agent, on HTTP/1.1 and HTTP/2 alike, 300 s each by default): `'headers'`, its
+ * `headersTimeout` (the wait for the answer's headers once the request is sent), or `'body'`, its
+ * `bodyTimeout` (the wait between two chunks of a body), which is what bounds a streamed body
+ * once the attempt's timeout has stopped at the headers.
  */
-export type TimeoutLimit = 'attempt' | 'deadline' | 'body'
+export type TimeoutLimit = 'attempt' | 'deadline' | 'headers' | 'body'
 
 const LIMITS: Record<TimeoutLimit, string> = {
   attempt: 'the per-attempt timeout',
   deadline: 'the deadline',
-  body: 'the body timeout, between two chunks',
+  headers: "the pool's headersTimeout, waiting for the answer's headers",
+  body: "the pool's bodyTimeout, between two chunks of the body",
 }
 
 /**

@@ -99,13 +99,31 @@ export function buildRequest(defaults: RequestDefaults, method: string, path: st
 }
 
 const VERBS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'])
+/**
+ * The methods fetch forbids (https://fetch.spec.whatwg.org/#forbidden-method): no fetch sends them,
+ * so neither core does, and a call is refused before anything is sent — the same on every core and
+ * runtime. TRACE and TRACK echo the request into the answer, credentials included (cross-site
+ * tracing); CONNECT asks for a tunnel, which the undici core would send and then wait on forever.
+ */
+const FORBIDDEN = new Set(['CONNECT', 'TRACE', 'TRACK'])
 
+/**
+ * The method as sent: upper-case, on both cores (as got and ky send it; fetch upper-cases only its
+ * six, undici none), so `'patch'` is `PATCH` and `'propfind'` is `PROPFIND`. RFC 9110 §9.1 makes
+ * methods case-sensitive, and every method in IANA's registry is upper-case.
+ */
 function checkMethod(method: string): string {
   if (VERBS.has(method)) return method
   if (typeof method !== 'string' || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(method)) {
     throw new TypeError(`method must be an HTTP method token such as "GET", got ${describe(method)}`)
   }
-  return method.toUpperCase()
+  const verb = method.toUpperCase()
+  if (FORBIDDEN.has(verb)) {
+    throw new TypeError(
+      `method ${verb} is not sent: fetch forbids CONNECT, TRACE and TRACK, so no fetchline core sends them (TRACE and TRACK echo the request, credentials included, into the answer; for a tunnel through a proxy, use the client's proxy option)`,
+    )
+  }
+  return verb
 }
 
 function fillTemplate(path: string, params: RequestOptions['params']): string {

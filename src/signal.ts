@@ -13,7 +13,7 @@ export type AttemptSignal = {
   /** Clears the timer only: a streamed body stays cancellable by the caller's signal. */
   stopTimer(): void
   /** The error to reject with for `error` thrown while this attempt ran (see {@link toClientError}). */
-  failure(error: unknown, bodyTimeout?: number): unknown
+  failure(error: unknown, pool?: PoolTimeouts): unknown
 }
 
 /**
@@ -53,7 +53,7 @@ export function callerSignal(request: ClientRequest): AttemptSignal {
     signal: request.signal,
     done() {},
     stopTimer() {},
-    failure: (error, bodyTimeout) => toClientError(request, error, false, bodyTimeout),
+    failure: (error, pool) => toClientError(request, error, false, pool),
   }
 }
 
@@ -77,33 +77,46 @@ export function attemptSignal(request: ClientRequest): AttemptSignal {
       clearTimeout(timer)
       unlink = undefined // keep the caller's link for the body's lifetime
     },
-    failure(error, bodyTimeout) {
+    failure(error, pool) {
       if (fired && !outer?.aborted) return new TimeoutError(request, timeout)
-      return toClientError(request, error, fired, bodyTimeout)
+      return toClientError(request, error, fired, pool)
     },
   }
 }
 
-/** undici's default `bodyTimeout`: its longest wait between two chunks of a body. */
-export const BODY_TIMEOUT = 300_000
+/**
+ * The pool's limits on how an answer comes in, as undici keeps them (0: none): `headersTimeout`,
+ * its longest wait for an answer's headers once the request is sent, and `bodyTimeout`, between two
+ * chunks of its body. The client's Transport has both.
+ */
+export type PoolTimeouts = { readonly headersTimeout: number; readonly bodyTimeout: number }
+
+/** undici's defaults for {@link PoolTimeouts}: 300 s each (lib/dispatcher/client.js). */
+export const POOL_TIMEOUTS: PoolTimeouts = { headersTimeout: 300_000, bodyTimeout: 300_000 }
 
 /**
  * Maps what a transport threw, before the answer or while its body is read (streamed bodies
  * too), to what fetchline rejects with: the caller's abort reason unchanged, fetchline errors as
- * they are, undici's body timeout as a `TimeoutError` with limit `'body'`, anything else (refused,
- * reset, socket closed, `TypeError: terminated`) as a `NetworkError`.
+ * they are, undici's headers and body timeouts (HTTP/2's too: src/node/h2/ fails with undici's
+ * errors) as a `TimeoutError` with limit `'headers'` or `'body'`, anything else (refused, reset,
+ * socket closed, `TypeError: terminated`) as a `NetworkError`.
  */
-export function toClientError(request: ClientRequest, error: unknown, timedOut: boolean, bodyTimeout = BODY_TIMEOUT): unknown {
+export function toClientError(request: ClientRequest, error: unknown, timedOut: boolean, pool = POOL_TIMEOUTS): unknown {
   if (error instanceof ClientError) return error
   if (request.signal?.aborted) return request.signal.reason
   if (timedOut && request.timeout !== undefined) return new TimeoutError(request, request.timeout)
-  if (hasCode(error, 'UND_ERR_BODY_TIMEOUT')) return new TimeoutError(request, bodyTimeout, 'body')
+  const limit = poolLimit(error)
+  if (limit === 'headers') return new TimeoutError(request, pool.headersTimeout, 'headers')
+  if (limit === 'body') return new TimeoutError(request, pool.bodyTimeout, 'body')
   return new NetworkError(request, error)
 }
 
-function hasCode(error: unknown, code: string): boolean {
+/** Which of the pool's limits `error` (or one of its causes) says passed, by undici's error codes. */
+function poolLimit(error: unknown): 'headers' | 'body' | undefined {
   for (let e = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    if ((e as { code?: unknown }).code === code) return true
+    const code = (e as { code?: unknown }).code
+    if (code === 'UND_ERR_HEADERS_TIMEOUT') return 'headers'
+    if (code === 'UND_ERR_BODY_TIMEOUT') return 'body'
   }
-  return false
+  return undefined
 }

@@ -5,7 +5,7 @@ import { Headers } from '../headers.js'
 import { type Hop, isRedirect, MAX_REDIRECTS, nextHop } from '../redirect-policy.js'
 import { INSPECT, responseView } from '../render.js'
 import { markStale, mayResend } from '../resend-policy.js'
-import { attemptSignal, BODY_TIMEOUT, callerSignal, toClientError } from '../signal.js'
+import { attemptSignal, callerSignal, POOL_TIMEOUTS, type PoolTimeouts, toClientError } from '../signal.js'
 import type { ClientRequest, ClientResponse, Core } from '../types.js'
 
 /** A fetch-compatible function: undici's, the platform's global one, msw's, or `mockFetch`. */
@@ -15,11 +15,9 @@ export type FetchFunction = (input: URL | string | Request, init?: RequestInit) 
  * The client's undici Agent under fetch, as the Node edge hands it over (`src/node/`): this file
  * runs on every runtime, so it knows the Agent only through this shape.
  */
-export type UnderFetch = {
+export type UnderFetch = PoolTimeouts & {
   /** The Agent, fetch's `dispatcher` for an attempt with neither a time limit nor a signal. */
   readonly dispatcher: object
-  /** undici's limit on the wait between two chunks of a body (0: none). */
-  readonly bodyTimeout: number
   /** A dispatcher for one attempt: the Agent, bounded by `at` (`performance.now()` ms; `undefined`: the caller's signal only). */
   attempt(at: number | undefined, untilHeaders: boolean): { end(): void }
   /** Whether `error` is an attempt's deadline passing. */
@@ -35,7 +33,7 @@ class FetchBody implements BodySource {
   constructor(
     readonly response: Response,
     readonly request: ClientRequest,
-    readonly bodyTimeout: number,
+    readonly pool: PoolTimeouts,
   ) {}
   text(): Promise<string> {
     return this.response.text()
@@ -48,7 +46,7 @@ class FetchBody implements BodySource {
   }
   stream(): ReadableStream<Uint8Array> {
     const body = this.response.body
-    return body ? guarded(body, this.request, this.bodyTimeout) : EMPTY()
+    return body ? guarded(body, this.request, this.pool) : EMPTY()
   }
   async discard(): Promise<void> {
     await this.response.body?.cancel()
@@ -60,7 +58,7 @@ class FetchBody implements BodySource {
  * kept), but a failure mid-body (`TypeError: terminated`) becomes a `ClientError` and the
  * caller's abort reason comes through unchanged. Only streamed answers pay for this.
  */
-function guarded(body: ReadableStream<Uint8Array>, request: ClientRequest, bodyTimeout: number): ReadableStream<Uint8Array> {
+function guarded(body: ReadableStream<Uint8Array>, request: ClientRequest, pool: PoolTimeouts): ReadableStream<Uint8Array> {
   const reader = body.getReader()
   return new ReadableStream<Uint8Array>(
     {
@@ -70,7 +68,7 @@ function guarded(body: ReadableStream<Uint8Array>, request: ClientRequest, bodyT
           if (done) sink.close()
           else sink.enqueue(value)
         } catch (error) {
-          sink.error(toClientError(request, error, false, bodyTimeout))
+          sink.error(toClientError(request, error, false, pool))
         }
       },
       cancel: (reason) => reader.cancel(reason),
@@ -97,7 +95,9 @@ export function createFetchCore(
   agent?: UnderFetch,
   redirects: FetchRedirects = { maxRedirects: MAX_REDIRECTS },
 ): Core {
-  const bodyTimeout = agent?.bodyTimeout ?? BODY_TIMEOUT
+  // The pool's limits name a TimeoutError's length: the client's Agent's, else undici's defaults
+  // (Node's global fetch runs on an undici of its own).
+  const pool: PoolTimeouts = agent ?? POOL_TIMEOUTS
   const { maxRedirects } = redirects
   const manual = !redirects.byPlatform
   // ofetch copies the headers with this class: undici's own when undici's fetch is underneath (its
@@ -147,7 +147,7 @@ export function createFetchCore(
       // A stream outlives this call: the attempt timer stops at the headers, the caller's signal
       // stays linked so it can still cancel the body.
       if (request.responseType === 'stream') attempt.stopTimer()
-      const data = await readBody(request, response.status, contentType, new FetchBody(response, request, bodyTimeout))
+      const data = await readBody(request, response.status, contentType, new FetchBody(response, request, pool))
       return settle({
         status: response.status,
         ok: response.ok,
@@ -162,7 +162,7 @@ export function createFetchCore(
     } catch (error) {
       const inner = unwrap(error)
       if (timeout !== undefined && deadline !== undefined && agent?.passed(inner)) throw new TimeoutError(request, timeout)
-      throw attempt.failure(inner, bodyTimeout)
+      throw attempt.failure(inner, pool)
     } finally {
       attempt.done()
       deadline?.end()

@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net'
 import { Agent, buildConnector, type Dispatcher } from 'undici'
 import { checkKeys, describe } from '../options.js'
-import { BODY_TIMEOUT } from '../signal.js'
+import { POOL_TIMEOUTS, type PoolTimeouts } from '../signal.js'
 import type { CheckedWarmup, WarmupReport } from '../warmup.js'
 import { H2Agent } from './h2/agent.js'
 import { keepTLSAlert } from './tls-alert.js'
@@ -28,8 +28,10 @@ export class ConnectAbandoned extends Error {
  * cannot have its connector wrapped: nothing is tracked then, and `abandon`/`release` return at
  * once — an abandoned connect there runs to that dispatcher's own connect timeout.
  */
-export class Transport {
+export class Transport implements PoolTimeouts {
   readonly agent: Dispatcher
+  /** undici's limit on the wait for an answer's headers (0: none). */
+  readonly headersTimeout: number
   /** undici's limit on the wait between two chunks of a body (0: none). */
   readonly bodyTimeout: number
   /** Whether the connects of `agent` are tracked (an Agent made here). */
@@ -44,7 +46,8 @@ export class Transport {
   readonly #connect: buildConnector.connector | undefined
 
   constructor(pool: Agent.Options | undefined, dispatcher?: Dispatcher) {
-    this.bodyTimeout = pool?.bodyTimeout ?? BODY_TIMEOUT
+    this.headersTimeout = pool?.headersTimeout ?? POOL_TIMEOUTS.headersTimeout
+    this.bodyTimeout = pool?.bodyTimeout ?? POOL_TIMEOUTS.bodyTimeout
     this.#tracked = dispatcher === undefined
     this.#pool = pool ?? {}
     if (dispatcher) {
@@ -81,7 +84,7 @@ export class Transport {
         connectionWindowSize: options.connectionWindowSize,
         keepAliveTimeout,
       },
-      timeouts: { headers: pool.headersTimeout ?? HEADERS_TIMEOUT, body: this.bodyTimeout },
+      timeouts: { headers: this.headersTimeout, body: this.bodyTimeout },
     })
   }
 
@@ -175,9 +178,8 @@ export class Transport {
   }
 }
 
-// undici's defaults for the options the HTTP/2 agent reads itself.
+// undici's default for an option the HTTP/2 agent reads itself.
 const KEEP_ALIVE_TIMEOUT = 4_000
-const HEADERS_TIMEOUT = 300_000
 
 /**
  * Whether `allowH2` goes through the HTTP/2 agent: not with `useH2c` (HTTP/2 without TLS, which

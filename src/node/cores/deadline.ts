@@ -1,6 +1,6 @@
 import type { Dispatcher } from 'undici'
 import type { UnderFetch } from '../../cores/fetch.js'
-import { BODY_TIMEOUT } from '../../signal.js'
+import { POOL_TIMEOUTS } from '../../signal.js'
 import type { Transport } from '../connect.js'
 import { Deadlines, Timed } from './deadlines.js'
 import { staleCause } from './stale.js'
@@ -59,7 +59,8 @@ export function underFetch(agent: Dispatcher, transport?: Transport): UnderFetch
   const deadlines = new Deadlines()
   return {
     dispatcher: agent,
-    bodyTimeout: transport?.bodyTimeout ?? BODY_TIMEOUT,
+    headersTimeout: transport?.headersTimeout ?? POOL_TIMEOUTS.headersTimeout,
+    bodyTimeout: transport?.bodyTimeout ?? POOL_TIMEOUTS.bodyTimeout,
     attempt: (at, untilHeaders) => new DeadlineDispatcher(agent, at, untilHeaders, transport, deadlines),
     passed: (error) => causedBy(error, DeadlinePassed),
     stale: staleCause,

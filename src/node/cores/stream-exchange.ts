@@ -107,7 +107,7 @@ export class StreamExchange extends Exchange {
     if (this.status === 0) super.onResponseError(controller, error)
     else if (this.settle()) {
       this.decoder?.destroy()
-      this.sink.error(toClientError(this.request, error, false, this.transport?.bodyTimeout))
+      this.sink.error(toClientError(this.request, error, false, this.transport))
     }
   }
 

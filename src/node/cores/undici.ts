@@ -94,7 +94,7 @@ export function createUndiciCore(agent: Dispatcher, transport?: Transport, maxRe
         return settle(new UndiciResponse(request, head.status, head.headers, hop.url.href, data))
       }
     } catch (error) {
-      throw toClientError(request, error, attempt.timedOut, transport?.bodyTimeout)
+      throw toClientError(request, error, attempt.timedOut, transport)
     } finally {
       deadlines.remove(attempt)
       if (onAbort && !keepLink) signal?.removeEventListener('abort', onAbort)
