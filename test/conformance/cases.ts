@@ -4,9 +4,10 @@ import type { Case } from './assert.js'
 import { encoding } from './encoding.js'
 import { errors } from './errors.js'
 import { middleware } from './middleware.js'
+import { params } from './params.js'
 import { redirects } from './redirects.js'
 import { requests } from './requests.js'
 
 export type { Case, Context, Runtime } from './assert.js'
 
-export const cases: Record<string, Case> = { ...requests, ...errors, ...middleware, ...redirects, ...encoding }
+export const cases: Record<string, Case> = { ...requests, ...errors, ...middleware, ...redirects, ...encoding, ...params }
