@@ -52,8 +52,10 @@ export class RefusedParam extends Error {
 const DOT_SEGMENT = /^(?:\.|%2e){1,2}$/i
 // What a server may read as a separator once it decoded the value, once or twice.
 const SEPARATOR = /[/\\]|%2f|%5c/i
-// Values without these (most ids) need no closer look.
+// Values without these (most ids) need no closer look; only non-ASCII ones need NFKC.
 const SUSPECT = /[./\\%\u0080-\uffff]/
+const NON_ASCII = /[\u0080-\uffff]/
+const MAY_SPLIT = /[/\\%]/
 
 /**
  * The value's text as it goes into the path, percent-encoded (`/` too). Throws `RefusedParam` for
@@ -75,11 +77,12 @@ export function renderParam(name: string, value: unknown): string {
  * `%2F` and merges `//`) or as one with a dot segment: the call would then go to another path.
  */
 function checked(name: string, text: string): string {
-  if (!SUSPECT.test(text) && text !== '') return text
+  if (text !== '' && !SUSPECT.test(text)) return text
+  const pieces = MAY_SPLIT.test(text) ? text.split(SEPARATOR) : [text]
   let solid = false
-  for (const piece of text.split(SEPARATOR)) {
+  for (const piece of pieces) {
     solid ||= piece !== ''
-    if (piece.length > 12 || !DOT_SEGMENT.test(piece.normalize('NFKC'))) continue
+    if (!isDotSegment(piece)) continue
     const where = piece === text ? `is "${piece}"` : `has a "${piece}" segment between "/" or "\\" (or %2F, %5C)`
     throw new RefusedParam(
       name,
@@ -95,8 +98,18 @@ function checked(name: string, text: string): string {
   )
 }
 
+function isDotSegment(piece: string): boolean {
+  if (piece.length > 12) return false
+  return DOT_SEGMENT.test(piece) || (NON_ASCII.test(piece) && DOT_SEGMENT.test(piece.normalize('NFKC')))
+}
+
 function itemsOf(name: string, value: object): string[] {
-  if (Array.isArray(value)) return Array.from(value, (item, i) => scalarText(name, item, `[${i}]`))
+  if (Array.isArray(value)) {
+    const items: string[] = []
+    // Indexed, not mapped: a hole is an undefined item, refused as one.
+    for (let i = 0; i < value.length; i++) items.push(scalarText(name, value[i], `[${i}]`))
+    return items
+  }
   const proto = Object.getPrototypeOf(value)
   if (proto !== Object.prototype && proto !== null) {
     throw new TypeError(
