@@ -6,10 +6,11 @@ import { ClientClosedError, ValidationError } from './errors.js'
 import { findReporters, type HealthCheckOptions, type HealthReport, probe } from './health.js'
 import type { NoPaths, OpenAPIClient } from './openapi.js'
 import { checkKeys } from './options.js'
+import { RefusedParam } from './params.js'
 import { mergeRules, REDACTION_RULES, type RedactionRules } from './redact.js'
 import { checkMaxRedirects } from './redirect-policy.js'
 import { baseOf, buildRequest, describe, mergeHeaders, parseBaseURL, type RequestDefaults } from './request.js'
-import type { ClientResponse, Core, HeadersInput, Middleware, Next, RequestOptions } from './types.js'
+import type { ClientRequest, ClientResponse, Core, HeadersInput, Middleware, Next, RequestOptions } from './types.js'
 import { type CheckedWarmup, checkWarmup, skippedWarmup, type WarmupOptions, type WarmupReport } from './warmup.js'
 
 /**
@@ -245,7 +246,7 @@ export function createClient(options: ClientOptions): Client {
     member: boolean,
   ): Promise<ClientResponse<T>> {
     if (closing && !member) throw new ClientClosedError()
-    const built = buildRequest(defaults, method, path, callOptions)
+    const built = buildCall(defaults, method, path, callOptions)
     // Aborted already: reject with the caller's reason before any middleware (a breaker, a rate
     // limit) can answer with an error of its own.
     if (built.signal?.aborted) throw built.signal.reason
@@ -325,6 +326,21 @@ function methods(send: Send): OperationClient {
     delete: verb('DELETE'),
     options: verb('OPTIONS'),
     request: send as Client['request'],
+  }
+}
+
+/**
+ * buildRequest(), with a `params` value that would send the call to another path refused as the
+ * `ValidationError` it is (request.ts cannot make one: errors.ts imports it). Nothing is sent.
+ */
+function buildCall(defaults: RequestDefaults, method: string, path: string, options: RequestOptions | undefined): ClientRequest {
+  try {
+    return buildRequest(defaults, method, path, options)
+  } catch (error) {
+    if (!(error instanceof RefusedParam)) throw error
+    // The template's path only: its query, or the userinfo of an absolute one, could hold a secret.
+    const call = `${String(method).toUpperCase()} ${path.replace(/[?#].*$/s, '').replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]*/i, '')}`
+    throw new ValidationError(call, undefined, [{ message: error.reason, path: ['params', error.param] }])
   }
 }
 

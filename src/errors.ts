@@ -348,6 +348,9 @@ export class ParseError extends ClientError {
 /**
  * The response body did not match the call's `schema`: a vendor changed its answer, or answered
  * something else. `issues` are the schema library's; the body is on `data` (not enumerable).
+ * Also a call's own `params` value refused before anything was sent (`.`, `..`, a `../` segment,
+ * empty: it would have sent the call to another path): then `status` is `undefined` and the one
+ * issue's `path` is `['params', name]`.
  *
  * @example
  * catch (error) {
@@ -357,11 +360,13 @@ export class ParseError extends ClientError {
 export class ValidationError extends ClientError {
   override name = 'ValidationError'
   static override readonly [KIND]: string = 'ValidationError'
-  readonly status: number
+  /** The answer's status; `undefined` when the call's `params` were refused and nothing was sent. */
+  readonly status: number | undefined
   readonly issues: ReadonlyArray<StandardSchemaV1.Issue>
   declare readonly data: unknown
 
-  constructor(request: ClientRequest, status: number, issues: ReadonlyArray<StandardSchemaV1.Issue>, data: unknown) {
+  /** `request` is the call's `METHOD /path/{template}` when its `params` were refused (`status` undefined). */
+  constructor(request: ClientRequest | string, status: number | undefined, issues: ReadonlyArray<StandardSchemaV1.Issue>, data?: unknown) {
     const shown = issues
       .slice(0, 5)
       .map(
@@ -371,10 +376,12 @@ export class ValidationError extends ClientError {
       .join('; ')
     const more = issues.length > 5 ? ` (and ${issues.length - 5} more)` : ''
     super(
-      scrubText(`${where(request)} answered ${status} with a body that does not match the schema: ${shown}${more}`, request.redaction),
+      typeof request === 'string'
+        ? `${request} was not sent: ${shown}${more}`
+        : scrubText(`${where(request)} answered ${status} with a body that does not match the schema: ${shown}${more}`, request.redaction),
       {
         code: 'FL_ERR_VALIDATION',
-        request,
+        request: typeof request === 'string' ? undefined : request,
       },
     )
     this.status = status

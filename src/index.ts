@@ -51,6 +51,7 @@ export type {
   WithPaths,
 } from './openapi.js'
 export { type NextPage, type Pageable, type PageContext, type PaginateOptions, paginate } from './paginate.js'
+export type { ParamScalar, ParamValue } from './params.js'
 export { isSecretHeader, isSecretQueryParam, REDACTED, type RedactionRules, redactHeaders, redactURL } from './redact.js'
 export { type Closable, createRegistry, type Registry } from './registry.js'
 export { type BreakerStore, createMemoryRateLimitStore, type RateLimitStore, type RatePlan, type Reservation } from './stores.js'

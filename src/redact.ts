@@ -1,3 +1,5 @@
+import { paramTexts } from './params.js'
+
 /**
  * Pure redaction rules shared by everything that renders a request: errors, logs, spans, metrics.
  * Safety never depends on middleware order: every renderer applies the defaults below plus the
@@ -211,13 +213,13 @@ function hidePath(path: string, rules: ReadonlyArray<string | RegExp>): string {
  * param keep the client's rules object: nothing is made for them.
  *
  * @example
- * withSecretParams(undefined, { token: '123:abc', chat: 7 }) // { path: ['123:abc'] }
+ * withSecretParams(undefined, { token: '123:abc', chat: 7 }) // { path: ['123:abc', '123%3Aabc'] }
  */
 export function withSecretParams(rules: RedactionRules | undefined, params: Readonly<Record<string, unknown>>): RedactionRules | undefined {
   let hidden: string[] | undefined
   for (const name in params) {
     const value = params[name]
-    if (value !== undefined && value !== null && isSecretQueryParam(name, rules)) (hidden ??= []).push(String(value))
+    if (value !== undefined && value !== null && isSecretQueryParam(name, rules)) (hidden ??= []).push(...paramTexts(name, value))
   }
   return hidden ? { ...rules, path: [...(rules?.path ?? []), ...hidden] } : rules
 }

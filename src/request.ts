@@ -1,5 +1,6 @@
 import { isHeaders, RequestHeaders } from './headers.js'
 import { checkKeys, describe, MAX_TIMER_MS } from './options.js'
+import { renderParam } from './params.js'
 import { type RedactionRules, withSecretParams } from './redact.js'
 import { INSPECT, requestView } from './render.js'
 import type { ClientRequest, HeadersInput, Query, RawBody, RequestBody, RequestOptions, ResponseType } from './types.js'
@@ -144,7 +145,7 @@ function fillTemplate(path: string, params: RequestOptions['params']): string {
       throw new TypeError(`params.${name} is missing for path "${path}"`)
     }
     used.add(name)
-    return encodeURIComponent(String(value))
+    return renderParam(name, value)
   })
   const unused = Object.keys(params).filter((name) => !used.has(name))
   if (unused.length) {

@@ -1,4 +1,5 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec'
+import type { ParamValue } from './params.js'
 import type { RedactionRules } from './redact.js'
 
 /** An HTTP method. The common ones are listed for completion; any token is accepted. */
@@ -35,9 +36,12 @@ export type RequestOptions = {
   query?: Query
   /**
    * Values for `{name}` placeholders in the path, URL-encoded (`/` too). Every placeholder needs a
-   * value and every value a placeholder. The template is kept as `request.route`.
+   * value and every value a placeholder. Lists and flat objects go as OpenAPI's `style: simple`
+   * (`[1, 2]` → `1,2`; `{ a: 1 }` → `a,1`), a `Date` in ISO 8601. A value that would send the call
+   * to another path (`.`, `..`, `../x`, empty) rejects with `ValidationError` before anything is
+   * sent. The template is kept as `request.route`.
    */
-  params?: Readonly<Record<string, string | number | bigint | boolean>>
+  params?: Readonly<Record<string, ParamValue>>
   /** Headers merged over the client's; the request wins, and `null` removes a client header. */
   headers?: HeadersInput
   /** A value sent as JSON, with `content-type: application/json`. */

@@ -1,4 +1,7 @@
-// Property-based: whatever secret goes in, through whatever path, it comes out nowhere.
+// Property-based: whatever secret goes in, through whatever path, it comes out nowhere. A secret
+// also rides in the path as a `params` value built of dots, slashes, `%2e` and Unicode, beside a
+// plain one of the same pieces: a value that would move the call (`..`, `a/..`) is refused before
+// anything is sent, any other reaches the server in its own segment, exactly (src/params.ts).
 
 import type { ServerResponse } from 'node:http'
 import { inspect } from 'node:util'
@@ -9,7 +12,7 @@ import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node'
 import fc from 'fast-check'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { bearer, log, oauth2, retry, timeout, trace } from '../middleware/index.js'
-import { type Client, type ClientResponse, createClient, type Middleware } from '../src/index.js'
+import { type Client, type ClientResponse, createClient, isValidationError, type Middleware } from '../src/index.js'
 import { captureLogs } from './helpers/capture.js'
 import { refusedPort, startServer, type TestServer } from './helpers/server.js'
 
@@ -35,6 +38,10 @@ const clients = {} as Record<(typeof paths)[number] | 'bearer', Client>
 let makeAuthClient: (path: (typeof authPaths)[number], secret: string) => Client
 let server: TestServer
 let other: TestServer
+// The run and the two `params` segments of each request the server got (`/p/{token}/{seg}/<route>`):
+// a hung request of an earlier run may arrive late.
+const segments: string[][] = []
+let run = 0
 // What the innermost middleware saw of each request (copies made by retry, timeout and trace).
 const seenByMiddleware: string[] = []
 const spy: Middleware = async function spy(request, next) {
@@ -58,7 +65,9 @@ beforeAll(async () => {
   other = await startServer({ json: { landed: true } })
   server = await startServer((req, res, seen) => {
     const url = new URL(req.url ?? '/', 'http://x')
-    const path = url.pathname
+    const params = /^\/p\/([^/]*)\/([^/]*)(\/.*)$/.exec(url.pathname)
+    if (params) segments.push([String(req.headers['x-run']), params[1] ?? '', params[2] ?? ''])
+    const path = params?.[3] ?? url.pathname
     if (path === '/redirect-loop') return void res.writeHead(302, { location: `/redirect-loop${url.search}` }).end()
     if (path === '/cross-origin') return void res.writeHead(302, { location: `${other.url}/landed` }).end()
     if (path.startsWith('/token')) return issueToken(path, req.headers.authorization, seen.body.toString(), res)
@@ -145,6 +154,17 @@ const queryName = fc.constantFrom(
   'password',
 )
 const bodyKey = fc.constantFrom('password', 'client_secret', 'token', 'apiKey', 'refresh_token', 'signature')
+// Path values made of what could break out of a segment: a secret one (always with a solid part,
+// so it may or may not be refused) and a plain one (which may be only dots).
+const PIECES = ['.', '..', '/', '\\', '%2e', '%2E', '%2F', '\uFF0E', '\u2025', 'é', '🥴', ' ', '?', '#', '%']
+const pathPieces = fc.array(fc.constantFrom(...PIECES), { maxLength: 4 }).map((pieces) => pieces.join(''))
+const paramSecret = fc
+  .tuple(secret, pathPieces, pathPieces, fc.nat(3))
+  .map(([value, before, after, n]) => `${n === 0 ? before : ''}${value}${after}`)
+const plainSegment = fc.oneof(
+  { weight: 1, arbitrary: fc.constantFrom('.', '..', '%2e%2E', '\uFF0E\uFF0E', '', '/') },
+  { weight: 12, arbitrary: pathPieces.map((pieces) => `s${pieces}`) },
+)
 
 it(`no secret reaches a log, span, metric, error, response or request as printed, over ${RUNS} random runs`, async () => {
   const seen = new Set<string>()
@@ -156,10 +176,14 @@ it(`no secret reaches a log, span, metric, error, response or request as printed
       queryName,
       bodyKey,
       fc.boolean(),
-      async (path, value, header, query, key, userinfo) => {
+      paramSecret,
+      plainSegment,
+      async (path, value, header, query, key, userinfo, token, seg) => {
         seen.add(value)
+        seen.add(token)
         logs.lines.length = 0
         seenByMiddleware.length = 0
+        run++
         exporter.reset()
         const auth = path !== 'bearer' && (authPaths as readonly string[]).includes(path)
         const client = auth ? makeAuthClient(path as (typeof authPaths)[number], value) : clients[path as keyof typeof clients]
@@ -169,11 +193,13 @@ it(`no secret reaches a log, span, metric, error, response or request as printed
           ...{ redirectLoop: '/redirect-loop', crossOrigin: '/cross-origin' },
           ...{ bearer: '/bearer', oauth2: '/ok', oauth2Body: '/ok', oauth2Refused: '/ok' },
         }[path]
-        const target = userinfo ? `${client.baseURL.origin.replace('//', `//u:${value}@`)}${route}` : route
+        const template = `/p/{${query}}/{seg}${route}`
+        const target = userinfo ? `${client.baseURL.origin.replace('//', `//u:${value}@`)}${template}` : template
         let response: ClientResponse | undefined
         const error = await client
           .post(target, {
-            headers: { [header]: value, 'x-api-key': value, 'idempotency-key': 'k' },
+            params: { [query]: token, seg },
+            headers: { [header]: value, 'x-api-key': value, 'idempotency-key': 'k', 'x-run': run },
             query: { [query]: value, page: 1 },
             json: { user: 'ada', [key]: value, nested: { password: value } },
           })
@@ -203,7 +229,16 @@ it(`no secret reaches a log, span, metric, error, response or request as printed
           // What the other origin was sent: method, URL, headers and body.
           JSON.stringify(other.seen.splice(0).map((seen) => ({ ...seen, body: seen.body.toString() }))),
         ]
-        for (const text of outputs) expect(text.includes(value), `${path}: leaked in ${text.slice(0, 300)}`).toBe(false)
+        for (const text of outputs) {
+          expect(text.includes(value), `${path}: leaked in ${text.slice(0, 300)}`).toBe(false)
+          for (const form of [token, encodeURIComponent(token)])
+            expect(text.includes(form), `${path}: param leaked in ${text.slice(0, 300)}`).toBe(false)
+        }
+        // The path values: refused before anything was sent, or each in its own segment, exactly.
+        const ours = segments.filter(([at]) => at === String(run)).map(([, ...sent]) => sent.map(decodeURIComponent))
+        if (isValidationError(error) && error.status === undefined) expect(ours).toEqual([])
+        else for (const sent of ours) expect(sent).toEqual([token, seg])
+        if (response) expect(ours.length).toBeGreaterThan(0) // answered: the server got it where it belongs
       },
     ),
     { numRuns: RUNS },

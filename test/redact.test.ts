@@ -113,7 +113,9 @@ describe('secrets in the path', () => {
   })
 
   it('params whose names are secret by the query rules have their values hidden; others are kept', () => {
-    expect(withSecretParams(undefined, { token: '123:abc', chat: 7 })).toEqual({ path: ['123:abc'] })
+    expect(withSecretParams(undefined, { token: '123:abc', chat: 7 })).toEqual({ path: ['123:abc', '123%3Aabc'] })
+    // As written and as sent (a list's items each encoded, the commas literal), so both are found.
+    expect(withSecretParams(undefined, { token: ['a b', 'c'] })).toEqual({ path: ['a b,c', 'a%20b,c'] })
     expect(withSecretParams({ query: ['bot'] }, { bot: 'b1' })).toEqual({ query: ['bot'], path: ['b1'] })
     const rules = { query: ['tenant'] }
     expect(withSecretParams(rules, { id: 1 })).toBe(rules) // nothing made for a request with no secret param

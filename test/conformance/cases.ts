@@ -5,9 +5,18 @@ import { encoding } from './encoding.js'
 import { errors } from './errors.js'
 import { methods } from './methods.js'
 import { middleware } from './middleware.js'
+import { params } from './params.js'
 import { redirects } from './redirects.js'
 import { requests } from './requests.js'
 
 export type { Case, Context, Runtime } from './assert.js'
 
-export const cases: Record<string, Case> = { ...requests, ...errors, ...middleware, ...redirects, ...encoding, ...methods }
+export const cases: Record<string, Case> = {
+  ...requests,
+  ...errors,
+  ...middleware,
+  ...redirects,
+  ...encoding,
+  ...methods,
+  ...params,
+}

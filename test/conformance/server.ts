@@ -154,7 +154,7 @@ export async function startConformanceServer(): Promise<ConformanceServer> {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1')
       const handler = routes[url.pathname] ?? (url.pathname.startsWith('/users') ? example : undefined)
       if (handler) return handler(req, res, url, Buffer.concat(chunks))
-      json(res, url.pathname === '/' ? 200 : 404, { path: url.pathname })
+      json(res, url.pathname === '/' ? 200 : 404, { path: url.pathname, url: req.url })
     })
   }
   const open = new Set<Socket>()

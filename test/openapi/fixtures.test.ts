@@ -45,7 +45,7 @@ function run(args: string[]): Promise<{ code: number | null; stdout: string; std
 describe('OpenAPI fixtures', () => {
   it('are what openapi-typescript 7 generates from the documents now', async () => {
     const { DOCUMENTS, generate, fixturePath } = (await import(SCRIPT.href)) as FixtureScript
-    expect(Object.keys(DOCUMENTS)).toEqual(['petstore', 'response-multiple-mediatypes', 'parameters-common'])
+    expect(Object.keys(DOCUMENTS)).toEqual(['petstore', 'response-multiple-mediatypes', 'parameters-common', 'parameters-style'])
     expect((require('openapi-typescript/package.json') as { version: string }).version).toMatch(/^7\./)
     for (const name of Object.keys(DOCUMENTS)) {
       const committed = readFileSync(fixturePath(name), 'utf8')
