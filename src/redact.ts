@@ -223,7 +223,8 @@ export function withSecretParams(rules: RedactionRules | undefined, params: Read
 }
 
 /**
- * Headers as a plain object that is safe to show, names in lower case.
+ * Headers as a plain object that is safe to show, names in lower case (`[name, value]` pairs too;
+ * a name given twice joined with `, `, as `Headers` joins it).
  *
  * @example
  * redactHeaders(new Headers({ authorization: 'Bearer abc', accept: 'application/json' }))
@@ -232,7 +233,11 @@ export function withSecretParams(rules: RedactionRules | undefined, params: Read
 export function redactHeaders(headers: Headers | Iterable<[string, string]>, rules?: RedactionRules): Record<string, string> {
   const out: Record<string, string> = {}
   for (const [name, value] of headers) {
-    out[name] = isSecretHeader(name, rules) ? REDACTED : value
+    // A Headers object yields its names in lower case already; pairs keep the caller's case, and
+    // a name given twice is one header (RFC 9110 §5.3), shown as Headers.get() would show it.
+    const key = name.toLowerCase()
+    if (isSecretHeader(key, rules)) out[key] = REDACTED
+    else out[key] = Object.hasOwn(out, key) ? `${out[key]}, ${value}` : value
   }
   return out
 }
