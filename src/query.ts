@@ -54,96 +54,95 @@ function choice<T extends string>(what: string, key: string, value: unknown, val
  * serializeQuery({ q: 'a b', ids: [1, 2] }, DEFAULT_QUERY_FORMAT) // 'q=a%20b&ids=1&ids=2'
  */
 export function serializeQuery(query: Query, format: ResolvedQueryFormat): string {
-  const parts: string[] = []
+  let out = ''
   if (query instanceof URLSearchParams) {
-    for (const [key, value] of query) parts.push(`${format.encode(key)}=${format.encode(value)}`)
-    return parts.join('&')
+    for (const [key, value] of query) out = join(out, `${format.encode(key)}=${format.encode(value)}`)
+    return out
   }
   if (typeof query !== 'object' || query === null || Array.isArray(query)) {
     throw new TypeError(`query must be an object or URLSearchParams, got ${describe(query)}`)
   }
-  for (const key of Object.keys(query)) add(parts, format, format.encode(key), `query.${key}`, query[key], 0)
-  return parts.join('&')
+  for (const key of Object.keys(query)) out = join(out, add(format, format.encode(key), 'query', key, query[key], 0))
+  return out
 }
 
-/** Appends `value` under the (encoded) `name`; `path` names it in an error. */
-function add(parts: string[], format: ResolvedQueryFormat, name: string, path: string, value: unknown, depth: number): void {
-  if (value === undefined || value === null) return
-  const text = scalar(value, path)
-  if (text !== undefined) parts.push(`${name}=${format.encode(text)}`)
-  else if (depth >= MAX_DEPTH) throw new TypeError(`${path} nests deeper than ${MAX_DEPTH} levels: is there a cycle?`)
-  else if (Array.isArray(value)) addArray(parts, format, name, path, value, depth)
-  else if (isPlainObject(value)) addObject(parts, format, name, path, value, depth)
-  else throw new TypeError(`${path} must be a string, number, boolean, bigint, Date, array or plain object, got ${describe(value)}`)
+// Strings are joined as they are made (no parts array): a call's query is on the request path.
+function join(out: string, part: string): string {
+  return out === '' ? part : part === '' ? out : `${out}&${part}`
+}
+
+/** Where a value sits, for an error: `query.filter.tags[2]`. Built only when needed (it costs per call). */
+function at(parent: string, key: string | number): string {
+  return typeof key === 'number' ? `${parent}[${key}]` : `${parent}.${key}`
+}
+
+/** `value` (at `parent`'s `key`) written under the encoded `name`; `''` when nothing is sent. */
+function add(format: ResolvedQueryFormat, name: string, parent: string, key: string | number, value: unknown, depth: number): string {
+  if (value === undefined || value === null) return ''
+  const text = scalar(value, parent, key)
+  if (text !== undefined) return `${name}=${format.encode(text)}`
+  if (depth >= MAX_DEPTH) throw new TypeError(`${at(parent, key)} nests deeper than ${MAX_DEPTH} levels: is there a cycle?`)
+  if (Array.isArray(value)) return addArray(format, name, at(parent, key), value, depth)
+  if (isPlainObject(value)) return addObject(format, name, at(parent, key), value, depth)
+  throw new TypeError(`${at(parent, key)} must be a string, number, boolean, bigint, Date, array or plain object, got ${describe(value)}`)
 }
 
 /** A string, number, boolean, bigint or Date as text; `undefined` for anything else. */
-function scalar(value: unknown, path: string): string | undefined {
+function scalar(value: unknown, parent: string, key: string | number): string | undefined {
   const type = typeof value
   if (type === 'string') return value as string
   if (type === 'number' || type === 'boolean' || type === 'bigint') return String(value)
   if (!(value instanceof Date)) return undefined
-  if (Number.isNaN(value.getTime())) throw new TypeError(`${path} is an invalid Date`)
+  if (Number.isNaN(value.getTime())) throw new TypeError(`${at(parent, key)} is an invalid Date`)
   return value.toISOString()
 }
 
-function addArray(
-  parts: string[],
-  format: ResolvedQueryFormat,
-  name: string,
-  path: string,
-  items: readonly unknown[],
-  depth: number,
-): void {
+function addArray(format: ResolvedQueryFormat, name: string, path: string, items: readonly unknown[], depth: number): string {
   const style = format.array
+  let out = ''
   if (style === 'indices') {
     // Numbered by the items sent, so a list with holes left out stays a list (0, 1, 2, …).
     let index = 0
     for (const item of items) {
       if (item === undefined || item === null) continue
-      add(parts, format, `${name}${OPEN}${index}${CLOSE}`, `${path}[${index}]`, item, depth + 1)
+      out = join(out, add(format, `${name}${OPEN}${index}${CLOSE}`, path, index, item, depth + 1))
       index++
     }
-    return
+    return out
   }
-  const texts: string[] = []
-  items.forEach((item, index) => {
-    if (item === undefined || item === null) return
-    const text = scalar(item, `${path}[${index}]`)
+  const prefix = style === 'brackets' ? `${name}${OPEN}${CLOSE}=` : `${name}=`
+  const separator = style === 'form' || style === 'brackets' ? `&${prefix}` : DELIMITER[style]
+  for (let index = 0; index < items.length; index++) {
+    const item = items[index]
+    if (item === undefined || item === null) continue
+    const text = scalar(item, path, index)
     if (text === undefined) {
       throw new TypeError(
-        `${path}[${index}] is ${kind(item)}: with queryFormat.array '${style}' an array can hold only strings, numbers, booleans, bigints and Dates; use array: 'indices' for items[0][key]=…`,
+        `${at(path, index)} is ${kind(item)}: with queryFormat.array '${style}' an array can hold only strings, numbers, booleans, bigints and Dates; use array: 'indices' for items[0][key]=…`,
       )
     }
-    texts.push(format.encode(text))
-  })
-  if (texts.length === 0) return
-  if (style === 'form') for (const text of texts) parts.push(`${name}=${text}`)
-  else if (style === 'brackets') for (const text of texts) parts.push(`${name}${OPEN}${CLOSE}=${text}`)
-  else parts.push(`${name}=${texts.join(DELIMITER[style])}`)
+    out = out === '' ? prefix + format.encode(text) : out + separator + format.encode(text)
+  }
+  return out
 }
 
-function addObject(parts: string[], format: ResolvedQueryFormat, name: string, path: string, object: object, depth: number): void {
-  const entries = Object.entries(object)
-  if (format.object === 'deepObject') {
-    for (const [key, value] of entries)
-      add(parts, format, `${name}${OPEN}${format.encode(key)}${CLOSE}`, `${path}.${key}`, value, depth + 1)
-  } else if (format.object === 'form') {
-    for (const [key, value] of entries) add(parts, format, format.encode(key), `${path}.${key}`, value, depth + 1)
-  } else {
-    const texts: string[] = []
-    for (const [key, value] of entries) {
-      if (value === undefined || value === null) continue
-      const text = scalar(value, `${path}.${key}`)
+function addObject(format: ResolvedQueryFormat, name: string, path: string, object: object, depth: number): string {
+  let out = ''
+  const style = format.object
+  for (const [key, value] of Object.entries(object)) {
+    if (style === 'deepObject') out = join(out, add(format, `${name}${OPEN}${format.encode(key)}${CLOSE}`, path, key, value, depth + 1))
+    else if (style === 'form') out = join(out, add(format, format.encode(key), path, key, value, depth + 1))
+    else if (value !== undefined && value !== null) {
+      const text = scalar(value, path, key)
       if (text === undefined) {
         throw new TypeError(
-          `${path}.${key} is ${kind(value)}: with queryFormat.object 'comma' an object can hold only strings, numbers, booleans, bigints and Dates; use object: 'deepObject' for nested values`,
+          `${at(path, key)} is ${kind(value)}: with queryFormat.object 'comma' an object can hold only strings, numbers, booleans, bigints and Dates; use object: 'deepObject' for nested values`,
         )
       }
-      texts.push(format.encode(key), format.encode(text))
+      out = `${out === '' ? `${name}=` : `${out},`}${format.encode(key)},${format.encode(text)}`
     }
-    if (texts.length) parts.push(`${name}=${texts.join(',')}`)
   }
+  return out
 }
 
 function kind(value: unknown): string {
@@ -163,16 +162,32 @@ const HAS_NOT_UNRESERVED = /[!'()*]/
 // URLSearchParams (application/x-www-form-urlencoded) leaves A–Z a–z 0–9 * - . _ and writes a space as +.
 const NOT_FORM = /[!'()~]|%20/g
 
+/** ASCII codes a mode leaves as they are: most keys and values are all such, and skip encoding. */
+function asciiTable(extra: string): Uint8Array {
+  const table = new Uint8Array(128)
+  for (const c of `ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789${extra}`) table[c.charCodeAt(0)] = 1
+  return table
+}
+const UNRESERVED = asciiTable('-._~')
+const FORM_SAFE = asciiTable('*-._')
+
+/** Whether every character of `text` is one `table` leaves (a code past 127 never is). */
+function kept(text: string, table: Uint8Array): boolean {
+  for (let i = 0; i < text.length; i++) if (table[text.charCodeAt(i)] !== 1) return false
+  return true
+}
+
 /** RFC 3986 §2: every character but the unreserved ones percent-encoded (UTF-8). */
 function rfc3986(text: string): string {
+  if (kept(text, UNRESERVED)) return text
   const encoded = encodeUTF8(text)
   return HAS_NOT_UNRESERVED.test(encoded) ? encoded.replace(NOT_UNRESERVED, hex) : encoded
 }
 
 /** WHATWG URL's application/x-www-form-urlencoded serializer, as URLSearchParams writes it. */
 function formEncode(text: string): string {
-  const encoded = encodeUTF8(text)
-  return encoded.replace(NOT_FORM, (c) => (c === '%20' ? '+' : hex(c)))
+  if (kept(text, FORM_SAFE)) return text
+  return encodeUTF8(text).replace(NOT_FORM, (c) => (c === '%20' ? '+' : hex(c)))
 }
 
 function hex(char: string): string {
