@@ -7,10 +7,11 @@ import { findReporters, type HealthCheckOptions, type HealthReport, probe } from
 import type { NoPaths, OpenAPIClient } from './openapi.js'
 import { checkKeys } from './options.js'
 import { RefusedParam } from './params.js'
+import { resolveQueryFormat } from './query.js'
 import { mergeRules, REDACTION_RULES, type RedactionRules } from './redact.js'
 import { checkMaxRedirects } from './redirect-policy.js'
 import { baseOf, buildRequest, describe, mergeHeaders, parseBaseURL, type RequestDefaults } from './request.js'
-import type { ClientRequest, ClientResponse, Core, HeadersInput, Middleware, Next, RequestOptions } from './types.js'
+import type { ClientRequest, ClientResponse, Core, HeadersInput, Middleware, Next, QueryFormat, RequestOptions } from './types.js'
 import { type CheckedWarmup, checkWarmup, skippedWarmup, type WarmupOptions, type WarmupReport } from './warmup.js'
 
 /**
@@ -35,8 +36,16 @@ export type BuiltInTransport = {
 export type ClientOptions = {
   /** Absolute http(s) URL every path is joined to; its path is a prefix (`/api/v1` + `/users`). */
   baseURL: string | URL
-  /** Headers sent with every request; a request's own headers win. */
+  /** Headers sent with every request; a request's own headers win (see {@link HeadersInput}). */
   headers?: HeadersInput
+  /**
+   * How every call's `query` is written: spaces, arrays, objects (see {@link QueryFormat}); a
+   * call's own `queryFormat` overrides it key by key.
+   * @default { space: '%20', array: 'form', object: 'deepObject' }
+   * @example
+   * createClient({ baseURL: 'https://api.stripe.com/v1', queryFormat: { array: 'brackets' } })
+   */
+  queryFormat?: QueryFormat
   /**
    * Middleware, outermost first (koa's order: the first sees the call first and the answer last;
    * undici's interceptors list the other way round). Composed once, here.
@@ -163,7 +172,19 @@ export type Client = {
 /** What an operation's function is handed: the client's request methods, for that operation only. */
 export type OperationClient = Pick<Client, 'get' | 'head' | 'post' | 'put' | 'patch' | 'delete' | 'options' | 'request'>
 
-const KNOWN = ['baseURL', 'headers', 'middleware', 'pool', 'dispatcher', 'proxy', 'fetch', 'core', 'throwHttpErrors', 'maxRedirects']
+const KNOWN = [
+  'baseURL',
+  'headers',
+  'queryFormat',
+  'middleware',
+  'pool',
+  'dispatcher',
+  'proxy',
+  'fetch',
+  'core',
+  'throwHttpErrors',
+  'maxRedirects',
+]
 const SKIP_FETCH = 'fetch: requests go through the fetch function given to createClient, which keeps its own connections'
 const DEFAULT_HEADERS = { accept: 'application/json, text/plain, */*', 'user-agent': 'fetchline' }
 
@@ -208,7 +229,9 @@ export function createClient(options: ClientOptions): Client {
   const defaults: RequestDefaults = {
     redaction: mergeRules(rules),
     base: baseOf(baseURL),
+    search: baseURL.search.slice(1),
     origin: baseURL.origin,
+    queryFormat: resolveQueryFormat(undefined, options.queryFormat, 'queryFormat'),
     headers,
     shared: {},
     throwHttpErrors: options.throwHttpErrors ?? true,

@@ -44,8 +44,12 @@ type Pick1<Paths, P, M extends HttpVerb> = [P] extends [keyof Paths] ? (M extend
 
 // ---- what a call sends ---------------------------------------------------------------------------
 
-/** What every typed call takes beside the operation's own inputs. */
-export interface TypedCallBase extends Pick<RequestOptions, 'timeout' | 'signal' | 'context'> {}
+/**
+ * What every typed call takes beside the operation's own inputs. `queryFormat` is the call's:
+ * openapi-typescript's types carry no parameter `style`, so a document's `deepObject`,
+ * `pipeDelimited` or `explode: false` is chosen here or on the client (see `QueryFormat`).
+ */
+export interface TypedCallBase extends Pick<RequestOptions, 'timeout' | 'signal' | 'context' | 'queryFormat'> {}
 
 // Not distributive either, for the same reason as Pick1 (`never`, a wrong path's operation, stays `never`).
 type ParametersOf<Op> = [Op] extends [never] ? never : [Op] extends [{ parameters: infer X }] ? X : Empty

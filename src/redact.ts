@@ -225,7 +225,8 @@ export function withSecretParams(rules: RedactionRules | undefined, params: Read
 }
 
 /**
- * Headers as a plain object that is safe to show, names in lower case.
+ * Headers as a plain object that is safe to show, names in lower case (`[name, value]` pairs too;
+ * a name given twice joined with `, `, as `Headers` joins it).
  *
  * @example
  * redactHeaders(new Headers({ authorization: 'Bearer abc', accept: 'application/json' }))
@@ -233,8 +234,18 @@ export function withSecretParams(rules: RedactionRules | undefined, params: Read
  */
 export function redactHeaders(headers: Headers | Iterable<[string, string]>, rules?: RedactionRules): Record<string, string> {
   const out: Record<string, string> = {}
+  // A Headers object (told by a method only it has: a tag check costs ~100 ns) yields its names
+  // in lower case, each once but set-cookie; log() and every error pass one, so no work is added
+  // there. Pairs keep the caller's case, and a name given twice is one header
+  // (RFC 9110 §5.3), shown as Headers.get() would show it.
+  if (typeof (headers as Partial<Headers>).getSetCookie === 'function') {
+    for (const [name, value] of headers) out[name] = isSecretHeader(name, rules) ? REDACTED : value
+    return out
+  }
   for (const [name, value] of headers) {
-    out[name] = isSecretHeader(name, rules) ? REDACTED : value
+    const key = name.toLowerCase()
+    if (isSecretHeader(key, rules)) out[key] = REDACTED
+    else out[key] = Object.hasOwn(out, key) ? `${out[key]}, ${value}` : value
   }
   return out
 }

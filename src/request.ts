@@ -1,9 +1,10 @@
 import { isHeaders, RequestHeaders } from './headers.js'
 import { checkKeys, describe, MAX_TIMER_MS } from './options.js'
 import { renderParam } from './params.js'
+import { DEFAULT_QUERY_FORMAT, type ResolvedQueryFormat, resolveQueryFormat, serializeQuery } from './query.js'
 import { type RedactionRules, withSecretParams } from './redact.js'
 import { INSPECT, requestView } from './render.js'
-import type { ClientRequest, HeadersInput, Query, RawBody, RequestBody, RequestOptions, ResponseType } from './types.js'
+import type { ClientRequest, FormFields, HeadersInput, RawBody, RequestBody, RequestOptions, ResponseType } from './types.js'
 
 export { describe }
 
@@ -14,6 +15,7 @@ const PLACEHOLDER = /\{([^{}]+)\}/
 /** The keys of {@link RequestOptions}: what a call accepts (paginate() checks its options against them too). */
 export const REQUEST_KEYS: ReadonlySet<string> = new Set([
   'query',
+  'queryFormat',
   'params',
   'headers',
   'json',
@@ -31,7 +33,11 @@ export const REQUEST_KEYS: ReadonlySet<string> = new Set([
 export type RequestDefaults = {
   /** baseURL without a trailing slash: `https://host/api/v1`. */
   readonly base: string
+  /** The baseURL's own query without `?` (`api-version=2024-01-01`), or `''`: every relative path gets it first. */
+  readonly search?: string
   readonly origin: string
+  /** The client's `queryFormat`, resolved. @default DEFAULT_QUERY_FORMAT */
+  readonly queryFormat?: ResolvedQueryFormat
   /** The client's headers, sealed: what a call without headers or a body of its own carries. */
   readonly headers: RequestHeaders
   /** The client's headers plus a JSON or form body's, made on first use: most calls carry one of these. */
@@ -69,8 +75,7 @@ export function buildRequest(defaults: RequestDefaults, method: string, path: st
   // Per call, so cheap: a loop over the few keys given and a Set lookup each.
   for (const key in options) if (!REQUEST_KEYS.has(key)) checkKeys('request options', options, [...REQUEST_KEYS])
   const route = options.params === undefined ? undefined : path
-  const url = resolveURL(defaults, fillTemplate(path, options.params))
-  if (options.query !== undefined) appendQuery(url.searchParams, options.query, 'query')
+  const url = resolveURL(defaults, fillTemplate(path, options.params), queryOf(defaults, options))
   const shared = sharedHeaders(defaults, options)
   const headers = shared ?? mergeHeaders(defaults.headers, options.headers)
   const verb = checkMethod(method)
@@ -164,9 +169,34 @@ export function joinPath(base: string, path: string): string {
   return path.startsWith('/') || path === '' ? base + path : `${base}/${path}`
 }
 
-function resolveURL(defaults: RequestDefaults, path: string): URL {
+/** The call's query string (without `?`), written as its `queryFormat` over the client's says. */
+function queryOf(defaults: RequestDefaults, options: RequestOptions): string {
+  if (options.query === undefined) return ''
+  const base = defaults.queryFormat ?? DEFAULT_QUERY_FORMAT
+  const format = options.queryFormat === undefined ? base : resolveQueryFormat(base, options.queryFormat, 'options.queryFormat')
+  return serializeQuery(options.query, format)
+}
+
+/**
+ * `href` with a query: `first`, then the one `href` has, then `last`, joined by `&`, before any
+ * fragment. Strings in, one URL parse out: `url.searchParams.append` would write the whole query
+ * again in form encoding (a `%20` the baseURL or path carries would become `+`).
+ */
+export function withQuery(href: string, first: string, last: string): string {
+  if (!first && !last) return href
+  const hash = href.indexOf('#')
+  const main = hash === -1 ? href : href.slice(0, hash)
+  const mark = main.indexOf('?')
+  const own = mark === -1 ? '' : main.slice(mark + 1)
+  let search = first
+  for (const part of [own, last]) if (part) search = search ? `${search}&${part}` : part
+  return `${mark === -1 ? main : main.slice(0, mark)}?${search}${hash === -1 ? '' : href.slice(hash)}`
+}
+
+function resolveURL(defaults: RequestDefaults, path: string, query: string): URL {
   if (/^[a-z][a-z0-9+.-]*:/i.test(path)) {
-    const url = new URL(path)
+    // An absolute URL (a next-page link) carries its whole query: the baseURL's is not added.
+    const url = new URL(withQuery(path, '', query))
     if (url.username || url.password) {
       throw new TypeError('path must not carry credentials (user:pass@); send them in a header such as Authorization')
     }
@@ -176,10 +206,10 @@ function resolveURL(defaults: RequestDefaults, path: string): URL {
     }
     return url
   }
-  return new URL(joinPath(defaults.base, path))
+  return new URL(withQuery(joinPath(defaults.base, path), defaults.search ?? '', query))
 }
 
-function appendQuery(target: URLSearchParams, query: Query, what: string): void {
+function appendFields(target: URLSearchParams, query: FormFields, what: string): void {
   if (query instanceof URLSearchParams) {
     for (const [key, value] of query) target.append(key, value)
     return
@@ -231,19 +261,44 @@ function sealedWith(base: RequestHeaders, pairs: readonly (readonly [string, str
 }
 
 /**
- * `base` with `extra` merged over it (a `null` or `undefined` value removes a header), as headers
- * of their own, still open for a body's defaults; the caller seals them.
+ * `base` with `extra` merged over it, as headers of their own, still open for a body's defaults;
+ * the caller seals them. A `null` value removes a header, `undefined` leaves it as it is ("not
+ * given", as everywhere in the options). Pairs and a `Headers` append as `Headers` does: the first
+ * of a name replaces `base`'s value, the next ones add to it.
  */
 export function mergeHeaders(base: HeadersInit, extra: HeadersInput | undefined, what = 'options.headers'): RequestHeaders {
   const headers = new RequestHeaders(base)
   if (extra === undefined) return headers
   if (typeof extra !== 'object' || extra === null) throw new TypeError(`${what} must be an object or Headers, got ${describe(extra)}`)
-  const entries = isHeaders(extra) || Array.isArray(extra) ? extra : Object.entries(extra)
-  for (const [name, value] of entries as Iterable<[string, unknown]>) {
-    if (value === null || value === undefined) headers.delete(name)
-    else headers.set(name, String(value))
+  if (isHeaders(extra) || Array.isArray(extra)) {
+    mergePairs(headers, extra as Iterable<unknown>, what)
+    return headers
+  }
+  const record = extra as Readonly<Record<string, unknown>>
+  for (const name of Object.keys(record)) {
+    const value = record[name]
+    if (value === null) headers.delete(name)
+    else if (value !== undefined) headers.set(name, String(value))
   }
   return headers
+}
+
+function mergePairs(headers: RequestHeaders, pairs: Iterable<unknown>, what: string): void {
+  const given = new Set<string>()
+  let index = 0
+  for (const pair of pairs) {
+    if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== 'string') {
+      throw new TypeError(`${what}[${index}] must be a [name, value] pair, got ${describe(pair)}`)
+    }
+    index++
+    const [name, value] = pair as [string, unknown]
+    const key = name.toLowerCase()
+    if (value === null) headers.delete(name)
+    else if (value === undefined) continue
+    else if (given.has(key)) headers.append(name, String(value))
+    else headers.set(name, String(value))
+    given.add(key)
+  }
 }
 
 function serializeBody(options: RequestOptions, headers: RequestHeaders): RequestBody | undefined {
@@ -260,7 +315,7 @@ function serializeBody(options: RequestOptions, headers: RequestHeaders): Reques
   if (options.form !== undefined) {
     for (const [name, value] of FORM_BODY) setDefault(headers, name, value)
     const form = new URLSearchParams()
-    appendQuery(form, options.form, 'form')
+    appendFields(form, options.form, 'form')
     return form.toString()
   }
   return options.body === undefined ? undefined : rawBody(options.body, headers)

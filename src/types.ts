@@ -13,14 +13,71 @@ export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 
  */
 export type ResponseType = 'json' | 'text' | 'arrayBuffer' | 'blob' | 'stream'
 
-/** A value of a query parameter. `undefined` and `null` are left out; arrays repeat the key. */
+/** A value of a query parameter or form field. `undefined` and `null` are left out. */
 export type QueryValue = string | number | boolean | bigint | Date | null | undefined
 
-/** Query parameters: an object (arrays repeat the key) or a ready `URLSearchParams`. */
-export type Query = Readonly<Record<string, QueryValue | readonly QueryValue[]>> | URLSearchParams
+/** A query parameter: a value, an array, or a plain object, nested as `queryFormat` says. */
+export type QueryParam = QueryValue | readonly QueryParam[] | { readonly [key: string]: QueryParam }
 
-/** Headers for a request: a `null` or `undefined` value removes a header the client would send. */
-export type HeadersInput = Readonly<Record<string, string | number | null | undefined>> | Headers | ReadonlyArray<readonly [string, string]>
+/**
+ * Query parameters: an object or a ready `URLSearchParams`. Arrays repeat the key and objects
+ * are sent as `name[key]=` unless `queryFormat` chooses otherwise (see {@link QueryFormat}).
+ */
+export type Query = Readonly<Record<string, QueryParam>> | URLSearchParams
+
+/**
+ * How `query` is written into the URL: the client's `queryFormat`, overridden key by key by a
+ * call's. Each choice is named after OpenAPI's `style` (and `explode`) where OpenAPI has one
+ * (https://spec.openapis.org/oas/v3.1.1.html#style-examples).
+ *
+ * | choice | `{ ids: [1, 2] }` / `{ filter: { a: 1, b: 2 } }` | OpenAPI |
+ * | --- | --- | --- |
+ * | `array: 'form'` (default) | `ids=1&ids=2` | form, explode: true |
+ * | `array: 'comma'` | `ids=1,2` | form, explode: false |
+ * | `array: 'spaceDelimited'` | `ids=1%202` | spaceDelimited |
+ * | `array: 'pipeDelimited'` | `ids=1%7C2` | pipeDelimited |
+ * | `array: 'brackets'` | `ids%5B%5D=1&ids%5B%5D=2` (`ids[]=`) | — (Stripe, Rails, PHP) |
+ * | `array: 'indices'` | `ids%5B0%5D=1&ids%5B1%5D=2` (`ids[0]=`) | — (qs's default) |
+ * | `object: 'deepObject'` (default) | `filter%5Ba%5D=1&filter%5Bb%5D=2` (`filter[a]=`) | deepObject |
+ * | `object: 'form'` | `a=1&b=2` | form, explode: true |
+ * | `object: 'comma'` | `filter=a,1,b,2` | form, explode: false |
+ *
+ * Styles nest: a value inside an object or an indexed array is written by its own kind under
+ * the name built so far (`fields[articles]=title,body` with `array: 'comma'`). Only `'indices'`
+ * can carry arrays or objects as items (`items[0][price]=…`); the other array styles refuse them.
+ *
+ * @example
+ * const stripe: QueryFormat = { array: 'brackets' } // expand[]=customer&metadata[order]=7
+ */
+export type QueryFormat = {
+  /**
+   * How a space (and every other character) is percent-encoded. `'%20'`: RFC 3986 — everything
+   * but `A–Z a–z 0–9 - . _ ~` is escaped, which every server decodes the same and signature
+   * schemes (AWS SigV4, OAuth 1.0a) require. `'+'`: HTML form encoding, byte for byte what
+   * `URLSearchParams` writes, for a server that wants it.
+   * @default '%20'
+   */
+  space?: '%20' | '+'
+  /** How an array is sent (see the table above). @default 'form' */
+  array?: 'form' | 'comma' | 'spaceDelimited' | 'pipeDelimited' | 'brackets' | 'indices'
+  /** How a plain object is sent (see the table above). @default 'deepObject' */
+  object?: 'deepObject' | 'form' | 'comma'
+}
+
+/** Form fields: an object (arrays repeat the key) or a ready `URLSearchParams`. */
+export type FormFields = Readonly<Record<string, QueryValue | readonly QueryValue[]>> | URLSearchParams
+
+/**
+ * Headers for a request, merged over the client's. In an object, `null` removes a header the
+ * client would send and `undefined` is "not given" (the client's stays), so `{ authorization:
+ * maybeToken }` keeps the client's token when `maybeToken` is unset. `[name, value]` pairs (and a
+ * `Headers`) append as `Headers` does: the first pair of a name replaces the client's value, the
+ * next ones add to it (`[['accept', 'a'], ['accept', 'b']]` sends `accept: a, b`).
+ */
+export type HeadersInput =
+  | Readonly<Record<string, string | number | null | undefined>>
+  | Headers
+  | ReadonlyArray<readonly [string, string | null | undefined]>
 
 /** A raw request body, sent as is. */
 export type RawBody = string | Uint8Array | ArrayBuffer | Blob | FormData | URLSearchParams | ReadableStream<Uint8Array>
@@ -32,8 +89,13 @@ export type RawBody = string | Uint8Array | ArrayBuffer | Blob | FormData | URLS
  * await client.get('/users/{id}', { params: { id: 7 }, query: { expand: ['team', 'roles'] }, timeout: 5_000 })
  */
 export type RequestOptions = {
-  /** Query parameters appended to the URL (after any the `baseURL` carries). */
+  /**
+   * Query parameters appended to the URL, after any the `baseURL` and the path carry
+   * (`baseURL: 'https://x/v4?api-version=1'` + `{ page: 2 }` → `?api-version=1&page=2`).
+   */
   query?: Query
+  /** How `query` is written, over the client's `queryFormat` key by key (see {@link QueryFormat}). */
+  queryFormat?: QueryFormat
   /**
    * Values for `{name}` placeholders in the path, URL-encoded (`/` too). Every placeholder needs a
    * value and every value a placeholder. Lists and flat objects go as OpenAPI's `style: simple`
@@ -42,12 +104,15 @@ export type RequestOptions = {
    * sent. The template is kept as `request.route`.
    */
   params?: Readonly<Record<string, ParamValue>>
-  /** Headers merged over the client's; the request wins, and `null` removes a client header. */
+  /**
+   * Headers merged over the client's; the request wins, `null` removes a client header and
+   * `undefined` leaves it (see {@link HeadersInput}).
+   */
   headers?: HeadersInput
   /** A value sent as JSON, with `content-type: application/json`. */
   json?: unknown
   /** Fields sent as `application/x-www-form-urlencoded`; arrays repeat the key. */
-  form?: Query
+  form?: FormFields
   /** A raw body: string, bytes, Blob, FormData (multipart) or a ReadableStream (streamed, not replayable). */
   body?: RawBody
   /** Milliseconds one attempt may take, headers and body; `0` or `false` turns a default off. */

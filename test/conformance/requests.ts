@@ -20,8 +20,23 @@ export const requests: Record<string, Case> = {
   async 'params and query'(ctx) {
     await using api = client(ctx)
     const res = await api.get<Echo>('/{what}', { params: { what: 'echo' }, query: { tag: ['a', 'b'], n: 1, skip: undefined, q: 'x y/z' } })
-    equal(res.data.url, '/echo?tag=a&tag=b&n=1&q=x+y%2Fz', 'url the server saw')
+    equal(res.data.url, '/echo?tag=a&tag=b&n=1&q=x%20y%2Fz', 'url the server saw')
     equal(res.request.route, '/{what}', 'request.route')
+  },
+  async 'query formats, the baseURL query, and header pairs'(ctx) {
+    await using api = ctx.lib.core.createClient({ baseURL: `${ctx.url}/?v=1`, queryFormat: { array: 'brackets' } })
+    const query = { ids: [1, 2], filter: { name: 'a b' } }
+    const res = await api.get<Echo>('/echo', {
+      query,
+      headers: [
+        ['x-tag', 'a'],
+        ['x-tag', 'b'],
+      ],
+    })
+    equal(res.data.url, '/echo?v=1&ids%5B%5D=1&ids%5B%5D=2&filter%5Bname%5D=a%20b', 'url the server saw')
+    equal(res.data.headers['x-tag'], 'a, b', 'x-tag the server saw')
+    const plus = await api.get<Echo>('/echo', { query: { q: 'a b' }, queryFormat: { space: '+' } })
+    equal(plus.data.url, '/echo?v=1&q=a+b', 'url with space: +')
   },
   async 'JSON body'(ctx) {
     await using api = client(ctx)
