@@ -45,7 +45,7 @@ type Pick1<Paths, P, M extends HttpVerb> = [P] extends [keyof Paths] ? (M extend
 // ---- what a call sends ---------------------------------------------------------------------------
 
 /** What every typed call takes beside the operation's own inputs. */
-export interface TypedCallBase extends Pick<RequestOptions, 'timeout' | 'signal' | 'context'> {}
+export interface TypedCallBase extends Pick<RequestOptions, 'timeout' | 'signal' | 'context' | 'maxResponseSize'> {}
 
 // Not distributive either, for the same reason as Pick1 (`never`, a wrong path's operation, stays `never`).
 type ParametersOf<Op> = [Op] extends [never] ? never : [Op] extends [{ parameters: infer X }] ? X : Empty

@@ -2,6 +2,7 @@ import { isHeaders, RequestHeaders } from './headers.js'
 import { checkKeys, describe, MAX_TIMER_MS } from './options.js'
 import { type RedactionRules, withSecretParams } from './redact.js'
 import { INSPECT, requestView } from './render.js'
+import { checkMaxResponseSize } from './response-size.js'
 import type { ClientRequest, HeadersInput, Query, RawBody, RequestBody, RequestOptions, ResponseType } from './types.js'
 
 export { describe }
@@ -21,6 +22,7 @@ export const REQUEST_KEYS: ReadonlySet<string> = new Set([
   'timeout',
   'signal',
   'responseType',
+  'maxResponseSize',
   'throwHttpErrors',
   'context',
   'schema',
@@ -88,6 +90,7 @@ export function buildRequest(defaults: RequestDefaults, method: string, path: st
     attempt: 0,
     route,
     responseType: checkResponseType(options.responseType),
+    maxResponseSize: checkMaxResponseSize('options.maxResponseSize', options.maxResponseSize, undefined),
     throwHttpErrors: options.throwHttpErrors ?? defaults.throwHttpErrors,
     redaction: options.params === undefined ? defaults.redaction : withSecretParams(defaults.redaction, options.params),
     context: options.context === undefined ? {} : { ...options.context },
