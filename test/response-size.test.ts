@@ -10,8 +10,10 @@ import type { ServerResponse } from 'node:http'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import zlib from 'node:zlib'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, onTestFinished } from 'vitest'
+import { oauth2 } from '../middleware/index.js'
 import { createClient, isMaxResponseSizeError, MaxResponseSizeError, TimeoutError } from '../src/index.js'
+import { startFakeOAuth2 } from './helpers/oauth2.js'
 import { startServer } from './helpers/server.js'
 
 const MiB = 1024 * 1024
@@ -183,6 +185,19 @@ for (const core of ['fetch', 'undici'] as const) {
     }, 30_000)
   })
 }
+
+describe('maxResponseSize and middleware', () => {
+  it("oauth2()'s token request, shared by every caller, reads under the client's limit, not the asking call's", async () => {
+    const server = await startFakeOAuth2({ clientId: 'id', clientSecret: 'secret' })
+    onTestFinished(() => server.close())
+    await using api = createClient({
+      baseURL: server.apiURL,
+      middleware: [oauth2({ tokenURL: server.tokenURL, clientId: 'id', clientSecret: 'secret' })],
+    })
+    // `/me` answers ~25 bytes; the token endpoint's answer is longer than 40.
+    expect((await api.get('/me', { maxResponseSize: 40 })).data).toMatchObject({ ok: true })
+  })
+})
 
 describe('maxResponseSize: the option', () => {
   const baseURL = 'https://api.example.com'
