@@ -3,7 +3,7 @@
 // its own), on both cores. Prints, per build and core, the median over --runs of the wall time to
 // the call's end, the client process's peak RSS (maxRSS), and how the call ended.
 //
-//   node bench/bomb.mjs [--builds=old:/tmp/fl-main,new:.] [--runs=3] [--mib=1024] [--limit=…]
+//   node bench/bomb.mjs [--builds=old:/tmp/fl-main,new:.] [--cores=fetch,undici] [--runs=3] [--mib=1024] [--limit=…]
 //
 // --limit passes maxResponseSize to the client (omit it: the build's default). Builds are
 // directories with a dist/ (npm run build).
@@ -52,11 +52,15 @@ async function main() {
     res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-encoding': 'gzip', 'content-length': bomb.length })
     res.end(bomb)
   })
+  // A slow reader must not be cut off: Node closes a connection idle past keepAliveTimeout (5 s)
+  // even with the answer still unread in the socket's buffers.
+  server.keepAliveTimeout = 0
+  server.timeout = 0
   await new Promise((done) => server.listen(0, '127.0.0.1', done))
   const url = `http://127.0.0.1:${server.address().port}`
   console.log('| build | core | wall ms | peak RSS MB | outcome |')
   console.log('| --- | --- | ---: | ---: | --- |')
-  for (const core of ['fetch', 'undici']) {
+  for (const core of arg('cores', 'fetch,undici').split(',')) {
     for (const [label, dir] of builds) {
       const results = []
       for (let i = 0; i < runs; i++) results.push(await run(dir, core, url))
