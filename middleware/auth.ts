@@ -214,6 +214,7 @@ export function oauth2(options: OAuth2Options): Middleware {
       attempt: 0,
       route: undefined,
       responseType: undefined,
+      maxResponseSize: undefined, // the client's limit, not the asker's
       throwHttpErrors: false,
       redaction: mergeRules(request.redaction ? [request.redaction, hidden] : [hidden]),
       context,

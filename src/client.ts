@@ -11,6 +11,7 @@ import { resolveQueryFormat } from './query.js'
 import { mergeRules, REDACTION_RULES, type RedactionRules } from './redact.js'
 import { checkMaxRedirects } from './redirect-policy.js'
 import { baseOf, buildRequest, describe, mergeHeaders, parseBaseURL, type RequestDefaults } from './request.js'
+import { checkMaxResponseSize, MAX_RESPONSE_SIZE } from './response-size.js'
 import type { ClientRequest, ClientResponse, Core, HeadersInput, Middleware, Next, QueryFormat, RequestOptions } from './types.js'
 import { type CheckedWarmup, checkWarmup, skippedWarmup, type WarmupOptions, type WarmupReport } from './warmup.js'
 
@@ -101,6 +102,15 @@ export type ClientOptions = {
    * @default 20 (fetch's limit)
    */
   maxRedirects?: number
+  /**
+   * The most bytes an answer's body may decode to (counted after gzip, br, deflate or zstd are
+   * undone, so a small decompression bomb is caught too), on both cores and every runtime. Past it
+   * the read stops at once, the connection is closed, and the call rejects with
+   * `MaxResponseSizeError`. A call's own `maxResponseSize` overrides it. A body read as a stream
+   * (`responseType: 'stream'`) is limited only by the call's own. `Infinity`: no limit.
+   * @default 33554432 (32 MiB; see the README, "Response size")
+   */
+  maxResponseSize?: number
 }
 
 /** Options of a call that validates its answer with a Standard Schema. */
@@ -184,6 +194,7 @@ const KNOWN = [
   'core',
   'throwHttpErrors',
   'maxRedirects',
+  'maxResponseSize',
 ]
 const SKIP_FETCH = 'fetch: requests go through the fetch function given to createClient, which keeps its own connections'
 const DEFAULT_HEADERS = { accept: 'application/json, text/plain, */*', 'user-agent': 'fetchline' }
@@ -238,7 +249,13 @@ export function createClient(options: ClientOptions): Client {
   }
   const builtIn = options.fetch ? undefined : openTransport(options)
   const core =
-    builtIn?.core ?? createFetchCore(options.fetch as FetchFunction, undefined, { maxRedirects: checkMaxRedirects(options.maxRedirects) })
+    builtIn?.core ??
+    createFetchCore(
+      options.fetch as FetchFunction,
+      undefined,
+      { maxRedirects: checkMaxRedirects(options.maxRedirects) },
+      checkMaxResponseSize('maxResponseSize', options.maxResponseSize, MAX_RESPONSE_SIZE),
+    )
   // Every `next` a middleware is handed returns a promise, never throws: a middleware that throws
   // before returning one (a plain function, not async) rejects instead, so `next(request).then(…)`
   // needs no guard of its own.
@@ -393,6 +410,7 @@ function checkOptions(options: ClientOptions): void {
   }
   checkDispatch(options)
   checkMaxRedirects(options.maxRedirects)
+  checkMaxResponseSize('maxResponseSize', options.maxResponseSize, MAX_RESPONSE_SIZE)
   if (options.core !== undefined && options.core !== 'fetch' && options.core !== 'undici') {
     throw new TypeError(`core must be 'fetch' or 'undici', got ${describe(options.core)}`)
   }

@@ -3,6 +3,7 @@ import type { HttpVerb, OperationError, OperationOf, PathsWith, WithPaths } from
 import { redactURL, scrubText } from './redact.js'
 import { scrubError } from './render.js'
 import { baseOf, joinPath } from './request.js'
+import { bytes } from './response-size.js'
 import { STATUS_TEXT } from './status.js'
 import { causes, certificateRefusal, findTLSFailure, isRefusedStream, type TLSFailureKind } from './tls-errors.js'
 import type { ClientRequest, ClientResponse } from './types.js'
@@ -25,6 +26,7 @@ export type ErrorCode =
   | 'FL_ERR_RATE_LIMITED'
   | 'FL_ERR_PAGINATION'
   | 'FL_ERR_MAX_REDIRECTS'
+  | 'FL_ERR_MAX_RESPONSE_SIZE'
   | 'FL_ERR_OAUTH2'
   | (string & {})
 
@@ -463,6 +465,46 @@ export class MaxRedirectsError extends ClientError {
 }
 
 /**
+ * The answer's body is larger than the call may read: more than `limit` bytes once its content
+ * coding is undone (the client's or the call's `maxResponseSize`, 32 MiB by default) — a vendor
+ * answering far more than asked, or a small gzip that inflates to gigabytes (a decompression
+ * bomb). The read stopped as soon as the limit was passed, or before it began when `Content-Length`
+ * already said so, and the connection was closed, not drained. Not retried: the same call gets the
+ * same answer.
+ *
+ * @example
+ * catch (error) {
+ *   if (isMaxResponseSizeError(error)) console.error(`over ${error.limit} bytes after ${error.received}: raise maxResponseSize`)
+ * }
+ */
+export class MaxResponseSizeError extends ClientError {
+  override name = 'MaxResponseSizeError'
+  static override readonly [KIND]: string = 'MaxResponseSizeError'
+  /** The limit in bytes: the client's or the call's `maxResponseSize`. */
+  readonly limit: number
+  /** Bytes of the body read (decoded) when the read stopped; 0 when `Content-Length` said it first. */
+  readonly received: number
+  /** The answer's status. */
+  readonly status: number
+
+  constructor(request: ClientRequest, status: number, limit: number, received: number, declared?: number) {
+    const stopped =
+      declared === undefined ? `stopped after ${bytes(received)} decoded` : `its Content-Length says ${bytes(declared)}, so none was read`
+    super(
+      `${where(request)} answered ${status} with a body larger than maxResponseSize, ${bytes(limit)}: ${stopped}; raise maxResponseSize on the client or the call (Infinity: no limit), or read it with responseType: 'stream'`,
+      { code: 'FL_ERR_MAX_RESPONSE_SIZE', request },
+    )
+    this.limit = limit
+    this.received = received
+    this.status = status
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), limit: this.limit, received: this.received, status: this.status }
+  }
+}
+
+/**
  * A token endpoint refused the client-credentials grant (RFC 6749 §5.2: `invalid_client`,
  * `invalid_grant`, `invalid_scope`, `unauthorized_client`, …), or answered something that is no
  * usable token (`invalid_token_response`, `unsupported_token_type`). Not retried: asking again
@@ -663,6 +705,13 @@ export const isPaginationError = (error: unknown): error is PaginationError => h
  * if (isMaxRedirectsError(error)) console.warn(`stopped after ${error.limit} redirects, at ${error.location}`)
  */
 export const isMaxRedirectsError = (error: unknown): error is MaxRedirectsError => hasBrand(error, 'MaxRedirectsError')
+/**
+ * Whether `error` is a {@link MaxResponseSizeError}, also from another installed copy.
+ *
+ * @example
+ * if (isMaxResponseSizeError(error)) console.warn(`answer over ${error.limit} bytes, from ${error.request?.url}`)
+ */
+export const isMaxResponseSizeError = (error: unknown): error is MaxResponseSizeError => hasBrand(error, 'MaxResponseSizeError')
 /**
  * Whether `error` is an {@link OAuth2Error}, also from another installed copy.
  *

@@ -49,7 +49,7 @@ type Pick1<Paths, P, M extends HttpVerb> = [P] extends [keyof Paths] ? (M extend
  * openapi-typescript's types carry no parameter `style`, so a document's `deepObject`,
  * `pipeDelimited` or `explode: false` is chosen here or on the client (see `QueryFormat`).
  */
-export interface TypedCallBase extends Pick<RequestOptions, 'timeout' | 'signal' | 'context' | 'queryFormat'> {}
+export interface TypedCallBase extends Pick<RequestOptions, 'timeout' | 'signal' | 'context' | 'queryFormat' | 'maxResponseSize'> {}
 
 // Not distributive either, for the same reason as Pick1 (`never`, a wrong path's operation, stays `never`).
 type ParametersOf<Op> = [Op] extends [never] ? never : [Op] extends [{ parameters: infer X }] ? X : Empty

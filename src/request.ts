@@ -4,6 +4,7 @@ import { renderParam } from './params.js'
 import { DEFAULT_QUERY_FORMAT, type ResolvedQueryFormat, resolveQueryFormat, serializeQuery } from './query.js'
 import { type RedactionRules, withSecretParams } from './redact.js'
 import { INSPECT, requestView } from './render.js'
+import { checkMaxResponseSize } from './response-size.js'
 import type { ClientRequest, FormFields, HeadersInput, RawBody, RequestBody, RequestOptions, ResponseType } from './types.js'
 
 export { describe }
@@ -24,6 +25,7 @@ export const REQUEST_KEYS: ReadonlySet<string> = new Set([
   'timeout',
   'signal',
   'responseType',
+  'maxResponseSize',
   'throwHttpErrors',
   'context',
   'schema',
@@ -94,6 +96,7 @@ export function buildRequest(defaults: RequestDefaults, method: string, path: st
     attempt: 0,
     route,
     responseType: checkResponseType(options.responseType),
+    maxResponseSize: checkMaxResponseSize('options.maxResponseSize', options.maxResponseSize, undefined),
     throwHttpErrors: options.throwHttpErrors ?? defaults.throwHttpErrors,
     redaction: options.params === undefined ? defaults.redaction : withSecretParams(defaults.redaction, options.params),
     context: options.context === undefined ? {} : { ...options.context },

@@ -121,6 +121,13 @@ export type RequestOptions = {
   signal?: AbortSignal
   /** How to read the body; by default the `content-type` decides (see {@link ResponseType}). */
   responseType?: ResponseType
+  /**
+   * The most bytes the answer's body may decode to (counted after gzip, br, … are undone); past
+   * it the read stops, the connection is closed and the call rejects with `MaxResponseSizeError`.
+   * `Infinity`: no limit. Overrides the client's `maxResponseSize` (32 MiB by default); a
+   * `responseType: 'stream'` body is limited only by this, when given.
+   */
+  maxResponseSize?: number
   /** Reject with `HTTPError` for statuses >= 400. Defaults to the client's `throwHttpErrors`. */
   throwHttpErrors?: boolean
   /** A free-form bag for middleware, copied onto `request.context`. */
@@ -159,6 +166,11 @@ export type ClientRequest = {
   readonly route: string | undefined
   /** How the core reads the body; `undefined` lets the content type decide. */
   readonly responseType: ResponseType | undefined
+  /**
+   * The call's own limit on the body's decoded size, in bytes (`Infinity`: none); `undefined`: the
+   * client's `maxResponseSize` for a body read whole, none for a stream. The core enforces it.
+   */
+  readonly maxResponseSize?: number | undefined
   /** Whether a status >= 400 rejects with `HTTPError`. */
   readonly throwHttpErrors: boolean
   /**

@@ -1,12 +1,14 @@
 import { createFetch, type FetchOptions } from 'ofetch'
 import { type BodySource, encodeRequestBody, readBody, settle } from '../body.js'
-import { TimeoutError } from '../errors.js'
+import { MaxResponseSizeError, TimeoutError } from '../errors.js'
 import { Headers } from '../headers.js'
 import { type Hop, isRedirect, MAX_REDIRECTS, nextHop } from '../redirect-policy.js'
 import { INSPECT, responseView } from '../render.js'
 import { markStale, mayResend } from '../resend-policy.js'
+import { MAX_RESPONSE_SIZE } from '../response-size.js'
 import { attemptSignal, callerSignal, POOL_TIMEOUTS, type PoolTimeouts, toClientError } from '../signal.js'
 import type { ClientRequest, ClientResponse, Core } from '../types.js'
+import { type Bounds, joined, readWhole } from './counted.js'
 
 /** A fetch-compatible function: undici's, the platform's global one, msw's, or `mockFetch`. */
 export type FetchFunction = (input: URL | string | Request, init?: RequestInit) => Promise<Response>
@@ -28,25 +30,38 @@ export type UnderFetch = PoolTimeouts & {
 
 const EMPTY = (): ReadableStream<Uint8Array> => new ReadableStream({ start: (c) => c.close() })
 
-/** The fetch Response as a body source (a class: no closures per response). */
+const decoder = new TextDecoder() // UTF-8, a BOM dropped, as response.text() decodes
+
+/**
+ * The fetch Response as a body source (a class: no closures per response). A body read whole is
+ * read counted (see counted.ts): at most `bounds.limit` bytes, and not past the attempt's deadline.
+ */
 class FetchBody implements BodySource {
   constructor(
     readonly response: Response,
     readonly request: ClientRequest,
     readonly pool: PoolTimeouts,
+    readonly bounds: Bounds,
   ) {}
-  text(): Promise<string> {
-    return this.response.text()
+  async text(): Promise<string> {
+    return decoder.decode(joined(await readWhole(this.response, this.request, this.bounds)))
   }
-  arrayBuffer(): Promise<ArrayBuffer> {
-    return this.response.arrayBuffer()
+  async arrayBuffer(): Promise<ArrayBuffer> {
+    const bytes = joined(await readWhole(this.response, this.request, this.bounds))
+    const { buffer, byteOffset, byteLength } = bytes
+    return byteOffset === 0 && byteLength === buffer.byteLength
+      ? (buffer as ArrayBuffer)
+      : (buffer.slice(byteOffset, byteOffset + byteLength) as ArrayBuffer)
   }
-  blob(): Promise<Blob> {
-    return this.response.blob()
+  async blob(): Promise<Blob> {
+    const { chunks } = await readWhole(this.response, this.request, this.bounds)
+    return new Blob(chunks as Uint8Array<ArrayBuffer>[], { type: this.response.headers.get('content-type') ?? '' })
   }
   stream(): ReadableStream<Uint8Array> {
     const body = this.response.body
-    return body ? guarded(body, this.request, this.pool) : EMPTY()
+    // A stream is limited only by the call's own maxResponseSize.
+    const limit = this.request.maxResponseSize ?? Number.POSITIVE_INFINITY
+    return body ? guarded(body, this.request, this.pool, this.response.status, limit) : EMPTY()
   }
   async discard(): Promise<void> {
     await this.response.body?.cancel()
@@ -56,17 +71,30 @@ class FetchBody implements BodySource {
 /**
  * The body as the caller reads it: the same bytes, pulled one read at a time (back-pressure is
  * kept), but a failure mid-body (`TypeError: terminated`) becomes a `ClientError` and the
- * caller's abort reason comes through unchanged. Only streamed answers pay for this.
+ * caller's abort reason comes through unchanged; past `limit` bytes it fails with a
+ * `MaxResponseSizeError` and the body below is cancelled. Only streamed answers pay for this.
  */
-function guarded(body: ReadableStream<Uint8Array>, request: ClientRequest, pool: PoolTimeouts): ReadableStream<Uint8Array> {
+function guarded(
+  body: ReadableStream<Uint8Array>,
+  request: ClientRequest,
+  pool: PoolTimeouts,
+  status: number,
+  limit: number,
+): ReadableStream<Uint8Array> {
   const reader = body.getReader()
+  let size = 0
   return new ReadableStream<Uint8Array>(
     {
       async pull(sink) {
         try {
           const { done, value } = await reader.read()
           if (done) sink.close()
-          else sink.enqueue(value)
+          else if ((size += value.byteLength) <= limit) sink.enqueue(value)
+          else {
+            const error = new MaxResponseSizeError(request, status, limit, size)
+            reader.cancel(error).catch(() => {})
+            sink.error(error)
+          }
         } catch (error) {
           sink.error(toClientError(request, error, false, pool))
         }
@@ -94,6 +122,7 @@ export function createFetchCore(
   fetchImpl: FetchFunction,
   agent?: UnderFetch,
   redirects: FetchRedirects = { maxRedirects: MAX_REDIRECTS },
+  maxResponseSize: number = MAX_RESPONSE_SIZE,
 ): Core {
   // The pool's limits name a TimeoutError's length: the client's Agent's, else undici's defaults
   // (Node's global fetch runs on an undici of its own).
@@ -112,9 +141,10 @@ export function createFetchCore(
     // AbortSignal per attempt carries the limit.
     const { timeout } = request
     const attempt = agent ? callerSignal(request) : attemptSignal(request)
+    const at = agent !== undefined && timeout !== undefined ? performance.now() + timeout : undefined
     const deadline =
       agent !== undefined && (timeout !== undefined || request.signal !== undefined)
-        ? agent.attempt(timeout === undefined ? undefined : performance.now() + timeout, request.responseType === 'stream')
+        ? agent.attempt(at, request.responseType === 'stream')
         : undefined
     try {
       const encoded = encodeRequestBody(request)
@@ -147,7 +177,10 @@ export function createFetchCore(
       // A stream outlives this call: the attempt timer stops at the headers, the caller's signal
       // stays linked so it can still cancel the body.
       if (request.responseType === 'stream') attempt.stopTimer()
-      const data = await readBody(request, response.status, contentType, new FetchBody(response, request, pool))
+      // The body is read under the attempt's deadline too: undici's dispatcher lets go of it at the
+      // last byte in, while fetch may still be decoding (a 64 MiB gzip answer: 0.7 s more).
+      const bounds = { limit: request.maxResponseSize ?? maxResponseSize, at: request.responseType === 'stream' ? undefined : at }
+      const data = await readBody(request, response.status, contentType, new FetchBody(response, request, pool, bounds))
       return settle({
         status: response.status,
         ok: response.ok,

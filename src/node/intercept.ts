@@ -3,6 +3,7 @@
 import { createFetchCore } from '../cores/fetch.js'
 import { redactURL } from '../redact.js'
 import { MAX_REDIRECTS } from '../redirect-policy.js'
+import { MAX_RESPONSE_SIZE } from '../response-size.js'
 import type { Core } from '../types.js'
 
 // An applied fetch interceptor marks itself with this global while it listens; disposing it
@@ -16,11 +17,11 @@ const intercepted = (): boolean => (globalThis as { [FETCH_INTERCEPTOR]?: unknow
  * onUnhandledRequest see every request. Only msw's own mark switches: an APM agent that wraps
  * fetch leaves the client on its pool.
  */
-export function throughInterceptor(direct: Core, maxRedirects = MAX_REDIRECTS): Core {
+export function throughInterceptor(direct: Core, maxRedirects = MAX_REDIRECTS, maxResponseSize = MAX_RESPONSE_SIZE): Core {
   let patched: Core | undefined
   return function fetchCore(request) {
     if (!intercepted()) return direct(request)
-    patched ??= createFetchCore((input, init) => globalThis.fetch(input, init), undefined, { maxRedirects })
+    patched ??= createFetchCore((input, init) => globalThis.fetch(input, init), undefined, { maxRedirects }, maxResponseSize)
     return patched(request)
   }
 }

@@ -7,6 +7,7 @@ import type { BuiltInTransport, ClientOptions } from '../client.js'
 import { createFetchCore, type FetchFunction } from '../cores/fetch.js'
 import { describe } from '../options.js'
 import { checkMaxRedirects } from '../redirect-policy.js'
+import { checkMaxResponseSize, MAX_RESPONSE_SIZE } from '../response-size.js'
 import { skippedWarmup } from '../warmup.js'
 import { checkPool, Transport } from './connect.js'
 import { underFetch } from './cores/deadline.js'
@@ -50,14 +51,21 @@ export function openTransport(options: ClientOptions): BuiltInTransport {
       ? new Transport(pool, openProxy(proxy, pool))
       : new Transport(pool)
   const maxRedirects = checkMaxRedirects(options.maxRedirects)
+  const maxResponseSize = checkMaxResponseSize('maxResponseSize', options.maxResponseSize, MAX_RESPONSE_SIZE)
   // Both cores send again a call that met a closed keep-alive connection (src/resend-policy.ts).
   watchStaleConnections()
   const core =
     options.core === 'undici'
-      ? refuseIntercepted(createUndiciCore(transport.agent, transport, maxRedirects))
+      ? refuseIntercepted(createUndiciCore(transport.agent, transport, maxRedirects, maxResponseSize))
       : throughInterceptor(
-          createFetchCore(undiciFetch as unknown as FetchFunction, underFetch(transport.agent, transport), { maxRedirects }),
+          createFetchCore(
+            undiciFetch as unknown as FetchFunction,
+            underFetch(transport.agent, transport),
+            { maxRedirects },
+            maxResponseSize,
+          ),
           maxRedirects,
+          maxResponseSize,
         )
   return {
     core,

@@ -4,6 +4,7 @@
 import type { BuiltInTransport, ClientOptions } from '../client.js'
 import { createFetchCore, type FetchFunction } from '../cores/fetch.js'
 import { checkMaxRedirects } from '../redirect-policy.js'
+import { checkMaxResponseSize, MAX_RESPONSE_SIZE } from '../response-size.js'
 import { skippedWarmup } from '../warmup.js'
 
 /**
@@ -49,7 +50,12 @@ export function openTransport(options: ClientOptions): BuiltInTransport {
   const skipped = `${runtimeName()}: requests go through the platform's fetch, which keeps its own connections out of reach`
   // A browser's fetch hides redirects from code (an opaque redirect): the browser follows them.
   const redirects = { maxRedirects: checkMaxRedirects(options.maxRedirects), byPlatform: runtimeName() === 'the browser' }
-  return { core: createFetchCore(platformFetch, undefined, redirects), warmup: async () => skippedWarmup(skipped), close: async () => {} }
+  const maxResponseSize = checkMaxResponseSize('maxResponseSize', options.maxResponseSize, MAX_RESPONSE_SIZE)
+  return {
+    core: createFetchCore(platformFetch, undefined, redirects, maxResponseSize),
+    warmup: async () => skippedWarmup(skipped),
+    close: async () => {},
+  }
 }
 
 const platformFetch: FetchFunction = function platformFetch(input, init) {

@@ -8,6 +8,7 @@ import { middleware } from './middleware.js'
 import { params } from './params.js'
 import { redirects } from './redirects.js'
 import { requests } from './requests.js'
+import { size } from './size.js'
 
 export type { Case, Context, Runtime } from './assert.js'
 
@@ -19,4 +20,5 @@ export const cases: Record<string, Case> = {
   ...encoding,
   ...methods,
   ...params,
+  ...size,
 }

@@ -71,6 +71,21 @@ export async function startConformanceServer(): Promise<ConformanceServer> {
       res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': coding })
       res.end(apply(text))
     },
+    // `mib` MiB of zeros gzipped (1 GiB is ~1 MB), compressed as it is sent: a decompression bomb
+    // that costs the server only what the client reads.
+    '/bomb': (_req, res, url) => {
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-encoding': 'gzip' })
+      const gzip = zlib.createGzip({ level: 9 })
+      const zero = Buffer.alloc(1024 * 1024)
+      let left = Number(url.searchParams.get('mib') ?? 1024)
+      const write = (): void => {
+        while (left-- > 0) if (!gzip.write(zero)) return void gzip.once('drain', write)
+        gzip.end()
+      }
+      gzip.pipe(res)
+      res.on('close', () => gzip.destroy())
+      write()
+    },
     '/status': (_req, res, url) => json(res, Number(url.searchParams.get('code') ?? 500), { error: 'status route' }),
     '/bad-json': (_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' })

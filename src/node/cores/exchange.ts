@@ -1,6 +1,8 @@
 import type { Dispatcher } from 'undici'
 import type { BodySource, BufferedBodySource } from '../../body.js'
+import { MaxResponseSizeError } from '../../errors.js'
 import { type Hop, leavesBehind } from '../../redirect-policy.js'
+import type { ClientRequest } from '../../types.js'
 import type { Transport } from '../connect.js'
 import { type Coding, codingsOf, Decoder, type DecodeSink, decodeAtOnce } from './decode.js'
 
@@ -46,6 +48,14 @@ export class Exchange implements Dispatcher.DispatchHandler, Head, BufferedBodyS
   hop: Pick<Hop, 'method' | 'body'> | undefined
   /** The call follows redirects (`maxRedirects` > 0): a redirect's body is then let go of unread. */
   follows = false
+  /** The most bytes the body may decode to (`maxResponseSize`); past it the exchange is aborted. */
+  limit = Number.POSITIVE_INFINITY
+  /** Bytes of the body kept so far, decoded. */
+  size = 0
+  /** The answer is a redirect the call follows: its body's bytes are dropped as they come. */
+  skips = false
+  /** The call, for the error that names it. */
+  call: ClientRequest | undefined
   constructor(
     readonly resolve: (head: Head) => void,
     readonly reject: (error: unknown) => void,
@@ -86,6 +96,12 @@ export class Exchange implements Dispatcher.DispatchHandler, Head, BufferedBodyS
     }
     this.status = status
     this.headers = headers
+    if (status >= 300 && status < 400 && this.follows) this.skips = !this.reads(status, headers)
+    // The limit is passed before the first byte when the length the answer declares is over it.
+    const length = headers['content-length']
+    if (length !== undefined && this.codings === undefined && Number(length) > this.limit && this.reads(status, headers)) {
+      this.tooLarge(Number(length))
+    }
   }
 
   /**
@@ -100,14 +116,30 @@ export class Exchange implements Dispatcher.DispatchHandler, Head, BufferedBodyS
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    if (this.codings === undefined) this.take(chunk)
+    if (this.codings === undefined) this.skips || this.take(chunk)
     else this.decode(controller, chunk)
   }
 
-  /** Keeps a chunk of the body (decoded, when it was encoded). */
+  /** Keeps a chunk of the body (decoded, when it was encoded), unless it takes the body past the limit. */
   take(chunk: Buffer): void {
+    if ((this.size += chunk.length) > this.limit) this.tooLarge()
+    else this.keep(chunk)
+  }
+
+  keep(chunk: Buffer): void {
     if (this.first === undefined) this.first = chunk
     else (this.rest ??= []).push(chunk)
+  }
+
+  /**
+   * The body passed the limit (or its `Content-Length` says it will): the exchange is aborted —
+   * undici closes the connection rather than reading on — and the call fails with a
+   * `MaxResponseSizeError`; a decoding still running is dropped.
+   */
+  tooLarge(declared?: number): void {
+    if (this.reason !== undefined) return
+    this.reason = new MaxResponseSizeError(this.call as ClientRequest, this.status, this.limit, this.size, declared)
+    this.fail(this.reason)
   }
 
   /** Holds an encoded chunk, or hands it to the decoder once the body is too large to hold. */
@@ -116,7 +148,7 @@ export class Exchange implements Dispatcher.DispatchHandler, Head, BufferedBodyS
       this.decoder.write(chunk)
       return
     }
-    this.take(chunk)
+    this.keep(chunk)
     if ((this.held += chunk.length) > HOLD) this.decodeOffThread()
   }
 
@@ -146,6 +178,7 @@ export class Exchange implements Dispatcher.DispatchHandler, Head, BufferedBodyS
       return
     }
     if (decoded === undefined) this.decodeOffThread().end()
+    else if ((this.size = decoded.length) > this.limit) this.tooLarge()
     else {
       this.first = decoded
       this.finish()

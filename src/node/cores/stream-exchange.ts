@@ -81,6 +81,10 @@ export class StreamExchange extends Exchange {
   /** Into the stream; past its high-water mark the socket (and the decoder) wait for the reader. */
   override take(chunk: Buffer): void {
     if (this.settled) return
+    if ((this.size += chunk.length) > this.limit) {
+      this.tooLarge()
+      return
+    }
     this.sink.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength))
     if ((this.sink.desiredSize ?? 0) > 0) return
     this.controller?.pause()
@@ -111,8 +115,27 @@ export class StreamExchange extends Exchange {
     }
   }
 
+  /**
+   * The limit of a body read whole (the client's `maxResponseSize`, or the call's): what applies
+   * when a streamed call's body is read whole after all (an error answer, parsed for `HTTPError`).
+   */
+  wholeLimit = Number.POSITIVE_INFINITY
+
+  /**
+   * The stream, to be read whole: the limit of a whole body applies from here on. Throws the
+   * `MaxResponseSizeError` at once when more than that came in already (the stream may be complete).
+   */
+  whole(): ReadableStream<Uint8Array> {
+    this.limit = this.wholeLimit
+    if (this.size > this.limit) {
+      this.tooLarge()
+      throw this.reason
+    }
+    return this.readable
+  }
+
   override text(): Promise<string> {
-    return new Response(this.readable).text()
+    return new Response(this.whole()).text()
   }
 
   /** Never in memory: the undici core reads a streamed exchange through `readBody` only. */
@@ -121,11 +144,11 @@ export class StreamExchange extends Exchange {
   }
 
   override arrayBuffer(): Promise<ArrayBuffer> {
-    return new Response(this.readable).arrayBuffer()
+    return new Response(this.whole()).arrayBuffer()
   }
 
   override blob(): Promise<Blob> {
-    return new Response(this.readable).blob()
+    return new Response(this.whole()).blob()
   }
 
   override stream(): ReadableStream<Uint8Array> {

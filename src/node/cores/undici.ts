@@ -5,6 +5,7 @@ import { flatHeaders, Headers } from '../../headers.js'
 import { type Hop, isRedirect, MAX_REDIRECTS, nextHop } from '../../redirect-policy.js'
 import { INSPECT, renderResponse } from '../../render.js'
 import { markStale, mayResend } from '../../resend-policy.js'
+import { MAX_RESPONSE_SIZE } from '../../response-size.js'
 import { toClientError } from '../../signal.js'
 import type { ClientRequest, ClientResponse, Core } from '../../types.js'
 import type { Transport } from '../connect.js'
@@ -23,7 +24,12 @@ import { Targets } from './targets.js'
  * changes), the attempt's timeout is a deadline (see {@link Deadlines}) that aborts the exchange,
  * and the caller's signal aborts it too.
  */
-export function createUndiciCore(agent: Dispatcher, transport?: Transport, maxRedirects = MAX_REDIRECTS): Core {
+export function createUndiciCore(
+  agent: Dispatcher,
+  transport?: Transport,
+  maxRedirects = MAX_REDIRECTS,
+  maxResponseSize = MAX_RESPONSE_SIZE,
+): Core {
   const targets = new Targets()
   const deadlines = new Deadlines()
   return async function undiciCore(request: ClientRequest): Promise<ClientResponse> {
@@ -50,11 +56,19 @@ export function createUndiciCore(agent: Dispatcher, transport?: Transport, maxRe
         let head: Head
         try {
           head = await new Promise<Head>((resolve, reject) => {
-            attempt.exchange = stream
+            const exchange = stream
               ? new StreamExchange(resolve, reject, origin, transport, request)
               : new Exchange(resolve, reject, origin, transport)
-            attempt.exchange.hop = hop
-            attempt.exchange.follows = maxRedirects > 0
+            exchange.hop = hop
+            exchange.follows = maxRedirects > 0
+            exchange.call = request
+            // A stream is limited only by the call's own maxResponseSize; a body read whole by the client's too.
+            const whole = request.maxResponseSize ?? maxResponseSize
+            if (stream) {
+              exchange.limit = request.maxResponseSize ?? Number.POSITIVE_INFINITY
+              ;(exchange as StreamExchange).wholeLimit = whole
+            } else exchange.limit = whole
+            attempt.exchange = exchange
             agent.dispatch(options, attempt.exchange)
           })
         } catch (error) {
