@@ -6,7 +6,8 @@ import { errors } from './errors.js'
 import { middleware } from './middleware.js'
 import { redirects } from './redirects.js'
 import { requests } from './requests.js'
+import { traceCases } from './trace.js'
 
 export type { Case, Context, Runtime } from './assert.js'
 
-export const cases: Record<string, Case> = { ...requests, ...errors, ...middleware, ...redirects, ...encoding }
+export const cases: Record<string, Case> = { ...requests, ...errors, ...middleware, ...redirects, ...encoding, ...traceCases }
