@@ -111,9 +111,9 @@ export function trace(options: TraceOptions = {}): Middleware {
     const parent = otel.context.active()
     const isKnown = known.has(request.method)
     const name = !isKnown ? 'HTTP' : request.route ? `${request.method} ${request.route}` : request.method
-    const base = mayRecord(otel, tracerProvider) ? baseAttributes(request, known) : undefined
     const kind = otel.SpanKind.CLIENT
-    const span = tracer.startSpan(name, base ? { kind, attributes: startAttributes(request, base) } : { kind }, parent)
+    const start = mayRecord(otel, tracerProvider) ? { kind, attributes: startAttributes(request, known) } : { kind }
+    const span = tracer.startSpan(name, start, parent)
     const recording = span.isRecording()
     const duration = durationHistogram(otel) as Histogram
     const spanContext = span.spanContext()
@@ -123,7 +123,7 @@ export function trace(options: TraceOptions = {}): Middleware {
       span.end()
       return next(request)
     }
-    const attributes = base ?? baseAttributes(request, known)
+    const attributes = baseAttributes(request, known)
     return traced(otel, request, next, { parent, span, recording, duration, carries, attributes })
   }
 
