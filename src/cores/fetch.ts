@@ -2,6 +2,7 @@ import { createFetch, type FetchOptions } from 'ofetch'
 import { type BodySource, encodeRequestBody, readBody, settle } from '../body.js'
 import { MaxResponseSizeError, TimeoutError } from '../errors.js'
 import { Headers } from '../headers.js'
+import { noteReceived } from '../received.js'
 import { type Hop, isRedirect, MAX_REDIRECTS, nextHop } from '../redirect-policy.js'
 import { INSPECT, responseView } from '../render.js'
 import { markStale, mayResend } from '../resend-policy.js'
@@ -146,6 +147,8 @@ export function createFetchCore(
       agent !== undefined && (timeout !== undefined || request.signal !== undefined)
         ? agent.attempt(at, request.responseType === 'stream')
         : undefined
+    // The answer that is the call's (after redirects), once its headers are in.
+    let answered: Response | undefined
     try {
       const encoded = encodeRequestBody(request)
       const options = {
@@ -173,6 +176,7 @@ export function createFetchCore(
         response = last.response
         url = last.url.href
       }
+      answered = response
       const contentType = response.headers.get('content-type') ?? ''
       // A stream outlives this call: the attempt timer stops at the headers, the caller's signal
       // stays linked so it can still cancel the body.
@@ -194,8 +198,10 @@ export function createFetchCore(
       } as ClientResponse)
     } catch (error) {
       const inner = unwrap(error)
-      if (timeout !== undefined && deadline !== undefined && agent?.passed(inner)) throw new TimeoutError(request, timeout)
-      throw attempt.failure(inner, pool)
+      const status = answered?.status
+      if (timeout !== undefined && deadline !== undefined && agent?.passed(inner))
+        throw noteReceived(request, status, new TimeoutError(request, timeout))
+      throw noteReceived(request, status, attempt.failure(inner, pool))
     } finally {
       attempt.done()
       deadline?.end()

@@ -9,6 +9,7 @@ import { params } from './params.js'
 import { redirects } from './redirects.js'
 import { requests } from './requests.js'
 import { size } from './size.js'
+import { traceCases } from './trace.js'
 
 export type { Case, Context, Runtime } from './assert.js'
 
@@ -21,4 +22,5 @@ export const cases: Record<string, Case> = {
   ...methods,
   ...params,
   ...size,
+  ...traceCases,
 }

@@ -2,6 +2,7 @@ import type { Dispatcher } from 'undici'
 import { encodeRequestBody, readBody, readBufferedBody, settle } from '../../body.js'
 import { TimeoutError } from '../../errors.js'
 import { flatHeaders, Headers } from '../../headers.js'
+import { noteReceived } from '../../received.js'
 import { type Hop, isRedirect, MAX_REDIRECTS, nextHop } from '../../redirect-policy.js'
 import { INSPECT, renderResponse } from '../../render.js'
 import { markStale, mayResend } from '../../resend-policy.js'
@@ -108,7 +109,8 @@ export function createUndiciCore(
         return settle(new UndiciResponse(request, head.status, head.headers, hop.url.href, data))
       }
     } catch (error) {
-      throw toClientError(request, error, attempt.timedOut, transport)
+      // After the headers (the body failed, timed out or was aborted) the status stays known.
+      throw noteReceived(request, attempt.exchange?.status, toClientError(request, error, attempt.timedOut, transport))
     } finally {
       deadlines.remove(attempt)
       if (onAbort && !keepLink) signal?.removeEventListener('abort', onAbort)
