@@ -28,7 +28,7 @@ export type ParamValue = ParamScalar | ReadonlyArray<ParamScalar> | Readonly<Rec
 
 /**
  * A `params` value that is well typed but would not name one resource: a dot segment, an empty
- * value, an invalid Date, a lone surrogate. The client turns it into a `ValidationError` before
+ * value, an invalid Date, NaN or an infinity, a lone surrogate. The client turns it into a `ValidationError` before
  * anything is sent (request.ts cannot import errors.ts, which imports it).
  *
  * @example
@@ -128,6 +128,8 @@ function scalarText(name: string, value: unknown, at: string): string {
     case 'string':
       return value
     case 'number':
+      if (Number.isFinite(value)) return String(value)
+      throw new RefusedParam(`${name}${at}`, `is ${value}, which names no resource: check the number it came from (parseInt('x') makes NaN)`)
     case 'bigint':
     case 'boolean':
       return String(value)

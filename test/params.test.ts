@@ -172,8 +172,13 @@ for (const core of ['fetch', 'undici'] as const) {
         }
       })
 
-      it('refuses an invalid Date and a lone surrogate with a ValidationError', async () => {
+      it('refuses an invalid Date, NaN, an infinity and a lone surrogate with a ValidationError', async () => {
         expect(((await refused({ id: new Date(Number.NaN) })) as ValidationError).issues[0]?.message).toMatch(/invalid Date/)
+        // `/users/NaN` is no user: a number that is none came from a bug (parseInt of bad input).
+        for (const id of [Number.NaN, Number.POSITIVE_INFINITY, [1, Number.NEGATIVE_INFINITY]]) {
+          const error = (await refused({ id })) as ValidationError
+          expect(error.issues[0]?.message, String(id)).toMatch(/is (NaN|-?Infinity), which names no resource/)
+        }
         expect(((await refused({ id: 'a\uD800' })) as ValidationError).issues[0]?.message).toMatch(/lone surrogate/)
       })
     })

@@ -134,6 +134,11 @@ describe('serializeQuery: refusals', () => {
     expect(() => write({ at: new Date(Number.NaN) })).toThrow('query.at is an invalid Date')
   })
 
+  it('refuses NaN and the infinities instead of sending page=NaN', () => {
+    expect(() => write({ page: Number.NaN })).toThrow(/query\.page is NaN: check the number it came from/)
+    expect(() => write({ ids: [1, Number.POSITIVE_INFINITY] })).toThrow(/query\.ids\[1\] is Infinity/)
+  })
+
   it('refuses an unknown choice, listing the valid ones', () => {
     expect(() => write({}, { array: 'brakets' } as never)).toThrow(
       "queryFormat.array must be one of 'form', 'comma', 'spaceDelimited', 'pipeDelimited', 'brackets', 'indices', got \"brakets\"",
