@@ -129,7 +129,10 @@ function scalarText(name: string, value: unknown, at: string): string {
       return value
     case 'number':
       if (Number.isFinite(value)) return String(value)
-      throw new RefusedParam(`${name}${at}`, `is ${value}, which names no resource: check the number it came from (parseInt('x') makes NaN)`)
+      throw new RefusedParam(
+        `${name}${at}`,
+        `is ${value}, which names no resource: check the number it came from (parseInt('x') makes NaN)`,
+      )
     case 'bigint':
     case 'boolean':
       return String(value)

@@ -92,7 +92,9 @@ function scalar(value: unknown, parent: string, key: string | number): string | 
   const type = typeof value
   if (type === 'string') return value as string
   if (type === 'number' && !Number.isFinite(value)) {
-    throw new TypeError(`${at(parent, key)} is ${value}: check the number it came from (parseInt('x') makes NaN), or pass the text you mean`)
+    throw new TypeError(
+      `${at(parent, key)} is ${value}: check the number it came from (parseInt('x') makes NaN), or pass the text you mean`,
+    )
   }
   if (type === 'number' || type === 'boolean' || type === 'bigint') return String(value)
   if (!(value instanceof Date)) return undefined
