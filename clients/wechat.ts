@@ -1,6 +1,7 @@
 import { recommended } from '../middleware/recommended.js'
 import type { RetryContext } from '../middleware/retry-policy.js'
-import { ClientError, isClientError } from '../src/errors.js'
+import { isClientError } from '../src/error-guards.js'
+import { ClientError } from '../src/errors.js'
 import type { ClientRequest, FetchFunction, Middleware } from '../src/index.js'
 import { type Client, type ClientOptions, createClient, type OperationClient } from '../src/index.js'
 import { checkKeys } from '../src/options.js'

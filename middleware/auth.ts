@@ -1,5 +1,6 @@
 import type { OperationClient } from '../src/client.js'
-import { HTTPError, isHTTPError } from '../src/errors.js'
+import { isHTTPError } from '../src/error-guards.js'
+import { HTTPError } from '../src/errors.js'
 import { Headers } from '../src/headers.js'
 import { checkKeys, checkMs, describe, withDefaults } from '../src/options.js'
 import { mergeRules } from '../src/redact.js'

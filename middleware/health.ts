@@ -1,12 +1,12 @@
 import {
-  CircuitOpenError,
   isCircuitOpenError,
   isClientClosedError,
   isHTTPError,
   isNetworkError,
   isRateLimitError,
   isTimeoutError,
-} from '../src/errors.js'
+} from '../src/error-guards.js'
+import { CircuitOpenError } from '../src/errors.js'
 import { type BreakerReport, HEALTH_REPORT } from '../src/health.js'
 import { checkKeys, checkMs, withDefaults } from '../src/options.js'
 import type { BreakerNews, BreakerStore } from '../src/stores.js'

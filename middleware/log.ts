@@ -1,5 +1,5 @@
 import type { ConsolaInstance, LogType } from 'consola'
-import { isClientError, isHTTPError, isRateLimitError } from '../src/errors.js'
+import { isClientError, isHTTPError, isRateLimitError } from '../src/error-guards.js'
 import { type CallEvent, isRetrying, onCallEvent } from '../src/events.js'
 import { checkKeys } from '../src/options.js'
 import { redactBody, redactHeaders, redactURL, scrubText } from '../src/redact.js'

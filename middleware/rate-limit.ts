@@ -1,4 +1,5 @@
-import { isHTTPError, RateLimitError } from '../src/errors.js'
+import { isHTTPError } from '../src/error-guards.js'
+import { RateLimitError } from '../src/errors.js'
 import { checkKeys, checkMs, describe, MAX_TIMER_MS } from '../src/options.js'
 import { sleep } from '../src/signal.js'
 import { createMemoryRateLimitStore, type RateLimitStore, type RatePlan } from '../src/stores.js'

@@ -1,5 +1,5 @@
 // The pure parts of retry: what is retried and how long to wait. No timers, no I/O.
-import { isCircuitOpenError, isHTTPError, isNetworkError, isTimeoutError } from '../src/errors.js'
+import { isCircuitOpenError, isHTTPError, isNetworkError, isTimeoutError } from '../src/error-guards.js'
 import { hasIdempotencyKey } from '../src/resend-policy.js'
 import type { ClientRequest, ClientResponse } from '../src/types.js'
 

@@ -1,4 +1,4 @@
-import { isTimeoutError } from '../src/errors.js'
+import { isTimeoutError } from '../src/error-guards.js'
 import { emitCallEvent, markRetrying } from '../src/events.js'
 import { checkKeys, checkMs, describe, MAX_TIMER_MS, withDefaults } from '../src/options.js'
 import { sleep as abortableSleep } from '../src/signal.js'

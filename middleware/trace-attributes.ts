@@ -2,7 +2,7 @@
 // OpenTelemetry HTTP client conventions (https://opentelemetry.io/docs/specs/semconv/http/http-spans/).
 // No OpenTelemetry API here, no I/O (the environment is read once, by knownMethods()).
 import type { Attributes } from '@opentelemetry/api'
-import { isClientError, isHTTPError, isMaxRedirectsError, isNetworkError, isParseError, isTimeoutError } from '../src/errors.js'
+import { isClientError, isHTTPError, isMaxRedirectsError, isNetworkError, isParseError, isTimeoutError } from '../src/error-guards.js'
 import { receivedStatus } from '../src/received.js'
 import { redactURL } from '../src/redact.js'
 import type { ClientRequest } from '../src/types.js'

@@ -1,5 +1,5 @@
 import type { Attributes, Context, Histogram, MeterProvider, Span, Tracer, TracerProvider } from '@opentelemetry/api'
-import { isHTTPError } from '../src/errors.js'
+import { isHTTPError } from '../src/error-guards.js'
 import { Headers } from '../src/headers.js'
 import { checkKeys } from '../src/options.js'
 import { scrubText } from '../src/redact.js'

@@ -1,15 +1,12 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec'
-import type { HttpVerb, OperationError, OperationOf, PathsWith, WithPaths } from './openapi.js'
 import { redactURL, scrubText } from './redact.js'
-import { scrubError } from './render.js'
-import { baseOf, joinPath } from './request.js'
 import { bytes } from './response-size.js'
 import { STATUS_TEXT } from './status.js'
-import { causes, certificateRefusal, findTLSFailure, isRefusedStream, type TLSFailureKind } from './tls-errors.js'
+import { certificateRefusal, type TLSFailureKind } from './tls-errors.js'
 import type { ClientRequest, ClientResponse } from './types.js'
 
 // Guards compare this registered symbol, not classes, so they work across two installed copies.
-const KIND = Symbol.for('fetchline.error.kind')
+export const KIND = Symbol.for('fetchline.error.kind')
 
 /** The request as an error shows it: method and a redacted URL, never headers or body. */
 export type RequestSummary = { readonly method: string; readonly url: string }
@@ -71,7 +68,8 @@ export class ClientError extends Error {
   }
 }
 
-function where(request: ClientRequest): string {
+/** `METHOD url` of `request`, its secrets redacted: how every error message names the call. */
+export function where(request: ClientRequest): string {
   return `${request.method} ${redactURL(request.url, request.redaction)}`
 }
 
@@ -159,82 +157,6 @@ export class TimeoutError extends ClientError {
 
   override toJSON(): Record<string, unknown> {
     return { ...super.toJSON(), timeout: this.timeout, limit: this.limit }
-  }
-}
-
-// Errors that prove the request never left this process: no connection was made.
-const NEVER_SENT = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EAI_FAIL',
-  'EAI_NODATA',
-  'EAI_NONAME',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EADDRNOTAVAIL',
-  'UND_ERR_CONNECT_TIMEOUT',
-])
-
-/**
- * The request failed below HTTP: refused, reset, DNS, TLS, a socket closed mid-answer.
- *
- * @example
- * catch (error) {
- *   if (isNetworkError(error) && error.neverSent) // safe to send again, even a POST
- * }
- */
-export class NetworkError extends ClientError {
-  override name = 'NetworkError'
-  static override readonly [KIND]: string = 'NetworkError'
-  /** The system or undici code: `ECONNREFUSED`, `ECONNRESET`, `ENOTFOUND`, `UND_ERR_SOCKET`, … */
-  readonly systemCode: string | undefined
-  /**
-   * `true` when the failure proves the request never reached the server (refused, DNS, connect
-   * timeout, TLS, an HTTP/2 stream the server refused before processing it): sending it again is
-   * safe for every method.
-   */
-  readonly neverSent: boolean
-  /**
-   * Set when TLS failed over a certificate: `'certificate'`, this side did not accept the
-   * server's (untrusted CA, expired, wrong host); `'refused'`, the server refused the handshake
-   * over ours (none sent, or one it does not trust). Retrying does not heal either, so `retry()`
-   * does not retry them.
-   */
-  readonly tlsFailure: TLSFailureKind | undefined
-  /**
-   * The status a forward proxy refused the CONNECT (or the request) with, e.g. 407 when its
-   * credentials are wrong: `retry()` does not retry a 407, which only repeats the refusal.
-   */
-  readonly proxyStatus: number | undefined
-
-  constructor(request: ClientRequest, cause: unknown) {
-    const tls = findTLSFailure(cause)
-    const systemCode = tls?.code ?? findSystemCode(cause)
-    const refused = proxyRefusal(cause)
-    const reason = tls ? scrubText(tls.reason, request.redaction) : (refused?.reason ?? findMessage(cause, request))
-    super(`${where(request)} failed: ${reason}${systemCode ? ` (${systemCode})` : ''}`, {
-      code: 'FL_ERR_NETWORK',
-      request,
-      // The cause chain is handed out too: a custom fetch's error may name the raw URL.
-      cause: scrubError(cause, request.redaction),
-    })
-    this.systemCode = systemCode
-    this.tlsFailure = tls?.kind
-    this.proxyStatus = refused?.status
-    // A proxy that refused the CONNECT (or the request) never passed it on to the origin.
-    this.neverSent =
-      tls !== undefined || refused !== undefined || (systemCode !== undefined && NEVER_SENT.has(systemCode)) || isRefusedStream(cause)
-  }
-
-  override toJSON(): Record<string, unknown> {
-    return {
-      ...super.toJSON(),
-      systemCode: this.systemCode,
-      neverSent: this.neverSent,
-      tlsFailure: this.tlsFailure,
-      proxyStatus: this.proxyStatus,
-    }
   }
 }
 
@@ -541,181 +463,3 @@ export class OAuth2Error extends ClientError {
     return { ...super.toJSON(), error: this.error, description: this.description, status: this.status }
   }
 }
-
-function findSystemCode(error: unknown): string | undefined {
-  for (const e of causes(error)) if (typeof e.code === 'string') return e.code
-  return undefined
-}
-
-// What undici's proxy agents fail with when the proxy refuses: the CONNECT of a tunnel
-// (lib/dispatcher/proxy-agent.js), or a plain-HTTP request sent to it in absolute form.
-const TUNNEL_REFUSED = /^Proxy response \((\d{3})\) !== 200 when HTTP Tunneling$/
-const REQUEST_REFUSED = /^Proxy Authentication Required \((407)\)$/
-
-/** The refusal of a forward proxy, said plainly (undici's words name neither side), or `undefined`. */
-function proxyRefusal(error: unknown): { reason: string; status: number } | undefined {
-  for (const e of causes(error)) {
-    const message = e.message
-    if (typeof message !== 'string') continue
-    const match = TUNNEL_REFUSED.exec(message) ?? REQUEST_REFUSED.exec(message)
-    if (!match) continue
-    const status = Number(match[1])
-    const what = match.input.startsWith('Proxy response') ? 'the CONNECT' : 'the request'
-    const hint = status === 407 ? ': check the proxy credentials (user:password in the proxy URL)' : ''
-    return { reason: `the proxy refused ${what} with ${status} ${STATUS_TEXT[status] ?? 'Unknown Status'}${hint}`, status }
-  }
-  return undefined
-}
-
-function findMessage(error: unknown, request: ClientRequest): string {
-  // fetch wraps the real reason: TypeError('fetch failed', { cause }). Show the innermost one.
-  let e = error as { message?: unknown; cause?: unknown } | undefined
-  while (e?.cause && typeof e.cause === 'object') e = e.cause as typeof e
-  const text = typeof e?.message === 'string' && e.message ? e.message : String(error)
-  // A custom fetch may name the URL in its message: never let its secrets through.
-  return scrubText(text, request.redaction)
-}
-
-function hasBrand(error: unknown, kind: string): boolean {
-  if (typeof error !== 'object' || error === null) return false
-  for (let proto = Object.getPrototypeOf(error); proto; proto = Object.getPrototypeOf(proto)) {
-    if ((proto.constructor as { [KIND]?: unknown } | undefined)?.[KIND] === kind) return true
-  }
-  return false
-}
-
-/**
- * Whether `error` is a fetchline error, also from another installed copy of fetchline.
- *
- * @example
- * if (isClientError(error)) console.warn(error.code, error.request?.url)
- */
-export const isClientError = (error: unknown): error is ClientError => hasBrand(error, 'ClientError')
-/**
- * Whether `error` is an {@link HTTPError}, also from another installed copy of fetchline.
- *
- * @example
- * if (isHTTPError(error)) console.warn(error.code, error.request?.url)
- */
-export function isHTTPError(error: unknown): error is HTTPError
-/**
- * Whether `error` is an {@link HTTPError} answering a call to `path` with `method` (checked at run
- * time: the method, and the path template the call was made with), typed as the OpenAPI document
- * of `client` declares that operation's error answers: `status` and `data` narrow together.
- *
- * @example
- * try {
- *   await github.post('/repos/{owner}/{repo}/issues', { params, json: { title } })
- * } catch (error) {
- *   if (isHTTPError(error, github, 'post', '/repos/{owner}/{repo}/issues') && error.status === 422) console.warn(error.data.errors)
- *   else throw error
- * }
- */
-export function isHTTPError<Paths, M extends HttpVerb, P extends PathsWith<Paths, M>>(
-  error: unknown,
-  client: WithPaths<Paths>,
-  method: M,
-  path: P,
-): error is OperationError<OperationOf<Paths, P, M>>
-export function isHTTPError(error: unknown, client?: unknown, method?: string, path?: unknown): boolean {
-  if (!hasBrand(error, 'HTTPError')) return false
-  if (method === undefined) return true
-  const request = (error as HTTPError).response?.request
-  if (request === undefined || typeof method !== 'string' || request.method !== method.toUpperCase() || typeof path !== 'string') {
-    return false
-  }
-  // A call with `params` keeps its template as `route`; one without has the path itself in its URL.
-  // A template never matches a URL without a route: `/pet/findByStatus` is not `/pet/{petId}`.
-  return request.route !== undefined ? request.route === path : !path.includes('{') && answersPath(request.url, path, client)
-}
-
-/**
- * Whether `url` is `path` under the client's baseURL, joined as the client joins them. An
- * operation's client has no baseURL: then the URL's path ends with `path`.
- */
-function answersPath(url: URL, path: string, client: unknown): boolean {
-  const baseURL = (client as { baseURL?: unknown } | null | undefined)?.baseURL
-  if (!(baseURL instanceof URL)) return url.pathname.endsWith(path)
-  try {
-    return new URL(joinPath(baseOf(baseURL), path)).pathname === url.pathname
-  } catch {
-    return false
-  }
-}
-/**
- * Whether `error` is a {@link TimeoutError}, also from another installed copy of fetchline.
- *
- * @example
- * if (isTimeoutError(error)) console.warn(error.code, error.request?.url)
- */
-export const isTimeoutError = (error: unknown): error is TimeoutError => hasBrand(error, 'TimeoutError')
-/**
- * Whether `error` is a {@link NetworkError}, also from another installed copy of fetchline.
- *
- * @example
- * if (isNetworkError(error)) console.warn(error.code, error.request?.url)
- */
-export const isNetworkError = (error: unknown): error is NetworkError => hasBrand(error, 'NetworkError')
-/**
- * Whether `error` is a {@link ClientClosedError}, also from another installed copy.
- *
- * @example
- * if (isClientClosedError(error)) console.warn(error.code, error.request?.url)
- */
-export const isClientClosedError = (error: unknown): error is ClientClosedError => hasBrand(error, 'ClientClosedError')
-/**
- * Whether `error` is a {@link CircuitOpenError}, also from another installed copy.
- *
- * @example
- * if (isCircuitOpenError(error)) console.warn(error.code, error.request?.url)
- */
-export const isCircuitOpenError = (error: unknown): error is CircuitOpenError => hasBrand(error, 'CircuitOpenError')
-/**
- * Whether `error` is a {@link RateLimitError}, also from another installed copy.
- *
- * @example
- * if (isRateLimitError(error)) console.warn(`over the limit; retry in ${error.retryAfter} ms`)
- */
-export const isRateLimitError = (error: unknown): error is RateLimitError => hasBrand(error, 'RateLimitError')
-/**
- * Whether `error` is a {@link ParseError}, also from another installed copy.
- *
- * @example
- * if (isParseError(error)) console.warn(error.code, error.request?.url)
- */
-export const isParseError = (error: unknown): error is ParseError => hasBrand(error, 'ParseError')
-/**
- * Whether `error` is a {@link ValidationError}, also from another installed copy.
- *
- * @example
- * if (isValidationError(error)) console.warn(error.code, error.request?.url)
- */
-export const isValidationError = (error: unknown): error is ValidationError => hasBrand(error, 'ValidationError')
-/**
- * Whether `error` is a {@link PaginationError}, also from another installed copy.
- *
- * @example
- * if (isPaginationError(error)) console.warn(error.reason, error.request?.url)
- */
-export const isPaginationError = (error: unknown): error is PaginationError => hasBrand(error, 'PaginationError')
-/**
- * Whether `error` is a {@link MaxRedirectsError}, also from another installed copy.
- *
- * @example
- * if (isMaxRedirectsError(error)) console.warn(`stopped after ${error.limit} redirects, at ${error.location}`)
- */
-export const isMaxRedirectsError = (error: unknown): error is MaxRedirectsError => hasBrand(error, 'MaxRedirectsError')
-/**
- * Whether `error` is a {@link MaxResponseSizeError}, also from another installed copy.
- *
- * @example
- * if (isMaxResponseSizeError(error)) console.warn(`answer over ${error.limit} bytes, from ${error.request?.url}`)
- */
-export const isMaxResponseSizeError = (error: unknown): error is MaxResponseSizeError => hasBrand(error, 'MaxResponseSizeError')
-/**
- * Whether `error` is an {@link OAuth2Error}, also from another installed copy.
- *
- * @example
- * if (isOAuth2Error(error) && error.error === 'invalid_client') console.error('check the client id and secret')
- */
-export const isOAuth2Error = (error: unknown): error is OAuth2Error => hasBrand(error, 'OAuth2Error')

@@ -1,11 +1,6 @@
 export { type Call, type Client, type ClientOptions, createClient, type OperationClient, type SchemaOptions } from './client.js'
 export type { FetchFunction } from './cores/fetch.js'
 export {
-  CircuitOpenError,
-  ClientClosedError,
-  ClientError,
-  type ErrorCode,
-  HTTPError,
   isCircuitOpenError,
   isClientClosedError,
   isClientError,
@@ -19,9 +14,15 @@ export {
   isRateLimitError,
   isTimeoutError,
   isValidationError,
+} from './error-guards.js'
+export {
+  CircuitOpenError,
+  ClientClosedError,
+  ClientError,
+  type ErrorCode,
+  HTTPError,
   MaxRedirectsError,
   MaxResponseSizeError,
-  NetworkError,
   OAuth2Error,
   PaginationError,
   type PaginationReason,
@@ -33,6 +34,7 @@ export {
   ValidationError,
 } from './errors.js'
 export { type BreakerReport, HEALTH_REPORT, type HealthCheckOptions, type HealthReport } from './health.js'
+export { NetworkError } from './network-error.js'
 export type {
   ErrorData,
   ErrorOf,

@@ -1,4 +1,5 @@
-import { ClientError, NetworkError, TimeoutError } from './errors.js'
+import { ClientError, TimeoutError } from './errors.js'
+import { NetworkError } from './network-error.js'
 import type { ClientRequest } from './types.js'
 
 /**
