@@ -1,6 +1,6 @@
 import { scrubText } from '../redact.js'
 import type { BreakerNews } from '../stores.js'
-import type { RedisLike, RedisLogger, RedisSubscriber } from './redis.js'
+import type { RedisLike, RedisLogger, RedisSubscriber } from './redis-like.js'
 
 type Listener = (news: BreakerNews) => void
 type Link = { redis: RedisLike; logger: RedisLogger; recheck: number; key(name: string): string }
