@@ -1,11 +1,69 @@
 // The pure parts of paginate(): where the next call goes, whether it was fetched already, and
 // what the caller's options may be. The loop that sends the pages is in paginate.ts.
+import type { StandardSchemaV1 } from '@standard-schema/spec'
+import type { Client } from './client-types.js'
 import { PaginationError } from './errors.js'
 import { checkKeys, describe } from './options.js'
-import type { Pageable, PaginateOptions } from './paginate.js'
 import { redactURL } from './redact.js'
 import { REQUEST_KEYS } from './request.js'
 import type { ClientResponse, Query, RequestOptions } from './types.js'
+
+/**
+ * What `next` returns: options for the next call (merged over this page's: `query` key by key, a
+ * key set to `undefined` dropped; the other options replaced), a URL or path (resolved against
+ * this page's URL, as a link is), or `undefined`, `null`, `false` or `''` to stop.
+ */
+export type NextPage = RequestOptions | string | URL | undefined | null | false
+
+/** What `next` is told besides the response. */
+export type PageContext<Item = unknown> = {
+  /** This page's number: 1 for the first. */
+  readonly page: number
+  /** This page's items (empty in pages mode when `data` is not an array and there is no `items`). */
+  readonly items: readonly Item[]
+}
+
+/**
+ * Options of {@link paginate}: those of a call (`query`, `headers`, `signal`, `schema`, …), sent
+ * with the first page and carried over to the next, plus how to walk the listing.
+ *
+ * @example
+ * const options: PaginateOptions<Charge, { data: Charge[]; has_more: boolean }> = {
+ *   query: { limit: 100 },
+ *   items: (response) => response.data.data,
+ *   next: (response, { items }) => response.data.has_more && { query: { starting_after: items.at(-1)?.id } },
+ * }
+ * type Charge = { id: string }
+ */
+export type PaginateOptions<Item = unknown, Page = unknown> = Omit<RequestOptions, 'schema'> & {
+  /** The method of every page request. @default 'GET' */
+  method?: string
+  /**
+   * The next page, from this one. By default, the target of the `Link: <…>; rel="next"` header
+   * (RFC 8288: several links and header lines, any case, relative URLs), else the end.
+   */
+  next?: (response: ClientResponse<Page>, context: PageContext<Item>) => NextPage | Promise<NextPage>
+  /** Picks a page's items out of the response; by default `data`, which must then be an array. */
+  items?: (response: ClientResponse<Page>) => readonly Item[] | Promise<readonly Item[]>
+  /** Yield whole responses (pages) instead of items; `limit` then counts pages. @default false */
+  pages?: boolean
+  /**
+   * How many items (pages with `pages: true`) to yield at most; no page is requested past them.
+   * @default Infinity
+   */
+  limit?: number
+  /**
+   * A guard against runaway listings (got's `requestLimit`): a listing with a next page after
+   * this many requests rejects with `PaginationError` (`reason: 'max-requests'`).
+   * @default 10000
+   */
+  maxRequests?: number
+  /** A Standard Schema every page's `data` must match (see `RequestOptions.schema`). */
+  schema?: StandardSchemaV1<unknown, Page>
+}
+
+/** What paginate needs of a client: `createClient()`'s, or an operation's. */
+export type Pageable = Pick<Client, 'request'>
 
 /** One page's call: a path (or, after a link, an absolute URL) and its options. */
 export type Call = { path: string; options: RequestOptions }
