@@ -1,4 +1,4 @@
-import type { OperationClient } from '../src/client.js'
+import type { OperationClient } from '../src/client-types.js'
 import { isHTTPError } from '../src/error-guards.js'
 import { HTTPError } from '../src/errors.js'
 import { Headers } from '../src/headers.js'

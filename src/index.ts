@@ -1,4 +1,5 @@
-export { type Call, type Client, type ClientOptions, createClient, type OperationClient, type SchemaOptions } from './client.js'
+export { createClient } from './client.js'
+export type { Call, Client, ClientOptions, OperationClient, SchemaOptions } from './client-types.js'
 export type { FetchFunction } from './cores/fetch.js'
 export {
   isCircuitOpenError,

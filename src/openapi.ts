@@ -1,5 +1,5 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec'
-import type { Client } from './client.js'
+import type { Client } from './client-types.js'
 import type { HTTPError } from './errors.js'
 import type { ClientResponse, HeadersInput, RawBody, RequestOptions, ResponseType } from './types.js'
 

@@ -3,7 +3,7 @@
 // `dispatcher`, under either core. package.json "imports" points every other runtime at
 // src/web/transport.ts, so this file (and undici) is never loaded there.
 import { fetch as undiciFetch } from 'undici'
-import type { BuiltInTransport, ClientOptions } from '../client.js'
+import type { BuiltInTransport, ClientOptions } from '../client-types.js'
 import { createFetchCore, type FetchFunction } from '../cores/fetch.js'
 import { describe } from '../options.js'
 import { checkMaxRedirects } from '../redirect-policy.js'

@@ -1,7 +1,7 @@
 // The `#transport` edge where undici is missing or only partly there: Cloudflare Workers, Bun
 // (whose undici is a shim with no Agent.dispatch or close) and browsers. Requests go through the
 // platform's own fetch, which keeps its own connections; nothing here needs Node.
-import type { BuiltInTransport, ClientOptions } from '../client.js'
+import type { BuiltInTransport, ClientOptions } from '../client-types.js'
 import { createFetchCore, type FetchFunction } from '../cores/fetch.js'
 import { checkMaxRedirects } from '../redirect-policy.js'
 import { checkMaxResponseSize, MAX_RESPONSE_SIZE } from '../response-size.js'
