@@ -17,13 +17,28 @@ function sourceEdges(): Plugin {
   }
 }
 
+// Files that measure time against a real server or a clock — 1,000-call bursts against nginx,
+// a lossy link, fleets of processes over redis-server, deadlines and rate windows — run one at a
+// time, after the rest, so no other test file competes with them for the machine's two cores.
+// The rest (real nginx and node:http servers too, each on ports of its own) run two at a time.
+const ALONE = [
+  'test/redis.test.ts',
+  'test/middleware/{health-lossy,health-nginx,auth-fleet,timeout,rate-limit,retry-after}.test.ts',
+  'test/nginx/{keepalive,goaway}.test.ts',
+  'test/examples/demo.test.ts',
+  'test/{deadline,deadlines,exit,streams,timeouts,token-cache}.test.ts',
+]
+
 export default defineConfig({
   plugins: [sourceEdges()],
   test: {
-    include: ['test/**/*.test.ts'],
     testTimeout: 20_000,
     hookTimeout: 20_000,
     reporters: ['default', 'json'],
     outputFile: { json: 'test-results.json' },
+    projects: [
+      { extends: true, test: { name: 'pure', include: ['test/**/*.test.ts'], exclude: ALONE, maxWorkers: 2, sequence: { groupOrder: 0 } } },
+      { extends: true, test: { name: 'alone', include: ALONE, maxWorkers: 1, sequence: { groupOrder: 1 } } },
+    ],
   },
 })

@@ -67,8 +67,10 @@ describe.skipIf(nginxMissing())('HTTP/1.1, against nginx', () => {
 
       it("retry() sends a GET again after the pool's headersTimeout or bodyTimeout, as after an attempt timeout", async () => {
         await using api = client({ middleware: [retry({ maxRetries: 1, delay: 1 })] })
-        const late = await failure(api.get(`/late/${core}-retried`))
-        const stalled = await failure(api.get(`/stall/${core}-retried`, { responseType: 'text' }))
+        const [late, stalled] = await Promise.all([
+          failure(api.get(`/late/${core}-retried`)),
+          failure(api.get(`/stall/${core}-retried`, { responseType: 'text' })),
+        ])
         expect([late.limit, stalled.limit]).toEqual(['headers', 'body'])
         await expect.poll(() => [logged(`/late/${core}-retried`), logged(`/stall/${core}-retried`)], { timeout: 8_000 }).toEqual([2, 2])
       }, 20_000)
