@@ -1,26 +1,13 @@
-// The public types of a client: the options of createClient(), the client it hands back, the
-// verb methods, and the contract of a runtime's `#transport` edge (src/node/transport.ts,
-// src/web/transport.ts). Types only: client.ts builds them, openapi.ts types them by a document.
+// The public types of a client: the options of createClient(), the client it hands back and the
+// verb methods. Types only: client.ts builds them, openapi.ts types them by a document. The contract
+// of a runtime's `#transport` edge is src/cores/transport.ts.
 
 import type { StandardSchemaV1 } from '@standard-schema/spec'
 import type { Agent, Dispatcher } from 'undici'
 import type { FetchFunction } from './cores/fetch.js'
 import type { HealthCheckOptions, HealthReport } from './health.js'
-import type { ClientResponse, Core, HeadersInput, Middleware, QueryFormat, RequestOptions } from './types.js'
-import type { CheckedWarmup, WarmupOptions, WarmupReport } from './warmup.js'
-
-/**
- * What a runtime's `#transport` edge builds for a client given no `fetch`: the core requests go
- * through, and how to let go of it. package.json "imports" picks the edge — src/node/transport.ts
- * (undici Agent, both cores) on Node and Deno, src/web/transport.ts (the platform's fetch) on
- * Cloudflare Workers, Bun and browsers — so this file never loads undici itself.
- */
-export type BuiltInTransport = {
-  readonly core: Core
-  /** Opens connections to `origin` before traffic, or says why it cannot (`skipped`). */
-  warmup(origin: string, options: CheckedWarmup): Promise<WarmupReport>
-  close(): Promise<void>
-}
+import type { ClientResponse, HeadersInput, Middleware, QueryFormat, RequestOptions } from './types.js'
+import type { WarmupOptions, WarmupReport } from './warmup.js'
 
 /**
  * Options of {@link createClient}.

@@ -1,6 +1,6 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec'
+import { bytes } from './options.js'
 import { redactURL, scrubText } from './redact.js'
-import { bytes } from './response-size.js'
 import { STATUS_TEXT } from './status.js'
 import { certificateRefusal, type TLSFailureKind } from './tls-errors.js'
 import type { ClientRequest, ClientResponse } from './types.js'

@@ -111,3 +111,10 @@ export function describe(value: unknown): string {
   if (typeof value === 'object') return value.constructor?.name ? `a ${value.constructor.name}` : 'an object'
   return typeof value
 }
+
+/** Bytes as people read them: `33554432 bytes (32 MiB)`. */
+export function bytes(n: number): string {
+  if (n < 1024) return `${n} bytes`
+  const [unit, size] = n >= 1024 ** 3 ? ['GiB', n / 1024 ** 3] : n >= 1024 ** 2 ? ['MiB', n / 1024 ** 2] : ['KiB', n / 1024]
+  return `${n} bytes (${Number(size.toFixed(1))} ${unit})`
+}

@@ -1,4 +1,8 @@
 import { describe } from './options.js'
+import { isSecretQueryParam } from './redact.js'
+import type { ParamValue, RedactionRules } from './types.js'
+
+export type { ParamScalar, ParamValue } from './types.js'
 
 // How one `params` value becomes one path segment. Two promises:
 // - It reaches the wire as written, in OpenAPI's default style for path parameters (`style: simple`,
@@ -17,14 +21,6 @@ import { describe } from './options.js'
 //   https://url.spec.whatwg.org/#single-dot-path-segment
 //   https://github.com/google/adk-python/issues/7065 (the same split on `/` and `\`)
 //   https://github.com/openai/openai-node/blob/master/src/internal/utils/path.ts (`.`, `..`, `%2e`)
-
-/** A primitive a path segment can carry. */
-export type ParamScalar = string | number | bigint | boolean | Date
-/**
- * A `params` value: a primitive or a `Date`, a list of them (`1,2,3`), or a flat object of them
- * (`a,1,b,2`; `undefined` and `null` members are left out).
- */
-export type ParamValue = ParamScalar | ReadonlyArray<ParamScalar> | Readonly<Record<string, ParamScalar | null | undefined>>
 
 /**
  * A `params` value that is well typed but would not name one resource: a dot segment, an empty
@@ -169,4 +165,21 @@ export function paramTexts(name: string, value: unknown): string[] {
   const sent = renderParam(name, value)
   const written = decodeURIComponent(sent)
   return written === sent ? [sent] : [written, sent]
+}
+
+/**
+ * The request's rules plus the values of its secret `params` (names judged by the query rules:
+ * `/bot{token}/sendMessage`), hidden wherever its URL is rendered. Requests without a secret
+ * param keep the client's rules object: nothing is made for them.
+ *
+ * @example
+ * withSecretParams(undefined, { token: '123:abc', chat: 7 }) // { path: ['123:abc', '123%3Aabc'] }
+ */
+export function withSecretParams(rules: RedactionRules | undefined, params: Readonly<Record<string, unknown>>): RedactionRules | undefined {
+  let hidden: string[] | undefined
+  for (const name in params) {
+    const value = params[name]
+    if (value !== undefined && value !== null && isSecretQueryParam(name, rules)) (hidden ??= []).push(...paramTexts(name, value))
+  }
+  return hidden ? { ...rules, path: [...(rules?.path ?? []), ...hidden] } : rules
 }

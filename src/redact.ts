@@ -1,4 +1,6 @@
-import { paramTexts } from './params.js'
+import type { RedactionRules } from './types.js'
+
+export type { RedactionRules }
 
 /**
  * Pure redaction rules shared by everything that renders a request: errors, logs, spans, metrics.
@@ -13,34 +15,6 @@ import { paramTexts } from './params.js'
  * redactURL('https://h.test/?token=abc') // 'https://h.test/?token=' + REDACTED
  */
 export const REDACTED = '***REDACTED***'
-
-/**
- * Extra rules. In `deny` mode (the default) the listed names are hidden on top of the defaults;
- * in `allow` mode only the listed names are shown and every other value is hidden.
- *
- * @example
- * const rules: RedactionRules = { headers: ['x-tenant-signature'], query: [/^sign/i] }
- */
-export type RedactionRules = {
-  /** Header names (case-insensitive strings or patterns). */
-  headers?: ReadonlyArray<string | RegExp>
-  /** Query parameter names (case-insensitive strings or patterns); `params` names are judged by them too. */
-  query?: ReadonlyArray<string | RegExp>
-  /** Keys whose values are hidden in logged JSON bodies. */
-  bodyKeys?: ReadonlyArray<string | RegExp>
-  /**
-   * Secrets in the URL's path (as sent, percent-encoded), hidden in every mode: a RegExp hides
-   * its capture groups, or its whole match when it has none (`/\/bot([^/]+)/` for Telegram's
-   * `/bot<token>/…`); a string is a secret value hidden wherever it appears in the path.
-   */
-  path?: ReadonlyArray<string | RegExp>
-  /**
-   * `'allow'`: show only the listed header, query and body-key names; every other value is
-   * hidden. The built-in secret names stay hidden in both modes.
-   * @default 'deny'
-   */
-  mode?: 'deny' | 'allow'
-}
 
 type Lists = Pick<RedactionRules, 'headers' | 'query' | 'bodyKeys'>
 
@@ -205,23 +179,6 @@ function hidePath(path: string, rules: ReadonlyArray<string | RegExp>): string {
     shown = out + shown.slice(last)
   }
   return shown
-}
-
-/**
- * The request's rules plus the values of its secret `params` (names judged by the query rules:
- * `/bot{token}/sendMessage`), hidden wherever its URL is rendered. Requests without a secret
- * param keep the client's rules object: nothing is made for them.
- *
- * @example
- * withSecretParams(undefined, { token: '123:abc', chat: 7 }) // { path: ['123:abc', '123%3Aabc'] }
- */
-export function withSecretParams(rules: RedactionRules | undefined, params: Readonly<Record<string, unknown>>): RedactionRules | undefined {
-  let hidden: string[] | undefined
-  for (const name in params) {
-    const value = params[name]
-    if (value !== undefined && value !== null && isSecretQueryParam(name, rules)) (hidden ??= []).push(...paramTexts(name, value))
-  }
-  return hidden ? { ...rules, path: [...(rules?.path ?? []), ...hidden] } : rules
 }
 
 /**

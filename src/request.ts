@@ -1,11 +1,19 @@
 import { isHeaders, RequestHeaders } from './headers.js'
 import { checkKeys, describe, MAX_TIMER_MS } from './options.js'
-import { renderParam } from './params.js'
+import { renderParam, withSecretParams } from './params.js'
 import { DEFAULT_QUERY_FORMAT, type ResolvedQueryFormat, resolveQueryFormat, serializeQuery } from './query.js'
-import { type RedactionRules, withSecretParams } from './redact.js'
 import { INSPECT, requestView } from './render.js'
 import { checkMaxResponseSize } from './response-size.js'
-import type { ClientRequest, FormFields, HeadersInput, RawBody, RequestBody, RequestOptions, ResponseType } from './types.js'
+import type {
+  ClientRequest,
+  FormFields,
+  HeadersInput,
+  RawBody,
+  RedactionRules,
+  RequestBody,
+  RequestOptions,
+  ResponseType,
+} from './types.js'
 
 export { describe }
 

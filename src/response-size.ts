@@ -31,10 +31,3 @@ export function checkMaxResponseSize<F extends number | undefined>(what: string,
     `${what} must be a whole number of bytes > 0 (the most an answer's body may decode to, e.g. 64 * 1024 * 1024), or Infinity for no limit, got ${describe(value)}${off}`,
   )
 }
-
-/** Bytes as people read them: `33554432 bytes (32 MiB)`. */
-export function bytes(n: number): string {
-  if (n < 1024) return `${n} bytes`
-  const [unit, size] = n >= 1024 ** 3 ? ['GiB', n / 1024 ** 3] : n >= 1024 ** 2 ? ['MiB', n / 1024 ** 2] : ['KiB', n / 1024]
-  return `${n} bytes (${Number(size.toFixed(1))} ${unit})`
-}

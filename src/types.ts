@@ -1,6 +1,4 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec'
-import type { ParamValue } from './params.js'
-import type { RedactionRules } from './redact.js'
 
 /** An HTTP method. The common ones are listed for completion; any token is accepted. */
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS' | (string & {})
@@ -218,3 +216,39 @@ export type Middleware = (request: ClientRequest, next: Next) => Promise<ClientR
 
 /** A core sends one request and reads its answer; it knows nothing of retries or logs. */
 export type Core = Next
+
+/** A primitive a path segment can carry. */
+export type ParamScalar = string | number | bigint | boolean | Date
+/**
+ * A `params` value: a primitive or a `Date`, a list of them (`1,2,3`), or a flat object of them
+ * (`a,1,b,2`; `undefined` and `null` members are left out).
+ */
+export type ParamValue = ParamScalar | ReadonlyArray<ParamScalar> | Readonly<Record<string, ParamScalar | null | undefined>>
+
+/**
+ * Extra rules. In `deny` mode (the default) the listed names are hidden on top of the defaults;
+ * in `allow` mode only the listed names are shown and every other value is hidden.
+ *
+ * @example
+ * const rules: RedactionRules = { headers: ['x-tenant-signature'], query: [/^sign/i] }
+ */
+export type RedactionRules = {
+  /** Header names (case-insensitive strings or patterns). */
+  headers?: ReadonlyArray<string | RegExp>
+  /** Query parameter names (case-insensitive strings or patterns); `params` names are judged by them too. */
+  query?: ReadonlyArray<string | RegExp>
+  /** Keys whose values are hidden in logged JSON bodies. */
+  bodyKeys?: ReadonlyArray<string | RegExp>
+  /**
+   * Secrets in the URL's path (as sent, percent-encoded), hidden in every mode: a RegExp hides
+   * its capture groups, or its whole match when it has none (`/\/bot([^/]+)/` for Telegram's
+   * `/bot<token>/…`); a string is a secret value hidden wherever it appears in the path.
+   */
+  path?: ReadonlyArray<string | RegExp>
+  /**
+   * `'allow'`: show only the listed header, query and body-key names; every other value is
+   * hidden. The built-in secret names stay hidden in both modes.
+   * @default 'deny'
+   */
+  mode?: 'deny' | 'allow'
+}

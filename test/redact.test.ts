@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { isSecretHeader, isSecretQueryParam, REDACTED, redactHeaders, redactURL } from '../src/index.js'
-import { mergeRules, redactBody, scrubText, withSecretParams } from '../src/redact.js'
+import { withSecretParams } from '../src/params.js'
+import { mergeRules, redactBody, scrubText } from '../src/redact.js'
 
 describe('redactURL', () => {
   it('hides secret query values and keeps names and other values', () => {

@@ -3,8 +3,8 @@
 // `dispatcher`, under either core. package.json "imports" points every other runtime at
 // src/web/transport.ts, so this file (and undici) is never loaded there.
 import { fetch as undiciFetch } from 'undici'
-import type { BuiltInTransport, ClientOptions } from '../client-types.js'
 import { createFetchCore, type FetchFunction } from '../cores/fetch.js'
+import type { BuiltInTransport, TransportOptions } from '../cores/transport.js'
 import { describe } from '../options.js'
 import { checkMaxRedirects } from '../redirect-policy.js'
 import { checkMaxResponseSize, MAX_RESPONSE_SIZE } from '../response-size.js'
@@ -23,7 +23,7 @@ import { checkProxy, openProxy } from './proxy.js'
  * @example
  * checkTransport({ baseURL, pool: { connections: 10 } })
  */
-export function checkTransport(options: ClientOptions): void {
+export function checkTransport(options: TransportOptions): void {
   checkPool(options.pool)
   const { dispatcher } = options
   if (dispatcher !== undefined && typeof (dispatcher as { dispatch?: unknown } | null)?.dispatch !== 'function') {
@@ -43,7 +43,7 @@ export function checkTransport(options: ClientOptions): void {
  * @example
  * const { core, close } = openTransport({ baseURL, core: 'undici', pool: { connections: 50 } })
  */
-export function openTransport(options: ClientOptions): BuiltInTransport {
+export function openTransport(options: TransportOptions): BuiltInTransport {
   const { dispatcher, proxy, pool } = options
   const transport = dispatcher
     ? new Transport(undefined, dispatcher)
