@@ -3,8 +3,8 @@
 // which the client imports, never import the client back.
 
 import type { Agent, Dispatcher } from 'undici'
-import type { Core } from '../types.js'
-import type { CheckedWarmup, WarmupReport } from '../warmup.js'
+import type { Core } from '../core/types.js'
+import type { CheckedWarmup, WarmupReport } from '../core/warmup.js'
 
 /**
  * What a runtime's `#transport` edge builds for a client given no `fetch`: the core requests go

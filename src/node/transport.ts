@@ -3,12 +3,12 @@
 // `dispatcher`, under either core. package.json "imports" points every other runtime at
 // src/web/transport.ts, so this file (and undici) is never loaded there.
 import { fetch as undiciFetch } from 'undici'
+import { describe } from '../core/options.js'
+import { skippedWarmup } from '../core/warmup.js'
 import { createFetchCore, type FetchFunction } from '../cores/fetch.js'
 import type { BuiltInTransport, TransportOptions } from '../cores/transport.js'
-import { describe } from '../options.js'
-import { checkMaxRedirects } from '../redirect-policy.js'
-import { checkMaxResponseSize, MAX_RESPONSE_SIZE } from '../response-size.js'
-import { skippedWarmup } from '../warmup.js'
+import { checkMaxRedirects } from '../request/redirect-policy.js'
+import { checkMaxResponseSize, MAX_RESPONSE_SIZE } from '../request/response-size.js'
 import { checkPool, Transport } from './connect.js'
 import { underFetch } from './cores/deadline.js'
 import { watchStaleConnections } from './cores/stale.js'
@@ -52,7 +52,7 @@ export function openTransport(options: TransportOptions): BuiltInTransport {
       : new Transport(pool)
   const maxRedirects = checkMaxRedirects(options.maxRedirects)
   const maxResponseSize = checkMaxResponseSize('maxResponseSize', options.maxResponseSize, MAX_RESPONSE_SIZE)
-  // Both cores send again a call that met a closed keep-alive connection (src/resend-policy.ts).
+  // Both cores send again a call that met a closed keep-alive connection (src/request/resend-policy.ts).
   watchStaleConnections()
   const core =
     options.core === 'undici'

@@ -2,11 +2,11 @@
 // (whose undici is a shim with no Agent.dispatch or close) and browsers. Requests go through the
 // platform's own fetch, which keeps its own connections; nothing here needs Node.
 
+import { skippedWarmup } from '../core/warmup.js'
 import { createFetchCore, type FetchFunction } from '../cores/fetch.js'
 import type { BuiltInTransport, TransportOptions } from '../cores/transport.js'
-import { checkMaxRedirects } from '../redirect-policy.js'
-import { checkMaxResponseSize, MAX_RESPONSE_SIZE } from '../response-size.js'
-import { skippedWarmup } from '../warmup.js'
+import { checkMaxRedirects } from '../request/redirect-policy.js'
+import { checkMaxResponseSize, MAX_RESPONSE_SIZE } from '../request/response-size.js'
 
 /**
  * Refuses, at client creation, what needs undici — `core: 'undici'`, `pool`, `dispatcher` and
