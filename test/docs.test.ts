@@ -26,7 +26,7 @@ const tsBlocks = (text: string): string[] => [...text.matchAll(/^```ts\n([\s\S]*
 
 /** Every error class fetchline exports, with the code it reports. */
 function errorClasses(): { name: string; code: string }[] {
-  const sources = read('src/errors/errors.ts') + read('clients/wechat.ts') + read('clients/example.ts')
+  const sources = read('src/errors/errors.ts') + read('src/errors/http-errors.ts') + read('clients/wechat.ts') + read('clients/example.ts')
   return Object.values({ ...errors, ...wechat, ...example })
     .filter((value): value is typeof errors.ClientError => typeof value === 'function' && value.prototype instanceof errors.ClientError)
     .map(({ name }) => {
