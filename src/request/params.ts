@@ -1,5 +1,5 @@
 import { describe } from '../core/options.js'
-import type { ParamValue, RedactionRules } from '../core/types.js'
+import type { RedactionRules } from '../core/types.js'
 import { isSecretQueryParam } from '../redact/redact.js'
 
 export type { ParamScalar, ParamValue } from '../core/types.js'

@@ -1,24 +1,15 @@
-import { isHeaders, RequestHeaders } from '../core/headers.js'
+import type { RequestHeaders } from '../core/headers.js'
 import { checkKeys, describe, MAX_TIMER_MS } from '../core/options.js'
-import type {
-  ClientRequest,
-  FormFields,
-  HeadersInput,
-  RawBody,
-  RedactionRules,
-  RequestBody,
-  RequestOptions,
-  ResponseType,
-} from '../core/types.js'
+import type { ClientRequest, RedactionRules, RequestOptions, ResponseType } from '../core/types.js'
 import { INSPECT, requestView } from '../redact/render.js'
 import { renderParam, withSecretParams } from './params.js'
+import { FORM_BODY, JSON_BODY, mergeHeaders, sealedWith, serializeBody } from './payload.js'
 import { DEFAULT_QUERY_FORMAT, type ResolvedQueryFormat, resolveQueryFormat, serializeQuery } from './query.js'
 import { checkMaxResponseSize } from './response-size.js'
 
-export { describe }
+export { describe, mergeHeaders }
 
 const RESPONSE_TYPES = new Set<string>(['json', 'text', 'arrayBuffer', 'blob', 'stream'])
-const BODY_KINDS = ['json', 'form', 'body'] as const
 const TEMPLATE = /\{([^{}]+)\}/g
 const PLACEHOLDER = /\{([^{}]+)\}/
 /** The keys of {@link RequestOptions}: what a call accepts (paginate() checks its options against them too). */
@@ -220,38 +211,6 @@ function resolveURL(defaults: RequestDefaults, path: string, query: string): URL
   return new URL(withQuery(joinPath(defaults.base, path), defaults.search ?? '', query))
 }
 
-function appendFields(target: URLSearchParams, query: FormFields, what: string): void {
-  if (query instanceof URLSearchParams) {
-    for (const [key, value] of query) target.append(key, value)
-    return
-  }
-  if (typeof query !== 'object' || query === null) {
-    throw new TypeError(`${what} must be an object or URLSearchParams, got ${describe(query)}`)
-  }
-  for (const key of Object.keys(query)) {
-    const value = query[key]
-    if (Array.isArray(value)) {
-      for (const item of value) appendValue(target, key, item, what)
-    } else {
-      appendValue(target, key, value, what)
-    }
-  }
-}
-
-function appendValue(target: URLSearchParams, key: string, value: unknown, what: string): void {
-  if (value === undefined || value === null) return
-  const type = typeof value
-  if (value instanceof Date) target.append(key, value.toISOString())
-  else if (type === 'string' || type === 'number' || type === 'boolean' || type === 'bigint') target.append(key, String(value))
-  else throw new TypeError(`${what}.${key} must be a string, number, boolean, bigint or Date (or an array of them), got ${describe(value)}`)
-}
-
-const JSON_BODY = [
-  ['content-type', 'application/json'],
-  ['accept', 'application/json'],
-] as const
-const FORM_BODY = [['content-type', 'application/x-www-form-urlencoded']] as const
-
 /**
  * The headers a call shares with others of its client, when it brings no headers of its own: the
  * client's, or those plus a JSON or form body's (made once per client). A raw body's type depends
@@ -263,97 +222,6 @@ function sharedHeaders(defaults: RequestDefaults, options: RequestOptions): Requ
     return options.form === undefined ? (defaults.shared.json ??= sealedWith(defaults.headers, JSON_BODY)) : undefined
   if (options.form !== undefined) return (defaults.shared.form ??= sealedWith(defaults.headers, FORM_BODY))
   return defaults.headers
-}
-
-function sealedWith(base: RequestHeaders, pairs: readonly (readonly [string, string])[]): RequestHeaders {
-  const headers = new RequestHeaders(base)
-  for (const [name, value] of pairs) setDefault(headers, name, value)
-  return headers.seal()
-}
-
-/**
- * `base` with `extra` merged over it, as headers of their own, still open for a body's defaults;
- * the caller seals them. A `null` value removes a header, `undefined` leaves it as it is ("not
- * given", as everywhere in the options). Pairs and a `Headers` append as `Headers` does: the first
- * of a name replaces `base`'s value, the next ones add to it.
- */
-export function mergeHeaders(base: HeadersInit, extra: HeadersInput | undefined, what = 'options.headers'): RequestHeaders {
-  const headers = new RequestHeaders(base)
-  if (extra === undefined) return headers
-  if (typeof extra !== 'object' || extra === null) throw new TypeError(`${what} must be an object or Headers, got ${describe(extra)}`)
-  if (isHeaders(extra) || Array.isArray(extra)) {
-    mergePairs(headers, extra as Iterable<unknown>, what)
-    return headers
-  }
-  const record = extra as Readonly<Record<string, unknown>>
-  for (const name of Object.keys(record)) {
-    const value = record[name]
-    if (value === null) headers.delete(name)
-    else if (value !== undefined) headers.set(name, String(value))
-  }
-  return headers
-}
-
-function mergePairs(headers: RequestHeaders, pairs: Iterable<unknown>, what: string): void {
-  const given = new Set<string>()
-  let index = 0
-  for (const pair of pairs) {
-    if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== 'string') {
-      throw new TypeError(`${what}[${index}] must be a [name, value] pair, got ${describe(pair)}`)
-    }
-    index++
-    const [name, value] = pair as [string, unknown]
-    const key = name.toLowerCase()
-    if (value === null) headers.delete(name)
-    else if (value === undefined) continue
-    else if (given.has(key)) headers.append(name, String(value))
-    else headers.set(name, String(value))
-    given.add(key)
-  }
-}
-
-function serializeBody(options: RequestOptions, headers: RequestHeaders): RequestBody | undefined {
-  const given = BODY_KINDS.filter((kind) => options[kind] !== undefined)
-  if (given.length > 1) {
-    throw new TypeError(`options ${given.join(' and ')} cannot be used together: a request has one body`)
-  }
-  if (options.json !== undefined) {
-    for (const [name, value] of JSON_BODY) setDefault(headers, name, value)
-    const text = JSON.stringify(options.json)
-    if (text === undefined) throw new TypeError(`options.json cannot be serialised to JSON (got ${describe(options.json)})`)
-    return text
-  }
-  if (options.form !== undefined) {
-    for (const [name, value] of FORM_BODY) setDefault(headers, name, value)
-    const form = new URLSearchParams()
-    appendFields(form, options.form, 'form')
-    return form.toString()
-  }
-  return options.body === undefined ? undefined : rawBody(options.body, headers)
-}
-
-function rawBody(body: RawBody, headers: RequestHeaders): RequestBody {
-  if (typeof body === 'string') {
-    setDefault(headers, 'content-type', 'text/plain;charset=UTF-8')
-    return body
-  }
-  if (body instanceof URLSearchParams) {
-    setDefault(headers, 'content-type', 'application/x-www-form-urlencoded;charset=UTF-8')
-    return body.toString()
-  }
-  if (body instanceof ArrayBuffer) return new Uint8Array(body)
-  if (body instanceof Uint8Array || body instanceof FormData || body instanceof ReadableStream) return body
-  if (body instanceof Blob) {
-    if (body.type) setDefault(headers, 'content-type', body.type)
-    return body
-  }
-  throw new TypeError(
-    `options.body must be a string, Uint8Array, ArrayBuffer, Blob, FormData, URLSearchParams or ReadableStream, got ${describe(body)}; use options.json for objects`,
-  )
-}
-
-function setDefault(headers: RequestHeaders, name: string, value: string): void {
-  if (!headers.has(name)) headers.set(name, value)
 }
 
 /**
