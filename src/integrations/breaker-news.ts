@@ -1,3 +1,5 @@
+// The breaker's news over Redis pub/sub, for fetchline-http/redis: an instance that opens or closes
+// a breaker tells the others at once. Node only, like the rest of fetchline-http/redis.
 import type { BreakerNews } from '../features/stores.js'
 import { scrubText } from '../redact/redact.js'
 import type { RedisLike, RedisLogger, RedisSubscriber } from './redis-like.js'

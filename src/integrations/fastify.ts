@@ -1,3 +1,5 @@
+// fetchline-http/fastify: a Fastify plugin that hands routes a registry of clients and closes them
+// when the server closes. Node only (Fastify runs on Node).
 import type { FastifyInstance } from 'fastify'
 import type { Closable, Registry } from '../client/registry.js'
 import { checkKeys } from '../core/options.js'

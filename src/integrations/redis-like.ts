@@ -1,5 +1,6 @@
 // The part of a Redis client (ioredis, or anything shaped like it) the Redis stores use: what
 // src/integrations/redis.ts and the breaker news of src/integrations/breaker-news.ts both speak to.
+// Types only; Node only, like the rest of fetchline-http/redis.
 
 /**
  * The part of a Redis client fetchline uses: ioredis's generic `call(command, ...args)` (and its

@@ -1,3 +1,4 @@
+// fetchline-http/testing: mockFetch, a fetch double for tests. Runs anywhere fetch does.
 import { checkKeys, checkMs } from '../core/options.js'
 import type { FetchFunction } from '../cores/fetch.js'
 
