@@ -22,11 +22,12 @@ function sourceEdges(): Plugin {
 // time, after the rest, so no other test file competes with them for the machine's two cores.
 // The rest (real nginx and node:http servers too, each on ports of its own) run two at a time.
 const ALONE = [
-  'test/redis.test.ts',
+  'test/integrations/redis.test.ts',
   'test/middleware/{health-lossy,health-nginx,auth-fleet,timeout,rate-limit,retry-after}.test.ts',
   'test/nginx/{keepalive,goaway}.test.ts',
   'test/examples/demo.test.ts',
-  'test/{deadline,deadlines,exit,streams,timeouts,token-cache}.test.ts',
+  'test/{deadline,deadlines,exit,streams,timeouts}.test.ts',
+  'test/features/token-cache.test.ts',
 ]
 
 export default defineConfig({

@@ -8,7 +8,7 @@
 import { createConsola } from 'consola'
 import { recommended } from '../dist/index.js'
 import { health, log, redact, retry, timeout, trace } from '../dist/middleware/index.js'
-import { buildRequest } from '../dist/src/request.js'
+import { buildRequest } from '../dist/src/request/request.js'
 import { median } from './stats.mjs'
 
 const N = Number(process.env.N ?? 300_000)

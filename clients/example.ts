@@ -1,7 +1,7 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec'
 import { recommended } from '../middleware/recommended.js'
+import { checkKeys } from '../src/core/options.js'
 import { type Client, createClient, type FetchFunction, type Middleware } from '../src/index.js'
-import { checkKeys } from '../src/options.js'
 
 /** A user of the example API. */
 export type User = { id: number; name: string; email: string }

@@ -1,11 +1,11 @@
 import { recommended } from '../middleware/recommended.js'
 import type { RetryContext } from '../middleware/retry-policy.js'
-import { isClientError } from '../src/error-guards.js'
-import { ClientError } from '../src/errors.js'
+import { isClientError } from '../src/client/error-guards.js'
+import { checkKeys } from '../src/core/options.js'
+import { ClientError } from '../src/errors/errors.js'
+import { createTokenCache, type TokenStore } from '../src/features/token-cache.js'
 import type { ClientRequest, FetchFunction, Middleware } from '../src/index.js'
 import { type Client, type ClientOptions, createClient, type OperationClient } from '../src/index.js'
-import { checkKeys } from '../src/options.js'
-import { createTokenCache, type TokenStore } from '../src/token-cache.js'
 
 /**
  * WeChat answered HTTP 200 with a non-zero `errcode`. The message names the code and WeChat's

@@ -5,13 +5,13 @@ import {
   isNetworkError,
   isRateLimitError,
   isTimeoutError,
-} from '../src/error-guards.js'
-import { CircuitOpenError } from '../src/errors.js'
-import { type BreakerReport, HEALTH_REPORT } from '../src/health.js'
-import { checkKeys, checkMs, withDefaults } from '../src/options.js'
-import type { BreakerNews, BreakerStore } from '../src/stores.js'
-import { isStaleConnection } from '../src/tls-errors.js'
-import type { ClientRequest, ClientResponse, Middleware } from '../src/types.js'
+} from '../src/client/error-guards.js'
+import { type BreakerReport, HEALTH_REPORT } from '../src/client/health.js'
+import { checkKeys, checkMs, withDefaults } from '../src/core/options.js'
+import type { ClientRequest, ClientResponse, Middleware } from '../src/core/types.js'
+import { CircuitOpenError } from '../src/errors/errors.js'
+import { isStaleConnection } from '../src/errors/tls-errors.js'
+import type { BreakerNews, BreakerStore } from '../src/features/stores.js'
 
 /** A state change of the breaker. */
 export type BreakerEvent = { from: BreakerReport['state']; to: BreakerReport['state']; reason: string; report: BreakerReport }

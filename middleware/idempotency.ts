@@ -1,6 +1,6 @@
-import { Headers } from '../src/headers.js'
-import { checkKeys } from '../src/options.js'
-import type { Middleware } from '../src/types.js'
+import { Headers } from '../src/core/headers.js'
+import { checkKeys } from '../src/core/options.js'
+import type { Middleware } from '../src/core/types.js'
 
 /**
  * Options of {@link idempotency}.

@@ -1,9 +1,9 @@
 import type { ConsolaInstance, LogType } from 'consola'
-import { isClientError, isHTTPError, isRateLimitError } from '../src/error-guards.js'
-import { type CallEvent, isRetrying, onCallEvent } from '../src/events.js'
-import { checkKeys } from '../src/options.js'
-import { redactBody, redactHeaders, redactURL, scrubText } from '../src/redact.js'
-import type { ClientRequest, ClientResponse, Middleware, Next } from '../src/types.js'
+import { isClientError, isHTTPError, isRateLimitError } from '../src/client/error-guards.js'
+import { type CallEvent, isRetrying, onCallEvent } from '../src/core/events.js'
+import { checkKeys } from '../src/core/options.js'
+import type { ClientRequest, ClientResponse, Middleware, Next } from '../src/core/types.js'
+import { redactBody, redactHeaders, redactURL, scrubText } from '../src/redact/redact.js'
 
 /**
  * Options of {@link log}.

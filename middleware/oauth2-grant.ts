@@ -1,9 +1,10 @@
 // The pure parts of oauth2(): the client-credentials request (RFC 6749 §4.4) and reading its
 // answer (§5.1, §5.2). No I/O: auth.ts sends the request.
-import { OAuth2Error } from '../src/errors.js'
-import { REDACTED } from '../src/redact.js'
-import type { IssuedToken } from '../src/token-cache.js'
-import type { ClientRequest } from '../src/types.js'
+
+import type { ClientRequest } from '../src/core/types.js'
+import { OAuth2Error } from '../src/errors/errors.js'
+import type { IssuedToken } from '../src/features/token-cache.js'
+import { REDACTED } from '../src/redact/redact.js'
 
 /**
  * RFC 6749 Appendix B's form-urlencoding (HTML 4.01: every character but letters and digits

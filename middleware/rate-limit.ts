@@ -1,9 +1,9 @@
-import { isHTTPError } from '../src/error-guards.js'
-import { RateLimitError } from '../src/errors.js'
-import { checkKeys, checkMs, describe, MAX_TIMER_MS } from '../src/options.js'
-import { sleep } from '../src/signal.js'
-import { createMemoryRateLimitStore, type RateLimitStore, type RatePlan } from '../src/stores.js'
-import type { ClientRequest, ClientResponse, Middleware } from '../src/types.js'
+import { isHTTPError } from '../src/client/error-guards.js'
+import { checkKeys, checkMs, describe, MAX_TIMER_MS } from '../src/core/options.js'
+import type { ClientRequest, ClientResponse, Middleware } from '../src/core/types.js'
+import { RateLimitError } from '../src/errors/errors.js'
+import { createMemoryRateLimitStore, type RateLimitStore, type RatePlan } from '../src/features/stores.js'
+import { sleep } from '../src/request/signal.js'
 
 /**
  * Options of {@link rateLimit}.

@@ -1,5 +1,5 @@
-import { checkKeys } from '../src/options.js'
-import type { Middleware } from '../src/types.js'
+import { checkKeys } from '../src/core/options.js'
+import type { Middleware } from '../src/core/types.js'
 import { type HealthOptions, health } from './health.js'
 import { type IdempotencyOptions, idempotency } from './idempotency.js'
 import { type LogOptions, log } from './log.js'

@@ -1,6 +1,6 @@
-import { checkKeys } from '../src/options.js'
-import { REDACTION_RULES, type RedactionRules } from '../src/redact.js'
-import type { Middleware } from '../src/types.js'
+import { checkKeys } from '../src/core/options.js'
+import type { Middleware } from '../src/core/types.js'
+import { REDACTION_RULES, type RedactionRules } from '../src/redact/redact.js'
 
 /**
  * Options of {@link redact}: rules added to the secure defaults, or an allow-list. Several

@@ -1,4 +1,4 @@
-import { checkKeys } from '../src/options.js'
+import { checkKeys } from '../src/core/options.js'
 
 /**
  * Sizes of a {@link RetryBudget}. The numbers are the AWS SDKs' retry quota: 500 tokens, a retry

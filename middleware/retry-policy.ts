@@ -1,7 +1,7 @@
 // The pure parts of retry: what is retried and how long to wait. No timers, no I/O.
-import { isCircuitOpenError, isHTTPError, isNetworkError, isTimeoutError } from '../src/error-guards.js'
-import { hasIdempotencyKey } from '../src/resend-policy.js'
-import type { ClientRequest, ClientResponse } from '../src/types.js'
+import { isCircuitOpenError, isHTTPError, isNetworkError, isTimeoutError } from '../src/client/error-guards.js'
+import type { ClientRequest, ClientResponse } from '../src/core/types.js'
+import { hasIdempotencyKey } from '../src/request/resend-policy.js'
 
 /** What one attempt ended with: an error, or a response (with `throwHttpErrors: false`). */
 export type Outcome = { error: unknown; response?: undefined } | { error?: undefined; response: ClientResponse }
@@ -29,7 +29,7 @@ export type RetryRules = {
 }
 
 // Where the core's resend of a call that met a closed keep-alive connection reads it too.
-export { hasIdempotencyKey } from '../src/resend-policy.js'
+export { hasIdempotencyKey } from '../src/request/resend-policy.js'
 
 /**
  * The status an outcome failed with, if it carries one.

@@ -1,8 +1,8 @@
-import { isTimeoutError } from '../src/error-guards.js'
-import { emitCallEvent, markRetrying } from '../src/events.js'
-import { checkKeys, checkMs, describe, MAX_TIMER_MS, withDefaults } from '../src/options.js'
-import { sleep as abortableSleep } from '../src/signal.js'
-import type { ClientRequest, ClientResponse, Middleware, Next } from '../src/types.js'
+import { isTimeoutError } from '../src/client/error-guards.js'
+import { emitCallEvent, markRetrying } from '../src/core/events.js'
+import { checkKeys, checkMs, describe, MAX_TIMER_MS, withDefaults } from '../src/core/options.js'
+import type { ClientRequest, ClientResponse, Middleware, Next } from '../src/core/types.js'
+import { sleep as abortableSleep } from '../src/request/signal.js'
 import { createRetryBudget, type RetryBudget } from './retry-budget.js'
 import { canRetry, delayFor, type Outcome, parseRetryAfter, type RetryContext, shouldRetry, statusOf } from './retry-policy.js'
 

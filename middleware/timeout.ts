@@ -1,8 +1,8 @@
-import { TimeoutError } from '../src/errors.js'
-import { checkKeys, describe, withDefaults } from '../src/options.js'
-import { checkTimeout } from '../src/request.js'
-import { linkSignal } from '../src/signal.js'
-import type { Middleware } from '../src/types.js'
+import { checkKeys, describe, withDefaults } from '../src/core/options.js'
+import type { Middleware } from '../src/core/types.js'
+import { TimeoutError } from '../src/errors/errors.js'
+import { checkTimeout } from '../src/request/request.js'
+import { linkSignal } from '../src/request/signal.js'
 
 /**
  * Options of {@link timeout}. A number is the same as `{ attempt: number }`.

@@ -2,10 +2,17 @@
 // OpenTelemetry HTTP client conventions (https://opentelemetry.io/docs/specs/semconv/http/http-spans/).
 // No OpenTelemetry API here, no I/O (the environment is read once, by knownMethods()).
 import type { Attributes } from '@opentelemetry/api'
-import { isClientError, isHTTPError, isMaxRedirectsError, isNetworkError, isParseError, isTimeoutError } from '../src/error-guards.js'
-import { receivedStatus } from '../src/received.js'
-import { redactURL } from '../src/redact.js'
-import type { ClientRequest } from '../src/types.js'
+import {
+  isClientError,
+  isHTTPError,
+  isMaxRedirectsError,
+  isNetworkError,
+  isParseError,
+  isTimeoutError,
+} from '../src/client/error-guards.js'
+import type { ClientRequest } from '../src/core/types.js'
+import { receivedStatus } from '../src/errors/received.js'
+import { redactURL } from '../src/redact/redact.js'
 
 /**
  * The methods the conventions know by default: RFC 9110's, PATCH (RFC 5789) and QUERY
@@ -159,7 +166,7 @@ export function cancelled(request: ClientRequest, error: unknown): boolean {
 /**
  * The status of the answer the call failed on, if one came: an `HTTPError`'s, a `ParseError`'s
  * (the body was not JSON), a `MaxRedirectsError`'s (the redirect not followed), or the one a core
- * noted when the body failed after the headers (`src/received.ts`).
+ * noted when the body failed after the headers (`src/errors/received.ts`).
  *
  * @example
  * failedStatus(request, error) // 200: the headers came, the connection dropped mid-body

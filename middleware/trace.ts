@@ -1,9 +1,9 @@
 import type { Attributes, Context, Histogram, MeterProvider, Span, Tracer, TracerProvider } from '@opentelemetry/api'
-import { isHTTPError } from '../src/error-guards.js'
-import { Headers } from '../src/headers.js'
-import { checkKeys } from '../src/options.js'
-import { scrubText } from '../src/redact.js'
-import type { ClientRequest, ClientResponse, Middleware, Next } from '../src/types.js'
+import { isHTTPError } from '../src/client/error-guards.js'
+import { Headers } from '../src/core/headers.js'
+import { checkKeys } from '../src/core/options.js'
+import type { ClientRequest, ClientResponse, Middleware, Next } from '../src/core/types.js'
+import { scrubText } from '../src/redact/redact.js'
 import {
   baseAttributes,
   cancelled,

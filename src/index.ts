@@ -1,6 +1,5 @@
-export { createClient } from './client.js'
-export type { Call, Client, ClientOptions, OperationClient, SchemaOptions } from './client-types.js'
-export type { FetchFunction } from './cores/fetch.js'
+export { createClient } from './client/client.js'
+export type { Call, Client, ClientOptions, OperationClient, SchemaOptions } from './client/client-types.js'
 export {
   isCircuitOpenError,
   isClientClosedError,
@@ -15,27 +14,8 @@ export {
   isRateLimitError,
   isTimeoutError,
   isValidationError,
-} from './error-guards.js'
-export {
-  CircuitOpenError,
-  ClientClosedError,
-  ClientError,
-  type ErrorCode,
-  HTTPError,
-  MaxRedirectsError,
-  MaxResponseSizeError,
-  OAuth2Error,
-  PaginationError,
-  type PaginationReason,
-  ParseError,
-  RateLimitError,
-  type RequestSummary,
-  TimeoutError,
-  type TimeoutLimit,
-  ValidationError,
-} from './errors.js'
-export { type BreakerReport, HEALTH_REPORT, type HealthCheckOptions, type HealthReport } from './health.js'
-export { NetworkError } from './network-error.js'
+} from './client/error-guards.js'
+export { type BreakerReport, HEALTH_REPORT, type HealthCheckOptions, type HealthReport } from './client/health.js'
 export type {
   ErrorData,
   ErrorOf,
@@ -54,20 +34,8 @@ export type {
   TypedOptions,
   WithoutPaths,
   WithPaths,
-} from './openapi.js'
-export { type NextPage, type Pageable, type PageContext, type PaginateOptions, paginate } from './paginate.js'
-export type { ParamScalar, ParamValue } from './params.js'
-export { isSecretHeader, isSecretQueryParam, REDACTED, type RedactionRules, redactHeaders, redactURL } from './redact.js'
-export { type Closable, createRegistry, type Registry } from './registry.js'
-export { type BreakerStore, createMemoryRateLimitStore, type RateLimitStore, type RatePlan, type Reservation } from './stores.js'
-export {
-  createMemoryTokenStore,
-  createTokenCache,
-  type IssuedToken,
-  type TokenCache,
-  type TokenCacheOptions,
-  type TokenStore,
-} from './token-cache.js'
+} from './client/openapi.js'
+export { type Closable, createRegistry, type Registry } from './client/registry.js'
 export type {
   ClientRequest,
   ClientResponse,
@@ -85,5 +53,37 @@ export type {
   RequestBody,
   RequestOptions,
   ResponseType,
-} from './types.js'
-export type { WarmupFailure, WarmupOptions, WarmupReport } from './warmup.js'
+} from './core/types.js'
+export type { WarmupFailure, WarmupOptions, WarmupReport } from './core/warmup.js'
+export type { FetchFunction } from './cores/fetch.js'
+export {
+  CircuitOpenError,
+  ClientClosedError,
+  ClientError,
+  type ErrorCode,
+  HTTPError,
+  MaxRedirectsError,
+  MaxResponseSizeError,
+  OAuth2Error,
+  PaginationError,
+  type PaginationReason,
+  ParseError,
+  RateLimitError,
+  type RequestSummary,
+  TimeoutError,
+  type TimeoutLimit,
+  ValidationError,
+} from './errors/errors.js'
+export { NetworkError } from './errors/network-error.js'
+export { type NextPage, type Pageable, type PageContext, type PaginateOptions, paginate } from './features/paginate.js'
+export { type BreakerStore, createMemoryRateLimitStore, type RateLimitStore, type RatePlan, type Reservation } from './features/stores.js'
+export {
+  createMemoryTokenStore,
+  createTokenCache,
+  type IssuedToken,
+  type TokenCache,
+  type TokenCacheOptions,
+  type TokenStore,
+} from './features/token-cache.js'
+export { isSecretHeader, isSecretQueryParam, REDACTED, type RedactionRules, redactHeaders, redactURL } from './redact/redact.js'
+export type { ParamScalar, ParamValue } from './request/params.js'

@@ -12,7 +12,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import zlib from 'node:zlib'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { type ClientOptions, createClient, HTTPError, NetworkError, ParseError } from '../src/index.js'
-import { leavesBehind } from '../src/redirect-policy.js'
+import { leavesBehind } from '../src/request/redirect-policy.js'
 import { type Seen, type Step, startServer } from './helpers/server.js'
 import { startHTTPSServer, testPKI } from './helpers/tls.js'
 

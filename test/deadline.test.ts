@@ -1,11 +1,11 @@
 // The fetch core's attempt deadline on the client's own pool, and headers from any realm.
 import { Agent, type Dispatcher, Headers as UndiciHeaders } from 'undici'
 import { describe, expect, it } from 'vitest'
+import { RequestHeaders } from '../src/core/headers.js'
 import { createFetchCore, type FetchFunction } from '../src/cores/fetch.js'
-import { RequestHeaders } from '../src/headers.js'
 import { createClient, isTimeoutError } from '../src/index.js'
 import { underFetch } from '../src/node/cores/deadline.js'
-import { buildRequest } from '../src/request.js'
+import { buildRequest } from '../src/request/request.js'
 import { startServer } from './helpers/server.js'
 
 describe('fetch core deadline below fetch', () => {

@@ -5,8 +5,8 @@ import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import * as example from '../clients/example.js'
 import * as wechat from '../clients/wechat.js'
-import { createClient } from '../src/client.js'
-import * as errors from '../src/errors.js'
+import { createClient } from '../src/client/client.js'
+import * as errors from '../src/errors/errors.js'
 
 const read = (path: string): string => readFileSync(new URL(`../${path}`, import.meta.url), 'utf8')
 const PAGES = ['README.md', 'docs/guide.md', 'docs/guide.zh-CN.md'] as const
@@ -26,7 +26,7 @@ const tsBlocks = (text: string): string[] => [...text.matchAll(/^```ts\n([\s\S]*
 
 /** Every error class fetchline exports, with the code it reports. */
 function errorClasses(): { name: string; code: string }[] {
-  const sources = read('src/errors.ts') + read('clients/wechat.ts') + read('clients/example.ts')
+  const sources = read('src/errors/errors.ts') + read('src/errors/http-errors.ts') + read('clients/wechat.ts') + read('clients/example.ts')
   return Object.values({ ...errors, ...wechat, ...example })
     .filter((value): value is typeof errors.ClientError => typeof value === 'function' && value.prototype instanceof errors.ClientError)
     .map(({ name }) => {

@@ -1,7 +1,7 @@
 // Property-based: whatever secret goes in, through whatever path, it comes out nowhere. A secret
 // also rides in the path as a `params` value built of dots, slashes, `%2e` and Unicode, beside a
 // plain one of the same pieces: a value that would move the call (`..`, `a/..`) is refused before
-// anything is sent, any other reaches the server in its own segment, exactly (src/params.ts).
+// anything is sent, any other reaches the server in its own segment, exactly (src/request/params.ts).
 
 import type { ServerResponse } from 'node:http'
 import { inspect } from 'node:util'

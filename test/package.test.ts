@@ -44,7 +44,7 @@ const entries: Record<string, string[]> = {
 describe('package exports', () => {
   it('fetchline-http/redis works with the client you pass: it imports no Redis client itself', async () => {
     const { readFile } = await import('node:fs/promises')
-    const source = await readFile(new URL('../dist/src/node/redis.js', import.meta.url), 'utf8')
+    const source = await readFile(new URL('../dist/src/integrations/redis.js', import.meta.url), 'utf8')
     expect(source.match(/^import .*$/gm)?.join('\n')).not.toMatch(/ioredis|['"]redis['"]/)
   })
 

@@ -1,7 +1,7 @@
 // A `params` value never moves a call out of its path, as a real nginx routes it. nginx decodes
 // the path before it matches a location (`%2F` becomes `/`), then resolves dot segments and
 // merges `//`: `/v1/users/..%2Fadmin/orders` is its `/v1/admin/orders`. So a value is safe only
-// if nothing in it, decoded, is a dot segment: what src/params.ts refuses. Checked here with
+// if nothing in it, decoded, is a dot segment: what src/request/params.ts refuses. Checked here with
 // hand-picked values and with random strings over the characters that matter (fast-check), on
 // both cores; every accepted value must land in `location /v1/users/` with a path that still
 // ends in `/orders`, and every refused one must leave no line in nginx's access log (the log grows by exactly the calls

@@ -1,4 +1,4 @@
-// Redirects against a real nginx, on both cores: one policy (src/redirect-policy.ts), the same
+// Redirects against a real nginx, on both cores: one policy (src/request/redirect-policy.ts), the same
 // limit and the same headers crossing origins. http://127.0.0.1:PORT and http://localhost:PORT are
 // two origins of one nginx; its https server is a third (https → http to the same host is a
 // change of origin too). Cases ported from got's test/redirects.ts (endless redirects throw

@@ -6,9 +6,9 @@
 import { HttpResponse, http } from 'msw'
 import { setupServer } from 'msw/node'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import type { ClientRequest } from '../src/core/types.js'
 import { createClient, isNetworkError } from '../src/index.js'
-import { mockFetch } from '../src/testing.js'
-import type { ClientRequest } from '../src/types.js'
+import { mockFetch } from '../src/integrations/testing.js'
 import { openTransport } from '../src/web/transport.js'
 import { startServer } from './helpers/server.js'
 

@@ -8,9 +8,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { describe, expect, it } from 'vitest'
 import { retry } from '../middleware/index.js'
+import type { ClientRequest, Next } from '../src/core/types.js'
+import { isStaleConnection } from '../src/errors/tls-errors.js'
 import { createClient, isNetworkError } from '../src/index.js'
-import { isStaleConnection } from '../src/tls-errors.js'
-import type { ClientRequest, Next } from '../src/types.js'
 import { type Step, startServer } from './helpers/server.js'
 
 /** Closes the connection after reading the request, without a byte of answer (FIN, or RST). */

@@ -62,7 +62,7 @@ const newest = (dir) =>
     .reduce((t, f) => Math.max(t, statSync(join(root, dir, f)).mtimeMs), 0)
 let built = 0
 try {
-  built = statSync(join(root, 'dist/src/openapi.d.ts')).mtimeMs
+  built = statSync(join(root, 'dist/src/client/openapi.d.ts')).mtimeMs
 } catch {}
 if (built < newest('src')) fail('dist/ is missing or older than src/: run npm run build (npm run bench:types does)')
 

@@ -3,8 +3,9 @@
 // which reads all there is — a 4 GiB gzip bomb of 4 MB on the wire included. The same loop
 // checks the attempt's deadline, which on Node's fetch ends when the last byte arrived, not when
 // fetch finished decoding it.
-import { MaxResponseSizeError, TimeoutError } from '../errors.js'
-import type { ClientRequest } from '../types.js'
+
+import type { ClientRequest } from '../core/types.js'
+import { MaxResponseSizeError, TimeoutError } from '../errors/errors.js'
 
 /** A body read whole: its chunks as they came, and their length. */
 export type Whole = { readonly chunks: Uint8Array[]; readonly size: number }

@@ -1,14 +1,14 @@
 import { createFetch, type FetchOptions } from 'ofetch'
-import { type BodySource, encodeRequestBody, readBody, settle } from '../body.js'
-import { MaxResponseSizeError, TimeoutError } from '../errors.js'
-import { Headers } from '../headers.js'
-import { noteReceived } from '../received.js'
-import { type Hop, isRedirect, MAX_REDIRECTS, nextHop } from '../redirect-policy.js'
-import { INSPECT, responseView } from '../render.js'
-import { markStale, mayResend } from '../resend-policy.js'
-import { MAX_RESPONSE_SIZE } from '../response-size.js'
-import { attemptSignal, callerSignal, POOL_TIMEOUTS, type PoolTimeouts, toClientError } from '../signal.js'
-import type { ClientRequest, ClientResponse, Core } from '../types.js'
+import { Headers } from '../core/headers.js'
+import type { ClientRequest, ClientResponse, Core } from '../core/types.js'
+import { MaxResponseSizeError, TimeoutError } from '../errors/errors.js'
+import { noteReceived } from '../errors/received.js'
+import { INSPECT, responseView } from '../redact/render.js'
+import { type BodySource, encodeRequestBody, readBody, settle } from '../request/body.js'
+import { type Hop, isRedirect, MAX_REDIRECTS, nextHop } from '../request/redirect-policy.js'
+import { markStale, mayResend } from '../request/resend-policy.js'
+import { MAX_RESPONSE_SIZE } from '../request/response-size.js'
+import { attemptSignal, callerSignal, POOL_TIMEOUTS, type PoolTimeouts, toClientError } from '../request/signal.js'
 import { type Bounds, joined, readWhole } from './counted.js'
 
 /** A fetch-compatible function: undici's, the platform's global one, msw's, or `mockFetch`. */
@@ -117,7 +117,7 @@ export type FetchRedirects = { readonly maxRedirects: number; readonly byPlatfor
  * The fetch core: ofetch over a fetch function. ofetch's own retry and timeout stay off (it would
  * retry an aborted request and reuse an aborted signal); retry and timeout are middleware jobs.
  * With `agent` (Node), every request goes through the client's undici Agent. Redirects are
- * followed here, by the policy the undici core follows too (`src/redirect-policy.ts`), not by fetch.
+ * followed here, by the policy the undici core follows too (`src/request/redirect-policy.ts`), not by fetch.
  */
 export function createFetchCore(
   fetchImpl: FetchFunction,
@@ -256,7 +256,7 @@ async function follow(
 
 /**
  * Sends an exchange again while it fails on a reused connection the server had already closed,
- * and may be sent again (src/resend-policy.ts); marks the failure it gives up on. `body` is what
+ * and may be sent again (src/request/resend-policy.ts); marks the failure it gives up on. `body` is what
  * the exchange carries as the caller gave it (the call's own body on its first exchange). Only on the
  * client's own Agent, whose Node edge tells such failures apart (`agent.stale`).
  */

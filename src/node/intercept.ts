@@ -1,10 +1,11 @@
 // msw (and nock 14: both run on @mswjs/interceptors) patches the global fetch; the cores that do
 // not go through it must notice, or requests would slip past the test's handlers to the network.
+
+import type { Core } from '../core/types.js'
 import { createFetchCore } from '../cores/fetch.js'
-import { redactURL } from '../redact.js'
-import { MAX_REDIRECTS } from '../redirect-policy.js'
-import { MAX_RESPONSE_SIZE } from '../response-size.js'
-import type { Core } from '../types.js'
+import { redactURL } from '../redact/redact.js'
+import { MAX_REDIRECTS } from '../request/redirect-policy.js'
+import { MAX_RESPONSE_SIZE } from '../request/response-size.js'
 
 // An applied fetch interceptor marks itself with this global while it listens; disposing it
 // deletes the mark.

@@ -3,7 +3,7 @@
 // credentials become the Proxy-Authorization header undici sends to the proxy; every message
 // here shows the URL without them.
 import { type Agent, type Dispatcher, EnvHttpProxyAgent, Pool, ProxyAgent } from 'undici'
-import { describe } from '../options.js'
+import { describe } from '../core/options.js'
 import { connectOptions } from './connect.js'
 
 /** What `proxy` accepts: `'env'`, or the proxy's http(s) URL, credentials in its userinfo. */

@@ -3,12 +3,12 @@
 // `dispatcher`, under either core. package.json "imports" points every other runtime at
 // src/web/transport.ts, so this file (and undici) is never loaded there.
 import { fetch as undiciFetch } from 'undici'
-import type { BuiltInTransport, ClientOptions } from '../client-types.js'
+import { describe } from '../core/options.js'
+import { skippedWarmup } from '../core/warmup.js'
 import { createFetchCore, type FetchFunction } from '../cores/fetch.js'
-import { describe } from '../options.js'
-import { checkMaxRedirects } from '../redirect-policy.js'
-import { checkMaxResponseSize, MAX_RESPONSE_SIZE } from '../response-size.js'
-import { skippedWarmup } from '../warmup.js'
+import type { BuiltInTransport, TransportOptions } from '../cores/transport.js'
+import { checkMaxRedirects } from '../request/redirect-policy.js'
+import { checkMaxResponseSize, MAX_RESPONSE_SIZE } from '../request/response-size.js'
 import { checkPool, Transport } from './connect.js'
 import { underFetch } from './cores/deadline.js'
 import { watchStaleConnections } from './cores/stale.js'
@@ -23,7 +23,7 @@ import { checkProxy, openProxy } from './proxy.js'
  * @example
  * checkTransport({ baseURL, pool: { connections: 10 } })
  */
-export function checkTransport(options: ClientOptions): void {
+export function checkTransport(options: TransportOptions): void {
   checkPool(options.pool)
   const { dispatcher } = options
   if (dispatcher !== undefined && typeof (dispatcher as { dispatch?: unknown } | null)?.dispatch !== 'function') {
@@ -43,7 +43,7 @@ export function checkTransport(options: ClientOptions): void {
  * @example
  * const { core, close } = openTransport({ baseURL, core: 'undici', pool: { connections: 50 } })
  */
-export function openTransport(options: ClientOptions): BuiltInTransport {
+export function openTransport(options: TransportOptions): BuiltInTransport {
   const { dispatcher, proxy, pool } = options
   const transport = dispatcher
     ? new Transport(undefined, dispatcher)
@@ -52,7 +52,7 @@ export function openTransport(options: ClientOptions): BuiltInTransport {
       : new Transport(pool)
   const maxRedirects = checkMaxRedirects(options.maxRedirects)
   const maxResponseSize = checkMaxResponseSize('maxResponseSize', options.maxResponseSize, MAX_RESPONSE_SIZE)
-  // Both cores send again a call that met a closed keep-alive connection (src/resend-policy.ts).
+  // Both cores send again a call that met a closed keep-alive connection (src/request/resend-policy.ts).
   watchStaleConnections()
   const core =
     options.core === 'undici'

@@ -6,7 +6,7 @@
 import { isIP, type Socket } from 'node:net'
 import type { TLSSocket } from 'node:tls'
 import type { buildConnector } from 'undici'
-import type { WarmupFailure } from '../warmup.js'
+import type { WarmupFailure } from '../core/warmup.js'
 
 type Warm = { socket: Socket; servername: string | null; release(): void }
 

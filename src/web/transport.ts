@@ -1,11 +1,12 @@
 // The `#transport` edge where undici is missing or only partly there: Cloudflare Workers, Bun
 // (whose undici is a shim with no Agent.dispatch or close) and browsers. Requests go through the
 // platform's own fetch, which keeps its own connections; nothing here needs Node.
-import type { BuiltInTransport, ClientOptions } from '../client-types.js'
+
+import { skippedWarmup } from '../core/warmup.js'
 import { createFetchCore, type FetchFunction } from '../cores/fetch.js'
-import { checkMaxRedirects } from '../redirect-policy.js'
-import { checkMaxResponseSize, MAX_RESPONSE_SIZE } from '../response-size.js'
-import { skippedWarmup } from '../warmup.js'
+import type { BuiltInTransport, TransportOptions } from '../cores/transport.js'
+import { checkMaxRedirects } from '../request/redirect-policy.js'
+import { checkMaxResponseSize, MAX_RESPONSE_SIZE } from '../request/response-size.js'
 
 /**
  * Refuses, at client creation, what needs undici — `core: 'undici'`, `pool`, `dispatcher` and
@@ -15,7 +16,7 @@ import { skippedWarmup } from '../warmup.js'
  * @example
  * checkTransport({ baseURL, pool: { connections: 10 } }) // TypeError on Workers, Bun, browsers
  */
-export function checkTransport(options: ClientOptions): void {
+export function checkTransport(options: TransportOptions): void {
   const name = runtimeName()
   if (options.core === 'undici') {
     throw new TypeError(
@@ -46,7 +47,7 @@ export function checkTransport(options: ClientOptions): void {
  * @example
  * const { core } = openTransport({ baseURL })
  */
-export function openTransport(options: ClientOptions): BuiltInTransport {
+export function openTransport(options: TransportOptions): BuiltInTransport {
   const skipped = `${runtimeName()}: requests go through the platform's fetch, which keeps its own connections out of reach`
   // A browser's fetch hides redirects from code (an opaque redirect): the browser follows them.
   const redirects = { maxRedirects: checkMaxRedirects(options.maxRedirects), byPlatform: runtimeName() === 'the browser' }

@@ -3,7 +3,7 @@ import { z } from 'zod'
 import { createExampleClient } from '../../clients/example.js'
 import { startFakeService } from '../../examples/fake-service.js'
 import { createClient, HTTPError, isValidationError, type ValidationError } from '../../src/index.js'
-import { mockFetch } from '../../src/testing.js'
+import { mockFetch } from '../../src/integrations/testing.js'
 
 describe('createExampleClient', () => {
   it('talks to a real service: get, list, create', async () => {

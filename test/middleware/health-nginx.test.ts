@@ -5,7 +5,7 @@
 // concurrency and refused every call for 30 s; health() judges calls after their retries, by a
 // failure ratio over a window (cockatiel's SamplingBreaker, Polly's and resilience4j's sliding
 // windows), so it never opens here. Failed GETs are counted apart from refusals: with the core
-// sending a stale GET again itself (src/resend-policy.ts, test/nginx/keepalive.test.ts) none fails.
+// sending a stale GET again itself (src/request/resend-policy.ts, test/nginx/keepalive.test.ts) none fails.
 // Before the change, on our runs: the fetch core refused 639 of 1,024 calls with CircuitOpenError
 // (the breaker saw 63 failed attempts, every call succeeded after its retries); the undici core met
 // no stale socket in that run and passed (the issue saw 9 refusals there).

@@ -14,14 +14,14 @@
 //   same rules, and its 30 s sampling duration as our default window.
 import { describe, expect, it } from 'vitest'
 import { type BreakerEvent, type HealthOptions, health } from '../../middleware/health.js'
-import { CircuitOpenError, ClientClosedError, RateLimitError, TimeoutError } from '../../src/errors.js'
-import { RequestHeaders } from '../../src/headers.js'
-import type { BreakerReport } from '../../src/health.js'
-import { HEALTH_REPORT } from '../../src/health.js'
-import { NetworkError } from '../../src/network-error.js'
-import { buildRequest } from '../../src/request.js'
-import { STALE_CONNECTION } from '../../src/tls-errors.js'
-import type { ClientRequest, ClientResponse, Middleware } from '../../src/types.js'
+import type { BreakerReport } from '../../src/client/health.js'
+import { HEALTH_REPORT } from '../../src/client/health.js'
+import { RequestHeaders } from '../../src/core/headers.js'
+import type { ClientRequest, ClientResponse, Middleware } from '../../src/core/types.js'
+import { CircuitOpenError, ClientClosedError, RateLimitError, TimeoutError } from '../../src/errors/errors.js'
+import { NetworkError } from '../../src/errors/network-error.js'
+import { STALE_CONNECTION } from '../../src/errors/tls-errors.js'
+import { buildRequest } from '../../src/request/request.js'
 
 const defaults = {
   base: 'http://api.test',

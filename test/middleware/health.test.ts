@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { type BreakerEvent, health } from '../../middleware/health.js'
 import { retry } from '../../middleware/retry.js'
+import type { BreakerNews, BreakerStore } from '../../src/features/stores.js'
 import { CircuitOpenError, createClient, HTTPError, isCircuitOpenError } from '../../src/index.js'
-import type { BreakerNews, BreakerStore } from '../../src/stores.js'
 import { refusedPort, startServer } from '../helpers/server.js'
 
 describe('health() breaker', () => {

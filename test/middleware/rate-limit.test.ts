@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { health } from '../../middleware/health.js'
 import { rateLimit } from '../../middleware/rate-limit.js'
 import { timeout } from '../../middleware/timeout.js'
+import { cubicCut, cubicRate } from '../../src/features/stores.js'
 import {
   createClient,
   createMemoryRateLimitStore,
@@ -13,8 +14,7 @@ import {
   type RatePlan,
   type TimeoutError,
 } from '../../src/index.js'
-import { createRedisBreakerStore, createRedisRateLimitStore, createRedisTokenStore } from '../../src/node/redis.js'
-import { cubicCut, cubicRate } from '../../src/stores.js'
+import { createRedisBreakerStore, createRedisRateLimitStore, createRedisTokenStore } from '../../src/integrations/redis.js'
 import { refusedPort, startServer } from '../helpers/server.js'
 
 /** A memory store that records what rateLimit() asks (the plan) and what it decides (each wait). */

@@ -7,8 +7,8 @@ import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
 import { type RetryOptions, retry } from '../../middleware/retry.js'
+import { MAX_TIMER_MS } from '../../src/core/options.js'
 import { createClient, type HTTPError } from '../../src/index.js'
-import { MAX_TIMER_MS } from '../../src/options.js'
 import { startServer } from '../helpers/server.js'
 
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat']

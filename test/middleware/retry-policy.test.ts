@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { delayFor, parseHttpDate, parseRetryAfter, type RetryContext, shouldRetry } from '../../middleware/retry-policy.js'
+import type { ClientRequest } from '../../src/core/types.js'
 import { createClient, NetworkError, TimeoutError } from '../../src/index.js'
-import type { ClientRequest } from '../../src/types.js'
 
 const rules = { delay: 1000, backoff: 2, maxDelay: 30_000, jitter: false as const }
 const policy = { statuses: new Set([408, 429, 500, 502, 503, 504]), methods: new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']) }

@@ -5,8 +5,8 @@
 // on timeout"; its `limit.errorCodes` list ETIMEDOUT for them all).
 import { describe, expect, it } from 'vitest'
 import { type RetryContext, shouldRetry } from '../../middleware/retry-policy.js'
+import type { ClientRequest } from '../../src/core/types.js'
 import { createClient, TimeoutError } from '../../src/index.js'
-import type { ClientRequest } from '../../src/types.js'
 
 const policy = { statuses: new Set([503]), methods: new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']) }
 

@@ -2,13 +2,13 @@
 // hint) under bursts of 64 concurrent calls with pauses near 1 s: some requests go out on a
 // connection nginx is closing at that instant and never reach it (issue 22, item 2: 24 of 280 bare
 // GETs failed on the fetch core, 18 on the undici core). The core sends such a call again on
-// another connection when it may (src/resend-policy.ts, after Go's net/http shouldRetryRequest),
+// another connection when it may (src/request/resend-policy.ts, after Go's net/http shouldRetryRequest),
 // without retry(); a POST without an idempotency key is never sent twice, and its failure is marked
 // stale for health(). nginx's access log (the x-request-id of every request it read) is the count.
 // The focused cases (GET resent, POST not, a half answer not) are in test/resend.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { isStaleConnection } from '../../src/errors/tls-errors.js'
 import { type Client, createClient } from '../../src/index.js'
-import { isStaleConnection } from '../../src/tls-errors.js'
 import { type Nginx, nginxMissing, startNginx } from '../helpers/nginx.js'
 import { testPKI } from '../helpers/tls.js'
 

@@ -3,8 +3,8 @@
 // ("The SSL certificate error"). Servers that refuse in the handshake instead (node:https, Go,
 // Apache, Envoy) are covered by test/tls.test.ts. Both cores, HTTP/1.1 and HTTP/2.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { certificateRefusal } from '../../src/errors/tls-errors.js'
 import { createClient, type HTTPError, isHTTPError } from '../../src/index.js'
-import { certificateRefusal } from '../../src/tls-errors.js'
 import { type Nginx, nginxMissing, startNginx } from '../helpers/nginx.js'
 import { startServer } from '../helpers/server.js'
 import { type TestPKI, testPKI } from '../helpers/tls.js'

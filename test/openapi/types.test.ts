@@ -21,6 +21,7 @@ import type { StandardSchemaV1 } from '@standard-schema/spec'
 import ts from 'typescript'
 import { describe, expect, expectTypeOf, it } from 'vitest'
 import { z } from 'zod'
+import type { Pageable } from '../../src/features/paginate.js'
 import {
   type Client,
   type ClientResponse,
@@ -39,7 +40,6 @@ import {
   type SuccessData,
   type WithoutPaths,
 } from '../../src/index.js'
-import type { Pageable } from '../../src/paginate.js'
 import type { paths as Common } from '../fixtures/openapi/parameters-common.js'
 import type { components as PetComponents, paths as Petstore } from '../fixtures/openapi/petstore.js'
 import type { paths as Media } from '../fixtures/openapi/response-multiple-mediatypes.js'

@@ -1,6 +1,6 @@
 import type { Dispatcher } from 'undici'
 import type { UnderFetch } from '../../cores/fetch.js'
-import { POOL_TIMEOUTS } from '../../signal.js'
+import { POOL_TIMEOUTS } from '../../request/signal.js'
 import type { Transport } from '../connect.js'
 import { Deadlines, Timed } from './deadlines.js'
 import { staleCause } from './stale.js'

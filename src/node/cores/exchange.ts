@@ -1,8 +1,8 @@
 import type { Dispatcher } from 'undici'
-import type { BodySource, BufferedBodySource } from '../../body.js'
-import { MaxResponseSizeError } from '../../errors.js'
-import { type Hop, leavesBehind } from '../../redirect-policy.js'
-import type { ClientRequest } from '../../types.js'
+import type { ClientRequest } from '../../core/types.js'
+import { MaxResponseSizeError } from '../../errors/errors.js'
+import type { BodySource, BufferedBodySource } from '../../request/body.js'
+import { type Hop, leavesBehind } from '../../request/redirect-policy.js'
 import type { Transport } from '../connect.js'
 import { type Coding, codingsOf, Decoder, type DecodeSink, decodeAtOnce } from './decode.js'
 

@@ -6,7 +6,7 @@
 // 2 s) and says nothing about it; a request written in that instant meets the close.
 import { channel } from 'node:diagnostics_channel'
 import type { Socket } from 'node:net'
-import { causes } from '../../tls-errors.js'
+import { causes } from '../../errors/tls-errors.js'
 
 /** The connection a request went out on, and how many bytes it had read by then (undici's Request). */
 const SOCKET = Symbol('fetchline.socket')
@@ -44,7 +44,7 @@ export function watchStaleConnections(): void {
  * connection had been closed by the server before any byte of the answer came back, if any.
  *
  * @example
- * const stale = staleCause(error) // then markStale(stale), and maybe resend (src/resend-policy.ts)
+ * const stale = staleCause(error) // then markStale(stale), and maybe resend (src/request/resend-policy.ts)
  */
 export function staleCause(error: unknown): object | undefined {
   for (const e of causes(error)) if (staleErrors.has(e)) return e

@@ -1,6 +1,6 @@
 import type { Dispatcher } from 'undici'
-import { toClientError } from '../../signal.js'
-import type { ClientRequest } from '../../types.js'
+import type { ClientRequest } from '../../core/types.js'
+import { toClientError } from '../../request/signal.js'
 import { type Coding, Decoder } from './decode.js'
 import { Exchange, type Head } from './exchange.js'
 

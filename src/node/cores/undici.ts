@@ -1,14 +1,14 @@
 import type { Dispatcher } from 'undici'
-import { encodeRequestBody, readBody, readBufferedBody, settle } from '../../body.js'
-import { TimeoutError } from '../../errors.js'
-import { flatHeaders, Headers } from '../../headers.js'
-import { noteReceived } from '../../received.js'
-import { type Hop, isRedirect, MAX_REDIRECTS, nextHop } from '../../redirect-policy.js'
-import { INSPECT, renderResponse } from '../../render.js'
-import { markStale, mayResend } from '../../resend-policy.js'
-import { MAX_RESPONSE_SIZE } from '../../response-size.js'
-import { toClientError } from '../../signal.js'
-import type { ClientRequest, ClientResponse, Core } from '../../types.js'
+import { flatHeaders, Headers } from '../../core/headers.js'
+import type { ClientRequest, ClientResponse, Core } from '../../core/types.js'
+import { TimeoutError } from '../../errors/errors.js'
+import { noteReceived } from '../../errors/received.js'
+import { INSPECT, renderResponse } from '../../redact/render.js'
+import { encodeRequestBody, readBody, readBufferedBody, settle } from '../../request/body.js'
+import { type Hop, isRedirect, MAX_REDIRECTS, nextHop } from '../../request/redirect-policy.js'
+import { markStale, mayResend } from '../../request/resend-policy.js'
+import { MAX_RESPONSE_SIZE } from '../../request/response-size.js'
+import { toClientError } from '../../request/signal.js'
 import type { Transport } from '../connect.js'
 import { withAcceptEncoding } from './accept-encoding.js'
 import { Deadlines, now, Timed } from './deadlines.js'
@@ -21,7 +21,7 @@ import { Targets } from './targets.js'
  * The undici core: requests dispatched straight onto the client's Agent with a handler of our
  * own — no WHATWG fetch layer, and no stream per response: the fast path for service-to-service
  * calls. It keeps the fetch core's contract: redirects are followed by the shared policy
- * (`src/redirect-policy.ts`: up to `maxRedirects`, dropping secret headers when the origin
+ * (`src/request/redirect-policy.ts`: up to `maxRedirects`, dropping secret headers when the origin
  * changes), the attempt's timeout is a deadline (see {@link Deadlines}) that aborts the exchange,
  * and the caller's signal aborts it too.
  */
@@ -74,7 +74,7 @@ export function createUndiciCore(
           })
         } catch (error) {
           // A reused connection the server had closed while idle: sent again on another one, as a
-          // browser or Go's net/http does (src/resend-policy.ts), when nothing else ended it.
+          // browser or Go's net/http does (src/request/resend-policy.ts), when nothing else ended it.
           const stale = staleCause(error)
           if (stale === undefined || attempt.timedOut || signal?.aborted) throw error
           markStale(stale)

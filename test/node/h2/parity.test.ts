@@ -1,7 +1,7 @@
 // What undici's HTTP/2 client gave `pool: { allowH2: true }` that the node:http2 agent of
 // src/node/h2/ must keep, on both cores, against an h2-only node:http2 server: TLS failures named
 // (tlsFailure), aborts, the pool's headersTimeout, bodies streamed up and down, the server's
-// SETTINGS_MAX_CONCURRENT_STREAMS, redirects (followed by src/redirect-policy.ts above the
+// SETTINGS_MAX_CONCURRENT_STREAMS, redirects (followed by src/request/redirect-policy.ts above the
 // dispatcher), destroy(). Cases after undici's test/http2.js ("Should handle
 // h2 request with body", "Should handle h2 continue", "Should throw if bad allowH2 has been
 // passed", "Dispatcher#destroy") and Node's test/parallel/test-http2-client-destroy.js and
