@@ -75,7 +75,8 @@ if (newestSource > statSync(join(root, 'dist', 'index.d.ts')).mtimeMs) {
   console.warn('warning: dist/ is older than the sources; run `npx tsc -p tsconfig.build.json` to check against the current API.')
 }
 
-// Every page whose blocks are checked, as a path from the repository's root: the README, then the guides.
+// Every page whose blocks are checked, as a path from the repository's root: the README, then every
+// docs/*.md in name order (the reference pages the README links to, and the guides).
 const pages = [
   'README.md',
   ...readdirSync(docs)

@@ -9,7 +9,19 @@ import { createClient } from '../src/client/client.js'
 import * as errors from '../src/errors/errors.js'
 
 const read = (path: string): string => readFileSync(new URL(`../${path}`, import.meta.url), 'utf8')
-const PAGES = ['README.md', 'docs/guide.md', 'docs/guide.zh-CN.md'] as const
+// The README, the reference pages it links to (moved out of it whole), and the guide in both languages.
+const PAGES = [
+  'README.md',
+  'docs/reference.md',
+  'docs/typed-clients.md',
+  'docs/middleware.md',
+  'docs/services.md',
+  'docs/performance.md',
+  'docs/runtimes.md',
+  'docs/dependencies.md',
+  'docs/guide.md',
+  'docs/guide.zh-CN.md',
+] as const
 
 /** The text from the heading that starts with `heading` to the next heading of its level or above. */
 function section(page: string, heading: string): string {
@@ -59,8 +71,8 @@ describe('docs match the code', () => {
     expect(section('README.md', '## Install')).toContain(`npm install ${name}\n`)
   })
 
-  it("the README's fetch and core rows say what createClient does with them", () => {
-    const rows = section('README.md', '### `createClient(options)`').split('\n')
+  it("the reference's fetch and core rows say what createClient does with them", () => {
+    const rows = section('docs/reference.md', '### `createClient(options)`').split('\n')
     const row = (name: string): string => rows.find((line) => line.startsWith(`| \`${name}\``)) ?? ''
     const fetch = async (): Promise<Response> => new Response('')
     const refusals = [
@@ -76,11 +88,11 @@ describe('docs match the code', () => {
     expect(row('core')).toMatch(/`'fetch'`.*`'undici'`.*anything else throws/)
   })
 
-  it("every error class is in the README's and the guide's errors tables, with its code", () => {
+  it("every error class is in the reference's and the guide's errors tables, with its code", () => {
     const classes = errorClasses()
     expect(classes.map((c) => c.name)).toContain('RateLimitError')
     const tables = {
-      'README.md': section('README.md', '### Errors'),
+      'docs/reference.md': section('docs/reference.md', '### Errors'),
       'docs/guide.md': section('docs/guide.md', '### 2.3 Errors'),
       'docs/guide.zh-CN.md': section('docs/guide.zh-CN.md', '### 2.3'),
     }

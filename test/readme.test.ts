@@ -1,5 +1,6 @@
 // The README's runnable blocks, run as a reader would run them: each block is taken from README.md
-// at test time (so a change to the README is what gets tested), its example URL pointed at a local
+// (or the reference page the README links to, docs/middleware.md for trace()) at test time (so a
+// change to the page is what gets tested), its example URL pointed at a local
 // node:http server, compiled from TypeScript and run in a fresh Node process against the built
 // package (`import 'fetchline-http'` resolves to dist/ through the package's own exports: run
 // `npm run build` first; `npm test` does). docs:check type-checks the same blocks.
@@ -9,18 +10,19 @@ import ts from 'typescript'
 import { describe, expect, it } from 'vitest'
 import { type Seen, startServer } from './helpers/server.js'
 
-const README = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
 const EXAMPLE_ORIGIN = 'https://api.example.com'
 
-/** The first ```ts block after the line (a heading, a paragraph) that starts with `heading`. */
-function blockAfter(heading: string): string {
-  const at = README.split('\n').findIndex((line) => line.startsWith(heading))
-  if (at === -1) throw new Error(`README.md has no line starting "${heading}"`)
-  const rest = README.split('\n')
+/** The first ```ts block of `page` after the line (a heading, a paragraph) that starts with `heading`. */
+function blockAfter(heading: string, page = 'README.md'): string {
+  const text = readFileSync(new URL(`../${page}`, import.meta.url), 'utf8')
+  const at = text.split('\n').findIndex((line) => line.startsWith(heading))
+  if (at === -1) throw new Error(`${page} has no line starting "${heading}"`)
+  const rest = text
+    .split('\n')
     .slice(at + 1)
     .join('\n')
   const block = /^```ts\n([\s\S]*?)^```$/m.exec(rest)
-  if (!block?.[1]) throw new Error(`README.md has no ts block after "${heading}"`)
+  if (!block?.[1]) throw new Error(`${page} has no ts block after "${heading}"`)
   return block[1]
 }
 
@@ -100,7 +102,7 @@ describe('README', () => {
 
   it('the OpenTelemetry block runs, sends traceparent, and leaves nothing open', async () => {
     const server = await startServer({ json: { id: 1 } })
-    const run = await runBlock(blockAfter('### `trace('), server.url)
+    const run = await runBlock(blockAfter('### `trace(', 'docs/middleware.md'), server.url)
 
     expect(run.code, run.stderr).toBe(0)
     expect(server.seen.map(line)).toEqual(['GET /users/1'])
