@@ -63,7 +63,7 @@ export function computeTargets({ line, all, maxRSS, names = {} }) {
   if (line.node !== undefined) {
     stubOverhead('undici-stub', 'fl-undici-full', 'fl-undici', 'undici core: recommended() − bare, stub transport', true)
   }
-  // On Node 20 undici's fetch objects are promoted by the young-generation GC (see the README); the
+  // On Node 20 undici's fetch objects are promoted by the young-generation GC (see docs/performance.md); the
   // fetch core's target holds from Node 24 on, and is only reported elsewhere.
   stubOverhead('fetch-stub', 'fl-fetch-full', 'fl-fetch', 'fetch core: recommended() − bare, stub transport', line.node >= 24)
   for (const id of Object.keys(maxRSS).filter((id) => id.startsWith('fl-'))) {

@@ -376,7 +376,7 @@ export const ROWS = [
     id: 'fl-fetch',
     name: 'fetchline fetch core',
     fetchline: true,
-    note: "createClient({ baseURL, pool }) — the default 'fetch' core, no middleware. Stub: pool: { factory: () => stubDispatcher } (undici's fetch still runs; a custom `fetch` would pay an AbortSignal per attempt, see the README).",
+    note: "createClient({ baseURL, pool }) — the default 'fetch' core, no middleware. Stub: pool: { factory: () => stubDispatcher } (undici's fetch still runs; a custom `fetch` would pay an AbortSignal per attempt, see docs/performance.md).",
     setup: (ctx) => fetchlineRow(ctx, { core: 'fetch', full: false }),
   },
   {

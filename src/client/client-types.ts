@@ -89,7 +89,7 @@ export type ClientOptions = {
    * the read stops at once, the connection is closed, and the call rejects with
    * `MaxResponseSizeError`. A call's own `maxResponseSize` overrides it. A body read as a stream
    * (`responseType: 'stream'`) is limited only by the call's own. `Infinity`: no limit.
-   * @default 33554432 (32 MiB; see the README, "Response size")
+   * @default 33554432 (32 MiB; see docs/reference.md, "Response size")
    */
   maxResponseSize?: number
 }

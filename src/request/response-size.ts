@@ -9,7 +9,7 @@ import { describe } from '../core/options.js'
  * kilobytes to a few megabytes), well below what hurts a process holding it three times (the bytes,
  * the string, the parsed value) — a Workers isolate has 128 MB in all. gRPC's clients refuse
  * messages over 4 MiB by default; JSON is several times protobuf. Downloads read as a stream are
- * not limited unless the call asks. See the README, "Response size", for the comparison with peers.
+ * not limited unless the call asks. See docs/reference.md, "Response size", for the comparison with peers.
  */
 export const MAX_RESPONSE_SIZE = 32 * 1024 * 1024
 
