@@ -25,6 +25,7 @@ const ALONE = [
   'test/integrations/redis.test.ts',
   'test/middleware/{health-lossy,health-nginx,auth-fleet,timeout,rate-limit,retry-after}.test.ts',
   'test/nginx/{keepalive,goaway}.test.ts',
+  'test/response-size.nginx.test.ts',
   'test/examples/demo.test.ts',
   'test/{deadline,deadlines,exit,streams,timeouts}.test.ts',
   'test/features/token-cache.test.ts',

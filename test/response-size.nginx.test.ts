@@ -72,8 +72,11 @@ describe.skipIf(nginxMissing())('maxResponseSize against nginx', () => {
           expect(error.limit).toBe(8 * MiB)
           expect(error.received).toBeGreaterThan(8 * MiB)
           expect(error.received).toBeLessThan(10 * MiB)
-          // nginx's gzip (level 1) makes ~4.5 MB of 1 GiB of zeros: ~36 KB is 8 MiB of them.
-          expect(relay.received()).toBeLessThan(1 * MiB)
+          // nginx's gzip (level 1) makes ~4.5 MB of 1 GiB of zeros: ~36 KB is 8 MiB of them. What
+          // more crosses the relay before the client's cancel lands is socket buffers filled while
+          // the client was busy decoding: 1.27 MB once on a loaded CI machine. Under half the whole
+          // proves the read stopped; the whole would be 4.5 MB.
+          expect(relay.received()).toBeLessThan(2 * MiB)
         } finally {
           await relay.close()
         }
