@@ -4,10 +4,9 @@
 // skip, loudly; in CI a missing nginx fails them (as the Redis suites do).
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { connect } from 'node:net'
+import { type AddressInfo, connect, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { refusedPort } from './server.js'
 import type { TestPKI } from './tls.js'
 
 const NGINX = ['/usr/sbin/nginx', 'nginx'].find((bin) => spawnSync(bin, ['-v'], { stdio: 'ignore' }).status === 0)
@@ -85,6 +84,19 @@ const LOCATIONS = `
 `
 
 /**
+ * `count` distinct free ports on 127.0.0.1, held open together until all are known: one at a time
+ * (listen, close, listen again) the kernel may hand the same port out twice, and nginx then reads
+ * the plain and the TLS server as one address (`no "ssl_certificate" is defined`: seen in CI).
+ */
+async function freePorts(count: number): Promise<number[]> {
+  const servers = Array.from({ length: count }, () => createServer())
+  await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))))
+  const ports = servers.map((server) => (server.address() as AddressInfo).port)
+  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))))
+  return ports
+}
+
+/**
  * Starts nginx with a configuration made for the test: three servers (HTTP/1.1, TLS + HTTP/2,
  * mutual TLS), each with `LOCATIONS`, gzip and brotli on for JSON, an access log that names the
  * connection each request came on. Stopped by `stop()` (the test file's afterAll).
@@ -93,7 +105,7 @@ export async function startNginx(options: NginxOptions): Promise<Nginx> {
   if (!NGINX) throw new Error('nginx is not installed')
   const dir = mkdtempSync(join(tmpdir(), 'fetchline-nginx-'))
   chmodSync(dir, 0o755) // nginx's workers run as nobody when the tests run as root
-  const [http, https, mtls] = [await refusedPort(), await refusedPort(), await refusedPort()]
+  const [http, https, mtls] = (await freePorts(3)) as [number, number, number]
   const { pki } = options
   writeFileSync(join(dir, 'server.pem'), pki.server.cert)
   writeFileSync(join(dir, 'server.key'), pki.server.key)
