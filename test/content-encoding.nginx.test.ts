@@ -1,44 +1,12 @@
-// Content-Encoding against a real nginx 1.22 (gzip on, and its brotli filter, for
-// application/json), on both cores: the answer is decoded, the client asks for it by default, and
-// it moves far fewer bytes than the answer's own size. Bytes are counted on the wire by a TCP
-// relay in front of nginx. The node:http cases are in content-encoding.test.ts.
-import { createServer, type Socket, connect as tcpConnect } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type ClientOptions, createClient } from '../src/index.js'
 import { type Nginx, nginxMissing, startNginx } from './helpers/nginx.js'
+import { countingRelay } from './helpers/relay.js'
 import { type TestPKI, testPKI } from './helpers/tls.js'
 
 type Big = { items: { id: number; name: string }[] }
 /** `/big` as nginx has it on disk: 2,000 items. */
 const BIG_BYTES = JSON.stringify({ items: Array.from({ length: 2000 }, (_, i) => ({ id: i, name: `item ${i}` })) }).length
-
-/** A TCP relay to `port` that counts the bytes coming back from it. */
-async function countingRelay(port: number): Promise<{ url: string; received(): number; close(): Promise<void> }> {
-  let received = 0
-  const sockets = new Set<Socket>()
-  const relay = createServer((client) => {
-    const upstream = tcpConnect(port, '127.0.0.1')
-    upstream.on('data', (chunk: Buffer) => {
-      received += chunk.length
-    })
-    for (const socket of [client, upstream]) {
-      sockets.add(socket)
-      socket.on('error', () => undefined)
-      socket.on('close', () => (client.destroy(), upstream.destroy()))
-    }
-    client.pipe(upstream).pipe(client)
-  })
-  await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve))
-  const address = relay.address() as { port: number }
-  return {
-    url: `http://127.0.0.1:${address.port}`,
-    received: () => received,
-    close: () => {
-      for (const socket of sockets) socket.destroy()
-      return new Promise((resolve) => relay.close(() => resolve()))
-    },
-  }
-}
 
 describe.skipIf(nginxMissing())('Content-Encoding against nginx', () => {
   let nginx: Nginx

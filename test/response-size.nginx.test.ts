@@ -4,43 +4,16 @@
 // of nginx's HTTP/1.1 server) are a small part of the whole. The node:http cases, with a bomb of
 // our own, are in response-size.test.ts.
 import { chmodSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs'
-import { createServer, type Socket, connect as tcpConnect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createClient, MaxResponseSizeError } from '../src/index.js'
 import { type Nginx, nginxMissing, startNginx } from './helpers/nginx.js'
+import { countingRelay } from './helpers/relay.js'
 import { type TestPKI, testPKI } from './helpers/tls.js'
 
 const MiB = 1024 * 1024
 const GiB = 1024 * MiB
-
-/** A TCP relay to `port` that counts the bytes coming back from it. */
-async function countingRelay(port: number): Promise<{ url: string; received(): number; close(): Promise<void> }> {
-  let received = 0
-  const sockets = new Set<Socket>()
-  const relay = createServer((client) => {
-    const upstream = tcpConnect(port, '127.0.0.1')
-    upstream.on('data', (chunk: Buffer) => {
-      received += chunk.length
-    })
-    for (const socket of [client, upstream]) {
-      sockets.add(socket)
-      socket.on('error', () => undefined)
-      socket.on('close', () => (client.destroy(), upstream.destroy()))
-    }
-    client.pipe(upstream).pipe(client)
-  })
-  await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve))
-  return {
-    url: `http://127.0.0.1:${(relay.address() as { port: number }).port}`,
-    received: () => received,
-    close: () => {
-      for (const socket of sockets) socket.destroy()
-      return new Promise((resolve) => relay.close(() => resolve()))
-    },
-  }
-}
 
 describe.skipIf(nginxMissing())('maxResponseSize against nginx', () => {
   let nginx: Nginx
