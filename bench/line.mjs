@@ -63,16 +63,16 @@
 //
 // Output: Markdown tables on stdout (progress on stderr); bench/results/latest.{md,json,svg}
 // (written by --quick too; the JSON says which mode). Ratios are given against both references:
-// undici.request (the familiar one) and the floor row (the least work over undici). A "Targets"
-// section checks fetchline's goals (bench/checks.mjs) and prints PASS/FAIL; a FAIL does not change
-// the exit code (0). Errors do (1).
+// undici.request (the familiar one) and the floor row (the least work over undici). This harness
+// runs every client side by side in long-lived workers and judges no target: the targets have one
+// judge, `npm run bench:targets` (a process per client, intervals; see bench/targets.mjs). Errors
+// change the exit code (1).
 import { fork, spawn as spawnProcess } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from './args.mjs'
-import { computeTargets, formatTarget, status } from './checks.mjs'
 import { ROWS, RUNTIME_ROWS } from './rows.mjs'
 import { ensureRuntimes, runtimeCommand } from './runtimes.mjs'
 import { median } from './stats.mjs'
@@ -545,7 +545,7 @@ await new Promise((resolve) => {
 
 const { markdown, json, svg } = render({ partial: false })
 console.log(markdown)
-// --out=DIR writes the results elsewhere (bench/targets.mjs keeps each of its runs apart).
+// --out=DIR writes the results elsewhere.
 const outArg = ARGS.out
 const outDir = outArg ? new URL(`${outArg.replace(/\/?$/, '/')}`, `file://${process.cwd()}/`) : here('./results/')
 mkdirSync(outDir, { recursive: true })
@@ -719,18 +719,8 @@ function render({ partial }) {
     out(`| ${row.name} | ${fmt(row.initRSS ? mb(row.initRSS) : Number.NaN, 1)} | ${fmt(row.maxRSS ? mb(row.maxRSS) : Number.NaN, 1)} |`)
   }
 
-  // ---- targets
-  const maxRSS = Object.fromEntries(rows.filter((r) => r.maxRSS).map((r) => [r.id, r.maxRSS]))
-  const targets = computeTargets({
-    line: RUNTIME ? { runtime: RUNTIME } : { node: Number(process.versions.node.split('.')[0]) },
-    all,
-    maxRSS,
-    names: Object.fromEntries(rows.map((r) => [r.id, r.name])),
-  })
   out()
-  out('## Targets')
-  out()
-  for (const t of targets) out(`- ${status(t)} — ${t.name}: ${formatTarget(t)}; ${t.detail}`)
+  out('Targets: this harness judges none; `npm run bench:targets` does (a process per client, 95% intervals).')
 
   // ---- oddities
   const notes = []
@@ -831,7 +821,6 @@ function render({ partial }) {
       ),
     })),
     cold: cold.map((c) => ({ ...c, runs: [...rows, ...COLD_WARMUP].find((t) => t.id === c.id).cold })),
-    targets,
     contended,
     countMismatches,
     errors,

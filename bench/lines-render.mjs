@@ -1,7 +1,6 @@
 // Every line side by side (bench/lines.mjs): one table per scenario with a column group per line,
-// the latency and cold-start tails, the targets per line, then each line's own report; and an SVG
+// the latency and cold-start tails, then each line's own report; and an SVG
 // of the main ratios as bars grouped per row, one bar per line.
-import { formatTarget, status } from './checks.mjs'
 
 const NETWORK = [
   ['c64-get', 'Concurrent GET /json (64 in flight)'],
@@ -67,20 +66,6 @@ function sideBySide(out, lines, refs) {
   out()
 }
 
-function targetsTable(out, lines) {
-  const ids = [...new Set(lines.flatMap((l) => (l.result?.targets ?? []).map((t) => t.id)))]
-  out(`| target | ${lines.map((l) => l.label).join(' | ')} |`)
-  out(`| --- |${' --- |'.repeat(lines.length)}`)
-  for (const id of ids) {
-    const name = lines.flatMap((l) => l.result?.targets ?? []).find((t) => t.id === id).name
-    const cells = lines.map((l) => {
-      const t = l.result?.targets?.find((x) => x.id === id)
-      return t ? `${status(t)} ${formatTarget(t)}` : '–'
-    })
-    out(`| ${name} | ${cells.join(' | ')} |`)
-  }
-}
-
 export function renderLines(json) {
   const lines = []
   const out = (line = '') => lines.push(line)
@@ -109,9 +94,6 @@ export function renderLines(json) {
     out()
     sideBySide(out, runtimes, [{ id: 'ofetch', label: '× ofetch' }])
   }
-  out('## Targets per line')
-  out()
-  targetsTable(out, json.lines)
   for (const l of json.lines) {
     out()
     out(`## ${l.label}: its own tables`)

@@ -29,3 +29,49 @@ export function latencySummary(latencies) {
     max: latencies.length ? latencies[latencies.length - 1] : Number.NaN,
   }
 }
+
+/** A seeded PRNG (mulberry32): the same data always gives the same interval. */
+function prng(seed) {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = Math.imul(a ^ (a >>> 15), 1 | a)
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+/**
+ * The median of `xs` with a 95% confidence interval by the percentile bootstrap: resample the
+ * values with replacement `resamples` times, take each resample's median, and report the 2.5th and
+ * 97.5th percentiles of those. `xs` are per-round figures (a ratio or a difference of two clients
+ * measured in the same round), so the interval is that of the paired comparison. Fewer than 2
+ * values: no interval (NaN bounds).
+ */
+export function bootstrapMedian(xs, { resamples = 10_000, seed = 1 } = {}) {
+  const values = xs.filter(Number.isFinite)
+  const m = median(values)
+  if (values.length < 2) return { median: m, lo: Number.NaN, hi: Number.NaN, n: values.length }
+  const random = prng(seed)
+  const medians = new Float64Array(resamples)
+  const sample = new Array(values.length)
+  for (let i = 0; i < resamples; i++) {
+    for (let j = 0; j < values.length; j++) sample[j] = values[Math.floor(random() * values.length)]
+    medians[i] = median(sample)
+  }
+  medians.sort()
+  return { median: m, lo: percentile(medians, 2.5), hi: percentile(medians, 97.5), n: values.length }
+}
+
+/**
+ * A target's verdict from its interval: 'met' when the whole interval clears `limit` under `op`
+ * ('<=' or '>='), 'missed' when the whole interval fails it, 'unsettled' when it straddles the
+ * limit, 'no data' without an interval.
+ */
+export function verdict({ lo, hi }, op, limit) {
+  if (!Number.isFinite(lo) || !Number.isFinite(hi)) return 'no data'
+  const ok = (v) => (op === '>=' ? v >= limit : v <= limit)
+  if (ok(lo) && ok(hi)) return 'met'
+  if (!ok(lo) && !ok(hi)) return 'missed'
+  return 'unsettled'
+}

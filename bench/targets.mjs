@@ -1,50 +1,161 @@
-// fetchline's performance targets (issue 16) on every line, each judged on the median of several runs.
+// fetchline's performance targets (issue 25) on every Node line, one judge for all of them:
 //
-//   npm run bench:targets                                   # 3 quick runs on Node 20, 22, 24 and 26
-//   node bench/targets.mjs --runs=5 --node=24,26            # more runs, fewer lines
+//   npm run bench:targets                                    # Node 20, 22, 24, 26; 10 rounds each
+//   node bench/targets.mjs --node=26 --rounds=12 --scenarios=stub
 //
-// One run of bench/run.mjs already interleaves its rows, but on a shared 2-core machine a whole
-// run can land in a slow or a fast spell, and a target that compares two rows within a few per
-// cent flips between runs. So this runs the quick benchmark N times over the rows the targets
-// need, keeps each run's JSON, and judges each target's median (bench/summarize.mjs): a close call
-// needs the median of at least 3 runs. Output: bench/results/targets.{md,json}.
-import { spawnSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+// Each client runs alone in a fresh process (bench/alone.mjs: its own server process, the two
+// pinned to one core each, a warm-up, then two measured windows, the quieter one kept), so no
+// client shares JIT feedback, heap or GC with another; the processes of one round run one after another, each pair a target compares side by side,
+// the order reversing round by round. Each target is the
+// median of its per-round figures with a 95% bootstrap interval, and a verdict only the whole
+// interval decides (bench/targets-spec.mjs). Output: the Markdown on stdout and
+// bench/results/targets.{md,json} (every round's raw figures in the JSON).
+import { execFileSync } from 'node:child_process'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { cpus, loadavg, release, totalmem } from 'node:os'
 import { fileURLToPath } from 'node:url'
-import { parseArgs } from './args.mjs'
-import { renderSummary, summarize, summaryJSON } from './summarize.mjs'
+import { runAlone } from './alone.mjs'
+import { NODE_LINES } from './args.mjs'
+import { nodeBinaries } from './runtimes.mjs'
+import { CLIENT_NAMES, clientMedians, formatFigure, judgeLine, SCENARIOS } from './targets-spec.mjs'
 
-const runsArg = process.argv.find((a) => a.startsWith('--runs='))
-const runs = Number(runsArg?.split('=')[1] ?? 3)
-if (!Number.isInteger(runs) || runs < 1) throw new RangeError(`--runs must be an integer >= 1, got ${runsArg}`)
-const args = parseArgs(process.argv.slice(2).filter((a) => a !== runsArg))
-const node = args.node ?? ['20', '22', '24', '26']
-const ROWS = ['ofetch', 'fl-fetch', 'fl-fetch-full', 'fl-undici', 'fl-undici-full'] // + the references, always there
 const here = (path) => fileURLToPath(new URL(path, import.meta.url))
-const scratch = mkdtempSync(join(tmpdir(), 'fetchline-targets-'))
 
-const results = []
-try {
-  for (let i = 1; i <= runs; i++) {
-    process.stderr.write(`\n== run ${i} of ${runs} ==\n`)
-    const out = join(scratch, `run-${i}`)
-    const child = spawnSync(
-      process.execPath,
-      [here('./run.mjs'), '--quick', `--node=${node.join(',')}`, `--rows=${ROWS.join(',')}`, `--out=${out}`],
-      { stdio: ['ignore', 'ignore', 'inherit'] },
-    )
-    if (child.status !== 0) process.stderr.write(`bench/run.mjs exited ${child.status} in run ${i}; its results are kept\n`)
-    results.push(JSON.parse(readFileSync(join(out, 'latest.json'), 'utf8')))
+function options(argv) {
+  const known = { node: NODE_LINES.join(','), rounds: '10', ms: '700', warm: '1200', scenarios: Object.keys(SCENARIOS).join(','), out: '' }
+  const got = { ...known }
+  for (const a of argv) {
+    const m = /^--([a-z]+)=(.*)$/.exec(a)
+    if (!m || !(m[1] in known))
+      throw new Error(
+        `unknown option "${a}" (options: ${Object.keys(known)
+          .map((k) => `--${k}=`)
+          .join(', ')})`,
+      )
+    got[m[1]] = m[2]
   }
-} finally {
-  rmSync(scratch, { recursive: true, force: true })
+  const list = (name, allowed) => {
+    const items = got[name].split(',')
+    const bad = items.find((x) => !allowed.includes(x))
+    if (bad !== undefined) throw new Error(`--${name}=: unknown "${bad}"; choose from ${allowed.join(', ')}`)
+    return items
+  }
+  const int = (name, min) => {
+    const n = Number(got[name])
+    if (!Number.isInteger(n) || n < min) throw new Error(`--${name}= needs an integer ≥ ${min}, got "${got[name]}"`)
+    return n
+  }
+  return {
+    node: list('node', NODE_LINES),
+    scenarios: list('scenarios', Object.keys(SCENARIOS)),
+    rounds: int('rounds', 2),
+    ms: int('ms', 100),
+    warm: int('warm', 0),
+    out: got.out || here('./results/'),
+  }
 }
-mkdirSync(here('./results/'), { recursive: true })
-const byLine = summarize(results)
-const markdown = renderSummary(byLine, runs)
+
+function runLine(line, bin, opts, progress) {
+  const data = Object.fromEntries(opts.scenarios.map((s) => [s, Object.fromEntries(SCENARIOS[s].map((c) => [c, []]))]))
+  for (let r = 0; r < opts.rounds; r++) {
+    for (const scenario of opts.scenarios) {
+      // Forward in even rounds, backward in odd ones: the pairs stay side by side, and each of a
+      // pair runs first in half the rounds.
+      const clients = r % 2 ? [...SCENARIOS[scenario]].reverse() : SCENARIOS[scenario]
+      for (const client of clients) {
+        data[scenario][client][r] = runAlone(bin, { scenario, spec: `${client}:${client}`, ms: opts.ms, warm: opts.warm })
+        progress()
+      }
+    }
+    process.stderr.write(`  Node ${line}: round ${r + 1} of ${opts.rounds} done\n`)
+  }
+  return data
+}
+
+function machine() {
+  const cores = cpus()
+  return `${cores[0]?.model.trim() ?? 'unknown CPU'}, ${cores.length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Linux ${release()}`
+}
+
+function render(result) {
+  const { lines, rounds, ms, warm, date } = result
+  const out = [
+    `# fetchline targets — ${date.slice(0, 10)}`,
+    '',
+    `${result.machine}. ${rounds} rounds a line; in each round every client runs alone in a fresh process (${warm} ms warm-up, ${ms} ms measured), the order reversing by round, each compared pair side by side. Each cell: the median of the per-round figures, its 95% bootstrap interval, and the verdict (met or missed only when the whole interval says so). \`npm run bench:targets\` (${result.minutes} min).`,
+    '',
+    `| target | ${lines.map((l) => `Node ${l.line}`).join(' | ')} |`,
+    `| --- | ${lines.map(() => '---:').join(' | ')} |`,
+  ]
+  const ids = [...new Set(lines.flatMap((l) => l.targets.map((t) => t.id)))]
+  for (const id of ids) {
+    const name = lines.flatMap((l) => l.targets).find((t) => t.id === id).name
+    const cells = lines.map((l) => {
+      const t = l.targets.find((x) => x.id === id)
+      return t ? `${formatFigure(t)} **${t.verdict}**` : ''
+    })
+    out.push(`| ${name} | ${cells.join(' | ')} |`)
+  }
+  const tally = lines.map((l) => {
+    const main = l.targets.filter((t) => !t.stretch)
+    const count = (v) => main.filter((t) => t.verdict === v).length
+    return `${count('met')} met, ${count('missed')} missed, ${count('unsettled')} unsettled`
+  })
+  out.push(`| targets (stretch aside) | ${tally.join(' | ')} |`, '')
+  out.push(
+    'Each client on its own, medians over the rounds (CPU µs/req with its 95% interval):',
+    '',
+    `| client | ${lines.map((l) => `Node ${l.line} (${l.version})`).join(' | ')} |`,
+    `| --- | ${lines.map(() => '---:').join(' | ')} |`,
+  )
+  const keys = [...new Set(lines.flatMap((l) => l.clients.map((c) => `${c.scenario}|${c.client}`)))]
+  for (const key of keys) {
+    const [scenario, client] = key.split('|')
+    const cells = lines.map((l) => {
+      const c = l.clients.find((x) => x.scenario === scenario && x.client === client)
+      if (!c || !Number.isFinite(c.cpu.median)) return '–'
+      const cpu = `${c.cpu.median.toFixed(1)} µs (${c.cpu.lo.toFixed(1)}–${c.cpu.hi.toFixed(1)})`
+      return scenario === 'stub' ? cpu : `${cpu}, ${Math.round(c.rps).toLocaleString('en-US')} req/s, ${c.maxRSS.toFixed(0)} MB`
+    })
+    out.push(`| ${scenario}: ${CLIENT_NAMES[client]} | ${cells.join(' | ')} |`)
+  }
+  return `${out.join('\n')}\n`
+}
+
+const opts = options(process.argv.slice(2))
+const bins = nodeBinaries(opts.node)
+const started = performance.now()
+const total = opts.node.length * opts.rounds * opts.scenarios.reduce((n, s) => n + SCENARIOS[s].length, 0)
+let done = 0
+const progress = () => {
+  done++
+  if (done % 10 === 0) {
+    const perRun = (performance.now() - started) / done
+    process.stderr.write(`  ${done} of ${total} processes, about ${Math.ceil(((total - done) * perRun) / 60_000)} min left\n`)
+  }
+}
+const load = loadavg()[0]
+const lines = []
+for (const line of opts.node) {
+  const version = execFileSync(bins[line], ['-v'], { encoding: 'utf8' }).trim()
+  process.stderr.write(`\n== Node ${line} (${version}, ${bins[line]}) ==\n`)
+  const data = runLine(line, bins[line], opts, progress)
+  lines.push({ line, version, targets: judgeLine(data), clients: clientMedians(data), data })
+}
+const result = {
+  date: new Date().toISOString(),
+  machine: machine(),
+  loadBefore: load,
+  loadAfter: loadavg()[0],
+  minutes: Math.round((performance.now() - started) / 6000) / 10,
+  rounds: opts.rounds,
+  ms: opts.ms,
+  warm: opts.warm,
+  lines,
+}
+const markdown = render(result)
 console.log(markdown)
-writeFileSync(here('./results/targets.md'), `${markdown}\n`)
-writeFileSync(here('./results/targets.json'), `${JSON.stringify(summaryJSON(byLine, runs), null, 2)}\n`)
-process.stderr.write('wrote bench/results/targets.{md,json}\n')
+mkdirSync(opts.out, { recursive: true })
+writeFileSync(`${opts.out}/targets.md`, markdown)
+writeFileSync(`${opts.out}/targets.json`, `${JSON.stringify(result, null, 2)}\n`)
+process.stderr.write(`wrote ${opts.out}/targets.{md,json} in ${result.minutes} min\n`)

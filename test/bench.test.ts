@@ -1,12 +1,11 @@
 // The benchmark harness's decisions, without timing anything: percentiles, the command line, the
-// shared runtime pins, the targets' verdicts and their median over runs.
+// shared runtime pins, the targets' intervals and verdicts.
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { parseArgs } from '../bench/args.mjs'
-import { computeTargets, type Medians } from '../bench/checks.mjs'
 import { binaryPath, pinnedLines, pinnedVersion, readPins } from '../bench/runtimes.mjs'
-import { latencySummary, percentile } from '../bench/stats.mjs'
-import { summarize } from '../bench/summarize.mjs'
+import { bootstrapMedian, verdict as judge, latencySummary, percentile } from '../bench/stats.mjs'
+import { formatFigure, judgeLine, type LineData, SCENARIOS, TARGETS } from '../bench/targets-spec.mjs'
 import { CALLS, generated } from '../bench/types/calls.mjs'
 import { medians, minus, parseDiagnostics, verdict } from '../bench/types/diagnostics.mjs'
 
@@ -88,52 +87,81 @@ describe('runtime pins', () => {
   })
 })
 
-/** Medians for every row the targets compare: each row at `rps` req/s, `us` µs on the stub, `p99` ms. */
-function line(over: Record<string, Medians> = {}) {
-  const ids = ['floor', 'undici-request', 'ofetch', 'fl-undici', 'fl-undici-full', 'fl-fetch', 'fl-fetch-full']
-  const base: Medians = { rps: 1000, usPerReq: 10, cpuPerReq: 50, p99: 10 }
+/** Ten rounds of every client of every scenario, each `cpu` µs/req, `rps` req/s, `maxRSS` MB, with `over` per client. */
+function rounds(over: Record<string, (r: number) => Partial<{ cpu: number; rps: number; maxRSS: number }>> = {}): LineData {
   return Object.fromEntries(
-    ids.map((id) => [id, { 'c64-get': { ...base, ...over[id] }, 'c64-post': base, stub: { ...base, ...over[id] } }]),
+    Object.entries(SCENARIOS).map(([scenario, clients]) => [
+      scenario,
+      Object.fromEntries(
+        clients.map((c) => [c, Array.from({ length: 10 }, (_, r) => ({ cpu: 20, rps: 1000, maxRSS: 100, ...over[c]?.(r) }))]),
+      ),
+    ]),
   )
 }
-const MiB = 2 ** 20
 
-describe('targets', () => {
-  it('judges each target against its limit', () => {
-    const all = line({ 'fl-undici-full': { rps: 890 }, 'fl-undici': { p99: 15, usPerReq: 10 } })
-    const targets = computeTargets({ line: { node: 26 }, all, maxRSS: { ofetch: 100 * MiB, 'fl-fetch': 101 * MiB } })
-    const byId = Object.fromEntries(targets.map((t) => [t.id, t]))
-    expect(byId['undici-full-c64-get']).toMatchObject({ value: 0.89, limit: 0.9, pass: false })
-    expect(byId['undici-full-c64-post']).toMatchObject({ value: 1, pass: true })
-    expect(byId['p99-undici-c64-get']).toMatchObject({ value: 1.5, pass: true })
-    expect(byId['rss-fl-fetch']).toMatchObject({ value: 1, pass: false })
+describe('targets: one judge, intervals', () => {
+  it('the bootstrap interval holds the median, narrows with agreeing rounds, and is the same for the same data', () => {
+    const tight = bootstrapMedian([1.0, 1.01, 0.99, 1.0, 1.02, 0.98, 1.0, 1.01, 0.99, 1.0])
+    const wide = bootstrapMedian([0.6, 1.4, 0.8, 1.2, 1.0, 0.7, 1.3, 0.9, 1.1, 1.0])
+    expect(tight.lo).toBeLessThanOrEqual(tight.median)
+    expect(tight.hi).toBeGreaterThanOrEqual(tight.median)
+    expect(tight.hi - tight.lo).toBeLessThan(0.05)
+    expect(wide.hi - wide.lo).toBeGreaterThan(0.2)
+    expect(bootstrapMedian([3, 1, 2, 5, 4])).toEqual(bootstrapMedian([3, 1, 2, 5, 4]))
+    expect(bootstrapMedian([1])).toMatchObject({ median: 1, n: 1 })
+    expect(Number.isNaN(bootstrapMedian([1]).lo)).toBe(true)
   })
 
-  it("the fetch core's stub overhead is a target from Node 24 on, and measured before", () => {
-    const all = line({ 'fl-fetch-full': { usPerReq: 13 } })
-    for (const [node, applies] of [
-      [20, false],
-      [24, true],
-    ] as const) {
-      const t = computeTargets({ line: { node }, all, maxRSS: {} }).find((x) => x.id === 'fetch-stub')
-      expect(t).toMatchObject({ value: 3, pass: false, applies })
-    }
+  it('met or missed only when the whole interval says so', () => {
+    expect(judge({ lo: 0.9, hi: 0.99 }, '<=', 1)).toBe('met')
+    expect(judge({ lo: 1.01, hi: 1.2 }, '<=', 1)).toBe('missed')
+    expect(judge({ lo: 0.95, hi: 1.05 }, '<=', 1)).toBe('unsettled')
+    expect(judge({ lo: 1.0, hi: 1.1 }, '>=', 1)).toBe('met')
+    expect(judge({ lo: 0.8, hi: 0.99 }, '>=', 1)).toBe('missed')
+    expect(judge({ lo: Number.NaN, hi: Number.NaN }, '>=', 1)).toBe('no data')
   })
 
-  it('a Bun or Deno line has only the fetch targets, against ofetch', () => {
-    const ids = computeTargets({ line: { runtime: 'bun' }, all: line(), maxRSS: {} }).map((t) => t.id)
-    expect(ids).toEqual(['fetch-full-c64-get', 'fetch-full-c64-post', 'fetch-stub'])
-  })
-
-  it('summarize judges the median of the runs, not any one run', () => {
-    const run = (value: number) => ({
-      kind: 'lines',
-      lines: [{ label: 'Node 26', result: { targets: [{ id: 'x', name: 'x', value, op: '>=', limit: 1, unit: '×', applies: true }] } }],
+  it('compares two clients round by round: a slow round slows both and leaves the ratio alone', () => {
+    // Every third round runs 50% slower for everyone; the undici core is 5% under undici.request in each round.
+    const slow = (r: number) => (r % 3 === 0 ? 1.5 : 1)
+    const data = rounds({
+      'undici-request': (r) => ({ cpu: 20 * slow(r) }),
+      'fl-undici': (r) => ({ cpu: 19 * slow(r) }),
+      'fl-undici-full': (r) => ({ cpu: 23 * slow(r) + (r % 2) }), // 1.15–1.2×: missed
+      'fl-fetch-full': (r) => ({ rps: r % 2 ? 1050 : 950 }), // straddles 1.00×
+      'fl-fetch': (r) => ({ maxRSS: 104 + (r % 2) }), // 4–5 MB over ofetch's
     })
-    const entry = summarize([run(0.8), run(1.1), run(1.05)])
-      .get('Node 26')
-      ?.get('x')
-    expect(entry).toMatchObject({ values: [0.8, 1.1, 1.05], median: 1.05, pass: true })
+    const byId = Object.fromEntries(judgeLine(data).map((t) => [t.id, t]))
+    expect(byId['undici-bare-cpu-c64-get']).toMatchObject({ median: 0.95, verdict: 'met' })
+    expect(byId['undici-bare-cpu-c64-get'].hi - byId['undici-bare-cpu-c64-get'].lo).toBeLessThan(1e-9)
+    expect(byId['undici-full-cpu-c64-get'].verdict).toBe('missed')
+    expect(byId['fetch-full-rps-c64-get'].verdict).toBe('unsettled')
+    expect(byId['rss-fetch-c64-post'].verdict).toBe('missed')
+    expect(byId['rss-undici-c64-post']).toMatchObject({ median: 0, verdict: 'met' })
+    expect(formatFigure(byId['undici-bare-cpu-c64-get'])).toBe('0.95× (0.95–0.95)')
+    expect(formatFigure(byId['rss-fetch-c64-get'])).toMatch(/^\+4\.5 MB \(\+4\.0 to \+5\.0\)$/)
+  })
+
+  it('every target of the issue is there, on the scenarios it names; a failed process is a gap, not a zero', () => {
+    const ids = judgeLine(rounds()).map((t) => t.id)
+    for (const m of ['c64-get', 'c64-post']) {
+      for (const t of [
+        'undici-bare-cpu',
+        'undici-full-cpu',
+        'fetch-full-cpu',
+        'fetch-full-rps',
+        'rss-fetch',
+        'rss-undici',
+        'undici-floor-cpu',
+      ])
+        expect(ids).toContain(`${t}-${m}`)
+    }
+    expect(ids).toContain('stub-undici-stub')
+    expect(ids).toContain('stub-fetch-stub')
+    expect(TARGETS.filter((t) => t.stretch).map((t) => t.id)).toEqual(['undici-floor-cpu'])
+    const data = rounds({ 'fl-undici': (r) => ({ cpu: r < 5 ? Number.NaN : 18 }) })
+    const t = judgeLine(data).find((x) => x.id === 'undici-bare-cpu-c64-get')
+    expect(t).toMatchObject({ n: 5, median: 0.9, verdict: 'met' })
   })
 })
 
@@ -192,5 +220,29 @@ describe('compile-cost bench files', () => {
     expect(count(files['openapi-fetch.ts']!, /await github\.(GET|POST|PUT|PATCH|DELETE)\(/g)).toBe(50)
     const verbs = (m: string) => CALLS.filter((c) => c.method === m).length
     expect([verbs('get'), verbs('post'), verbs('put') + verbs('patch') + verbs('delete')]).toEqual([30, 10, 10])
+  })
+})
+
+describe("the README's figures are bench:targets' output", () => {
+  const read = (path: string): string => readFileSync(new URL(`../${path}`, import.meta.url), 'utf8')
+  /** The Markdown tables of a text, each as its block of `|` lines. */
+  const tables = (text: string): string[] => [...text.matchAll(/(?:^\|.*\|\n)+/gm)].map((m) => m[0])
+
+  it('the targets table, its date and machine, as bench/results/targets.md has them', () => {
+    const output = read('bench/results/targets.md')
+    const [targets, clients] = tables(output)
+    const [, date] = /^# fetchline targets — (\d{4}-\d{2}-\d{2})$/m.exec(output) ?? []
+    const machine = /^(.+?)\. \d+ rounds a line/m.exec(output)?.[1]
+    expect(date).toBeDefined()
+    expect(machine).toBeDefined()
+    const readme = read('README.md')
+    const performance = readme.slice(readme.indexOf('## Performance'), readme.indexOf('## Runtimes'))
+    expect(performance).toContain(targets)
+    expect(performance).toContain(date)
+    expect(performance).toContain(machine)
+    expect(performance).toContain('npm run bench:targets')
+    const docs = read('docs/performance.md')
+    expect(docs).toContain(targets)
+    expect(docs).toContain(clients)
   })
 })

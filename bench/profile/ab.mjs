@@ -1,60 +1,40 @@
-// A/B across processes: each client of --clients runs ALONE in its own process (bench/profile/drive.mjs
-// --only), the processes alternating round by round, so that no client's JIT feedback or heap
-// is shared with another's (undici's internals go polymorphic when two handler APIs share a
-// process, which slows undici.request). Prints medians of CPU µs/request, req/s and the
-// process's peak RSS (maxRSS, warm-up included) per client.
+// A/B across processes, judged as the targets are: each client of --clients runs ALONE in its own
+// process (bench/alone.mjs), the processes alternating round by round, so that no client's JIT
+// feedback or heap is shared with another's. Prints each client's median CPU µs/request, req/s
+// and peak RSS, and its ratio to the first client's, per round then bootstrapped: a median with
+// its 95% interval (bench/stats.mjs). For a before/after: old build against new, same judge.
 //
 //   node bench/profile/ab.mjs --node=/path/to/node --scenario=c64-get \
-//     --clients=ref:undici-request,old:fl-undici-full@/tmp/flold,new:fl-undici-full [--rounds=5] [--ms=1000] [--warm=1500]
+//     --clients=ref:undici-request,old:fl-undici-full@/tmp/flold,new:fl-undici-full [--rounds=10] [--ms=700] [--warm=1200]
 import { execFileSync } from 'node:child_process'
-import { dirname, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { runAlone } from '../alone.mjs'
+import { bootstrapMedian } from '../stats.mjs'
 
-const here = dirname(fileURLToPath(import.meta.url))
 const arg = (name, fallback) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback
 const node = arg('node', process.execPath)
 const scenario = arg('scenario', 'c64-get')
-const rounds = Number(arg('rounds', 5))
-const clients = arg('clients', 'new:fl-undici-full')
-const labels = clients.split(',').map((spec) => spec.split(':')[0])
+const rounds = Number(arg('rounds', 10))
+const specs = arg('clients', 'new:fl-undici-full').split(',')
+const labels = specs.map((spec) => spec.split(':')[0])
 const results = new Map(labels.map((label) => [label, []]))
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b)
-  const m = s.length >> 1
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2
-}
 for (let r = 0; r < rounds; r++) {
-  for (let i = 0; i < labels.length; i++) {
-    const label = labels[(i + r) % labels.length]
-    const out = execFileSync(
-      node,
-      [
-        '--no-memory-reducer',
-        resolve(here, 'drive.mjs'),
-        `--scenario=${scenario}`,
-        `--clients=${clients}`,
-        `--only=${label}`,
-        '--rounds=1',
-        `--ms=${arg('ms', 1000)}`,
-        `--warm=${arg('warm', 1500)}`,
-        '--json',
-      ],
-      { encoding: 'utf8' },
-    )
-    results.get(label).push(...JSON.parse(out.trim().split('\n').pop())[label])
+  for (let i = 0; i < specs.length; i++) {
+    const spec = specs[(i + r) % specs.length]
+    results.get(spec.split(':')[0])[r] = runAlone(node, { scenario, spec, ms: Number(arg('ms', 700)), warm: Number(arg('warm', 1200)) })
   }
 }
 const version = execFileSync(node, ['-v'], { encoding: 'utf8' }).trim()
-const [cpu0, rps0] = [median(results.get(labels[0]).map((x) => x.cpu)), median(results.get(labels[0]).map((x) => x.rps))]
-console.log(`node ${version} ${scenario}, ${rounds} rounds, one process per client per round, medians (ratios to ${labels[0]})`)
-console.log('| client | CPU µs/req | × | req/s | × | peak RSS MB | req/s runs |')
-console.log('| --- | ---: | ---: | ---: | ---: | ---: | --- |')
-for (const [label, rs] of results) {
-  const cpu = median(rs.map((x) => x.cpu))
-  const rps = median(rs.map((x) => x.rps))
-  const rss = median(rs.map((x) => x.maxRSS))
-  const runs = rs.map((x) => x.rps.toFixed(0)).join(' ')
+const fmt = (ci, digits) => `${ci.median.toFixed(digits)} (${ci.lo.toFixed(digits)}–${ci.hi.toFixed(digits)})`
+const per = (label, key) => results.get(label).map((x) => (x ? x[key] : Number.NaN))
+const ratio = (label, key) => per(label, key).map((v, r) => v / per(labels[0], key)[r])
+console.log(
+  `node ${version} ${scenario}, ${rounds} rounds, one process per client per round; medians (95% interval), ratios to ${labels[0]} per round`,
+)
+console.log('| client | CPU µs/req | CPU × | req/s | req/s × | peak RSS MB | GC µs/req |')
+console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |')
+for (const label of labels) {
+  const gc = bootstrapMedian(results.get(label).map((x) => x?.gc?.usPerReq ?? Number.NaN))
   console.log(
-    `| ${label} | ${cpu.toFixed(1)} | ${(cpu / cpu0).toFixed(2)} | ${rps.toFixed(0)} | ${(rps / rps0).toFixed(2)} | ${rss.toFixed(0)} | ${runs} |`,
+    `| ${label} | ${fmt(bootstrapMedian(per(label, 'cpu')), 1)} | ${fmt(bootstrapMedian(ratio(label, 'cpu')), 2)} | ${Math.round(bootstrapMedian(per(label, 'rps')).median)} | ${fmt(bootstrapMedian(ratio(label, 'rps')), 2)} | ${fmt(bootstrapMedian(per(label, 'maxRSS')), 1)} | ${fmt(gc, 1)} |`,
   )
 }

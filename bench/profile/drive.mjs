@@ -15,6 +15,7 @@
 // Under --cpu-prof / --heap-prof only the label given as --only runs (after a warm-up).
 import { fork } from 'node:child_process'
 import { dirname, resolve } from 'node:path'
+import { constants, PerformanceObserver } from 'node:perf_hooks'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { isDeepStrictEqual } from 'node:util'
 import { createStubDispatcher, GET_BODY, PAYLOAD, ROWS } from '../rows.mjs'
@@ -125,12 +126,30 @@ async function drive(client, time) {
       if (yieldEvery && count % yieldEvery === 0) await new Promise(setImmediate)
     }
   }
+  const gc = { minor: 0, major: 0, ms: 0 }
+  const observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      gc.ms += e.duration
+      if (e.detail?.kind === constants.NODE_PERFORMANCE_GC_MINOR) gc.minor++
+      else gc.major++
+    }
+  })
+  observer.observe({ entryTypes: ['gc'] })
   const cpu0 = process.cpuUsage()
   const t0 = performance.now()
   await Promise.all(Array.from({ length: inFlight }, loop))
   const elapsed = performance.now() - t0
   const cpu = process.cpuUsage(cpu0)
-  return { rps: (count * 1000) / elapsed, cpu: (cpu.user + cpu.system) / count, count, maxRSS: process.resourceUsage().maxRSS / 1024 }
+  await new Promise(setImmediate) // the last GC entries
+  observer.disconnect()
+  return {
+    rps: (count * 1000) / elapsed,
+    cpu: (cpu.user + cpu.system) / count,
+    count,
+    maxRSS: process.resourceUsage().maxRSS / 1024,
+    // GC in the window: scavenges and mark-compacts per 1,000 requests, and GC pause µs a request.
+    gc: { minorPer1k: (gc.minor * 1000) / count, majorPer1k: (gc.major * 1000) / count, usPerReq: (gc.ms * 1000) / count },
+  }
 }
 
 const median = (xs) => {
@@ -141,12 +160,26 @@ const median = (xs) => {
 
 const server = fork(resolve(here, '../server.mjs'), [], { execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
 const port = await new Promise((ok) => server.once('message', (m) => ok(m.port)))
+// --pin: the server on CPU 1, this process on CPU 0 (Linux, taskset), so the scheduler cannot put
+// both on one core for part of a run: on a 2-core machine that placement is the largest noise.
+if (process.argv.includes('--pin')) {
+  const { execFileSync } = await import('node:child_process')
+  try {
+    execFileSync('taskset', ['-a', '-p', '-c', '1', String(server.pid)], { stdio: 'ignore' })
+    execFileSync('taskset', ['-a', '-p', '-c', '0', String(process.pid)], { stdio: 'ignore' })
+  } catch (error) {
+    process.stderr.write(`--pin: taskset failed (${error.message.split('\n')[0]}); running unpinned\n`)
+  }
+}
 const origin = `http://127.0.0.1:${port}`
 try {
-  const specs = arg('clients', 'new:fl-undici-full').split(',')
-  const clients = []
-  for (const spec of specs) clients.push(await setup(spec, origin))
-  const active = only ? clients.filter((c) => c.label === only) : clients
+  // With --only, only that client is set up: a process per client loads no other library.
+  const specs = arg('clients', 'new:fl-undici-full')
+    .split(',')
+    .filter((spec) => !only || spec.split(':')[0] === only)
+  if (specs.length === 0) throw new Error(`--only=${only}: no such label in --clients`)
+  const active = []
+  for (const spec of specs) active.push(await setup(spec, origin))
   for (const c of active) await drive(c, warmMs)
   const results = new Map(active.map((c) => [c.label, []]))
   const alloc = arg('alloc', undefined)
@@ -158,6 +191,12 @@ try {
     }
   }
   if (session) await writeAllocationProfile(session, alloc, results)
+  if (process.argv.includes('--spaces')) {
+    // What the heap holds at the end, per V8 space (MB committed): where a peak-RSS difference lives.
+    const { getHeapSpaceStatistics } = await import('node:v8')
+    const spaces = getHeapSpaceStatistics().map((x) => `${x.space_name} ${(x.physical_space_size / 2 ** 20).toFixed(1)}`)
+    process.stderr.write(`${spaces.join(', ')}; rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(1)}\n`)
+  }
   if (process.argv.includes('--json')) {
     console.log(JSON.stringify(Object.fromEntries(results)))
     process.exitCode = 0
