@@ -23,8 +23,9 @@ export type Judged = Interval & {
   limit: number
   stretch: boolean
   values: number[]
-  verdict: 'met' | 'missed' | 'unsettled' | 'no data'
+  verdict: 'met' | 'missed' | 'unsettled' | 'no data' | 'too few rounds'
 }
+export declare const MIN_ROUNDS: number
 export declare const SCENARIOS: Record<string, string[]>
 export declare const CLIENT_NAMES: Record<string, string>
 export declare const TARGETS: Target[]

@@ -60,6 +60,12 @@ export const TARGETS = [
   },
 ]
 
+/**
+ * The fewest per-round figures a verdict stands on (issue 25: at least 10 rounds a line); fewer —
+ * a short smoke run, or processes that failed — print the interval with 'too few rounds'.
+ */
+export const MIN_ROUNDS = 10
+
 const SCENARIO_NAMES = { 'c64-get': 'c=64 GET', 'c64-post': 'c=64 POST', stub: 'stub, 1 in flight' }
 
 /** A target's name for one scenario, e.g. 'undici core, bare ÷ `undici.request`: CPU µs/req, c=64 GET (≤ 1.00×)'. */
@@ -104,7 +110,7 @@ export function judgeLine(data, options) {
         stretch: Boolean(t.stretch),
         values,
         ...ci,
-        verdict: verdict(ci, t.op, t.limit),
+        verdict: ci.n >= MIN_ROUNDS ? verdict(ci, t.op, t.limit) : 'too few rounds',
       })
     }
   }

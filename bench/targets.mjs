@@ -2,6 +2,7 @@
 //
 //   npm run bench:targets                                    # Node 20, 22, 24, 26; 10 rounds each
 //   node bench/targets.mjs --node=26 --rounds=12 --scenarios=stub
+//   node bench/targets.mjs --from=bench/results/targets.json    # judge saved rounds again, measure nothing
 //
 // Each client runs alone in a fresh process (bench/alone.mjs: its own server process, the two
 // pinned to one core each, a warm-up, then two measured windows, the quieter one kept), so no
@@ -11,18 +12,26 @@
 // interval decides (bench/targets-spec.mjs). Output: the Markdown on stdout and
 // bench/results/targets.{md,json} (every round's raw figures in the JSON).
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, release, totalmem } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { runAlone } from './alone.mjs'
 import { NODE_LINES } from './args.mjs'
 import { nodeBinaries } from './runtimes.mjs'
-import { CLIENT_NAMES, clientMedians, formatFigure, judgeLine, SCENARIOS } from './targets-spec.mjs'
+import { CLIENT_NAMES, clientMedians, formatFigure, judgeLine, MIN_ROUNDS, SCENARIOS } from './targets-spec.mjs'
 
 const here = (path) => fileURLToPath(new URL(path, import.meta.url))
 
 function options(argv) {
-  const known = { node: NODE_LINES.join(','), rounds: '10', ms: '700', warm: '1200', scenarios: Object.keys(SCENARIOS).join(','), out: '' }
+  const known = {
+    node: NODE_LINES.join(','),
+    rounds: '10',
+    ms: '700',
+    warm: '1200',
+    scenarios: Object.keys(SCENARIOS).join(','),
+    out: '',
+    from: '',
+  }
   const got = { ...known }
   for (const a of argv) {
     const m = /^--([a-z]+)=(.*)$/.exec(a)
@@ -52,6 +61,7 @@ function options(argv) {
     ms: int('ms', 100),
     warm: int('warm', 0),
     out: got.out || here('./results/'),
+    from: got.from,
   }
 }
 
@@ -82,7 +92,7 @@ function render(result) {
   const out = [
     `# fetchline targets — ${date.slice(0, 10)}`,
     '',
-    `${result.machine}. ${rounds} rounds a line; in each round every client runs alone in a fresh process (${warm} ms warm-up, ${ms} ms measured), the order reversing by round, each compared pair side by side. Each cell: the median of the per-round figures, its 95% bootstrap interval, and the verdict (met or missed only when the whole interval says so). \`npm run bench:targets\` (${result.minutes} min).`,
+    `${result.machine}. ${rounds} rounds a line; in each round every client runs alone in a fresh process (${warm} ms warm-up, ${ms} ms measured), the order reversing by round, each compared pair side by side. Each cell: the median of the per-round figures, its 95% bootstrap interval, and the verdict (met or missed only when the whole interval says so; none under ${MIN_ROUNDS} rounds). \`npm run bench:targets\` (${result.minutes} min).`,
     '',
     `| target | ${lines.map((l) => `Node ${l.line}`).join(' | ')} |`,
     `| --- | ${lines.map(() => '---:').join(' | ')} |`,
@@ -99,7 +109,8 @@ function render(result) {
   const tally = lines.map((l) => {
     const main = l.targets.filter((t) => !t.stretch)
     const count = (v) => main.filter((t) => t.verdict === v).length
-    return `${count('met')} met, ${count('missed')} missed, ${count('unsettled')} unsettled`
+    const few = count('too few rounds')
+    return `${count('met')} met, ${count('missed')} missed, ${count('unsettled')} unsettled${few ? `, ${few} with too few rounds` : ''}`
   })
   out.push(`| targets (stretch aside) | ${tally.join(' | ')} |`, '')
   out.push(
@@ -123,39 +134,51 @@ function render(result) {
 }
 
 const opts = options(process.argv.slice(2))
-const bins = nodeBinaries(opts.node)
-const started = performance.now()
-const total = opts.node.length * opts.rounds * opts.scenarios.reduce((n, s) => n + SCENARIOS[s].length, 0)
-let done = 0
-const progress = () => {
-  done++
-  if (done % 10 === 0) {
-    const perRun = (performance.now() - started) / done
-    process.stderr.write(`  ${done} of ${total} processes, about ${Math.ceil(((total - done) * perRun) / 60_000)} min left\n`)
+// --from=targets.json: judge a saved run's rounds again (this file's judging and rendering), measuring nothing.
+const result = opts.from ? rejudge(JSON.parse(readFileSync(opts.from, 'utf8'))) : measure(opts)
+
+function rejudge(saved) {
+  const lines = saved.lines.map((l) => ({ ...l, targets: judgeLine(l.data), clients: clientMedians(l.data) }))
+  return { ...saved, lines }
+}
+
+function measure(opts) {
+  const bins = nodeBinaries(opts.node)
+  const started = performance.now()
+  const total = opts.node.length * opts.rounds * opts.scenarios.reduce((n, s) => n + SCENARIOS[s].length, 0)
+  let done = 0
+  const progress = () => {
+    done++
+    if (done % 10 === 0) {
+      const perRun = (performance.now() - started) / done
+      process.stderr.write(`  ${done} of ${total} processes, about ${Math.ceil(((total - done) * perRun) / 60_000)} min left\n`)
+    }
   }
+  const load = loadavg()[0]
+  const lines = []
+  for (const line of opts.node) {
+    const version = execFileSync(bins[line], ['-v'], { encoding: 'utf8' }).trim()
+    process.stderr.write(`\n== Node ${line} (${version}, ${bins[line]}) ==\n`)
+    const data = runLine(line, bins[line], opts, progress)
+    lines.push({ line, version, targets: judgeLine(data), clients: clientMedians(data), data })
+  }
+  const result = {
+    date: new Date().toISOString(),
+    machine: machine(),
+    loadBefore: load,
+    loadAfter: loadavg()[0],
+    minutes: Math.round((performance.now() - started) / 6000) / 10,
+    rounds: opts.rounds,
+    ms: opts.ms,
+    warm: opts.warm,
+    lines,
+  }
+  return result
 }
-const load = loadavg()[0]
-const lines = []
-for (const line of opts.node) {
-  const version = execFileSync(bins[line], ['-v'], { encoding: 'utf8' }).trim()
-  process.stderr.write(`\n== Node ${line} (${version}, ${bins[line]}) ==\n`)
-  const data = runLine(line, bins[line], opts, progress)
-  lines.push({ line, version, targets: judgeLine(data), clients: clientMedians(data), data })
-}
-const result = {
-  date: new Date().toISOString(),
-  machine: machine(),
-  loadBefore: load,
-  loadAfter: loadavg()[0],
-  minutes: Math.round((performance.now() - started) / 6000) / 10,
-  rounds: opts.rounds,
-  ms: opts.ms,
-  warm: opts.warm,
-  lines,
-}
+
 const markdown = render(result)
 console.log(markdown)
 mkdirSync(opts.out, { recursive: true })
 writeFileSync(`${opts.out}/targets.md`, markdown)
 writeFileSync(`${opts.out}/targets.json`, `${JSON.stringify(result, null, 2)}\n`)
-process.stderr.write(`wrote ${opts.out}/targets.{md,json} in ${result.minutes} min\n`)
+process.stderr.write(`wrote ${opts.out}/targets.{md,json}${opts.from ? ` (the rounds of ${opts.from}, judged again)` : ` in ${result.minutes} min`}\n`)
