@@ -181,4 +181,6 @@ console.log(markdown)
 mkdirSync(opts.out, { recursive: true })
 writeFileSync(`${opts.out}/targets.md`, markdown)
 writeFileSync(`${opts.out}/targets.json`, `${JSON.stringify(result, null, 2)}\n`)
-process.stderr.write(`wrote ${opts.out}/targets.{md,json}${opts.from ? ` (the rounds of ${opts.from}, judged again)` : ` in ${result.minutes} min`}\n`)
+process.stderr.write(
+  `wrote ${opts.out}/targets.{md,json}${opts.from ? ` (the rounds of ${opts.from}, judged again)` : ` in ${result.minutes} min`}\n`,
+)
