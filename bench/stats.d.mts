@@ -8,3 +8,4 @@ export declare function verdict(
   op: '<=' | '>=',
   limit: number,
 ): 'met' | 'missed' | 'unsettled' | 'no data'
+export declare function prng(seed: number): () => number

@@ -30,8 +30,8 @@ export function latencySummary(latencies) {
   }
 }
 
-/** A seeded PRNG (mulberry32): the same data always gives the same interval. */
-function prng(seed) {
+/** A seeded PRNG (mulberry32): the same seed, the same numbers (the bootstrap's resamples, the lossy proxy's test link). */
+export function prng(seed) {
   let a = seed >>> 0
   return () => {
     a = (a + 0x6d2b79f5) >>> 0

@@ -26,6 +26,7 @@
 //
 // The randomness is seeded (`seed`), so a run can be repeated; `stats` says what the link did.
 import { connect, createServer, type Server, type Socket } from 'node:net'
+import { prng } from '../../bench/stats.mjs'
 
 export type LossyLinkOptions = {
   /** Where the proxy forwards: the server's port on 127.0.0.1. */
@@ -50,22 +51,11 @@ export type LinkStats = { connections: number; synsLost: number; segments: numbe
 
 export type LossyProxy = { url: string; port: number; stats: LinkStats; close(): Promise<void> }
 
-/** A small seeded PRNG (mulberry32): the same seed, the same link. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = Math.imul(a ^ (a >>> 15), 1 | a)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 /** Starts the proxy on 127.0.0.1:0 in front of `port`. */
 export async function startLossyProxy(options: LossyLinkOptions): Promise<LossyProxy> {
   const { port, delay = 100, jitter = 50, loss = 0.05, mss = 1460, synRto = 1000, seed = 22 } = options
   const rto = options.rto ?? 2 * delay + 200
-  const random = seeded(seed)
+  const random = prng(seed)
   const stats: LinkStats = { connections: 0, synsLost: 0, segments: 0, segmentsLost: 0, resets: 0 }
   const oneWay = (): number => delay + (2 * random() - 1) * jitter
   /** The extra wait of a segment (or SYN) that may be lost, and lost again: timeout, doubling. */
