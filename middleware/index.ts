@@ -1,4 +1,13 @@
 export { type BearerOptions, bearer, type OAuth2Options, oauth2, type TokenHint } from './auth.js'
+export {
+  type CacheEntry,
+  type CacheOptions,
+  type CacheStore,
+  cache,
+  createMemoryCacheStore,
+  type MemoryCacheStore,
+  type MemoryCacheStoreOptions,
+} from './cache.js'
 export { type BreakerEvent, type HealthOptions, health } from './health.js'
 export { type IdempotencyOptions, idempotency } from './idempotency.js'
 export { defaultFailureLevel, isHandled, type LoggedFailure, type LogOptions, log } from './log.js'

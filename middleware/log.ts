@@ -230,13 +230,16 @@ export function log(options: LogOptions = {}): Middleware {
     // `args: [message]` rather than `message`: consola moves a `message` into `args` with a
     // `delete`, which turns every log object into a slow dictionary (~1.3 µs a line, measured).
     const line: Record<string, unknown> = {
-      args: [`API Response: ${request.method} ${url} - ${response.status} (${elapsed.toFixed(3)}s)`],
+      args: [
+        `API Response: ${request.method} ${url} - ${response.status}${response.cache ? ` [cache ${response.cache}]` : ''} (${elapsed.toFixed(3)}s)`,
+      ],
       method: request.method,
       url,
       status_code: response.status,
       elapsed_seconds: elapsed,
       attempt: request.attempt,
     }
+    if (response.cache) line.cache = response.cache
     if (options.bodies) line.body = body(response.data, request)
     logger.info(line)
   }

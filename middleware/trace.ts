@@ -148,6 +148,8 @@ async function traced(otel: OTelApi, request: ClientRequest, next: Next, t: Trac
   try {
     const response = await otel.context.with(active, () => next(sent))
     attributes['http.response.status_code'] = response.status
+    // What cache() did (hit, miss, revalidated, stale): no semantic convention names it yet.
+    if (response.cache) attributes['fetchline.cache'] = response.cache
     if (response.status >= 400) attributes['error.type'] = String(response.status)
     if (t.recording) settle(otel, span, attributes)
     return response
@@ -172,6 +174,8 @@ async function traced(otel: OTelApi, request: ClientRequest, next: Next, t: Trac
 function settle(otel: OTelApi, span: Span, attributes: Attributes, error?: unknown, request?: ClientRequest): void {
   const status = attributes['http.response.status_code']
   if (status !== undefined) span.setAttribute('http.response.status_code', status)
+  const cached = attributes['fetchline.cache']
+  if (cached !== undefined) span.setAttribute('fetchline.cache', cached)
   const type = attributes['error.type']
   if (type === undefined) return
   span.setAttribute('error.type', type)

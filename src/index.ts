@@ -37,6 +37,7 @@ export type {
 } from './client/openapi.js'
 export { type Closable, createRegistry, type Registry } from './client/registry.js'
 export type {
+  CacheResult,
   ClientRequest,
   ClientResponse,
   Core,

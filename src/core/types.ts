@@ -195,7 +195,18 @@ export type ClientResponse<T = unknown> = {
   readonly request: ClientRequest
   /** The underlying `Response`. On the undici core it is built on first access, without a body. */
   readonly raw: Response
+  /**
+   * What `cache()` did for this call: `'hit'` (a fresh stored answer, no request), `'miss'` (a full
+   * answer from the origin), `'revalidated'` (the origin said 304: the stored body, status as
+   * stored), `'stale'` (a stale stored answer: `stale-while-revalidate`, `stale-if-error`,
+   * `max-stale`). `undefined` when no `cache()` ran or it let the call pass (not a GET, a body,
+   * a stream, the caller's own conditional or range headers).
+   */
+  readonly cache?: CacheResult | undefined
 }
+
+/** What `cache()` did for a call; see {@link ClientResponse.cache}. */
+export type CacheResult = 'hit' | 'miss' | 'revalidated' | 'stale'
 
 /** The innermost function of the pipeline, or what a middleware calls to go on. */
 export type Next = (request: ClientRequest) => Promise<ClientResponse>

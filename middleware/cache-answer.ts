@@ -1,0 +1,161 @@
+// The parts of cache() that turn bytes into answers and answers into entries: the caller's
+// response from a stored entry or a fresh body, the entry from a response (secrets left out),
+// a 304's headers merged into a stored entry (RFC 9111 §3.2, §4.3.4), and Vary matching.
+import { Headers } from '../src/core/headers.js'
+import type { CacheResult, ClientRequest, ClientResponse } from '../src/core/types.js'
+import { isSecret } from '../src/features/cache-key.js'
+import { header, parseCacheControl, varyNames } from '../src/features/cache-policy.js'
+import type { CacheEntry } from '../src/features/cache-store.js'
+import { type BodySource, readBody, settle } from '../src/request/body.js'
+
+const decoder = new TextDecoder()
+const NULL_BODY = new Set([101, 204, 205, 304])
+
+/** Bytes in memory as a body the cores' reader understands. */
+function source(bytes: Uint8Array): BodySource {
+  return {
+    text: async () => decoder.decode(bytes),
+    arrayBuffer: async () => bytes.slice().buffer,
+    blob: async () => new Blob([bytes.slice()]),
+    stream: () => new Blob([bytes.slice()]).stream(),
+    discard: async () => undefined,
+  }
+}
+
+/**
+ * The caller's answer: the body parsed as `request` asks (or as its content type implies, as the
+ * cores do), `HTTPError` thrown when the status and `throwHttpErrors` call for it, and `cache`
+ * saying where it came from. `raw` is built from the bytes on first access.
+ */
+export async function answer(
+  request: ClientRequest,
+  status: number,
+  headers: Headers,
+  url: string,
+  bytes: Uint8Array,
+  cache: CacheResult,
+): Promise<ClientResponse> {
+  const data = await readBody(request, status, headers.get('content-type') ?? '', source(bytes))
+  let raw: Response | undefined
+  const response: ClientResponse = {
+    status,
+    ok: status >= 200 && status < 300,
+    headers,
+    url,
+    data,
+    request,
+    cache,
+    get raw() {
+      raw ??= new Response(NULL_BODY.has(status) ? null : bytes.slice(), { status, headers })
+      return raw
+    },
+  }
+  return settle(response)
+}
+
+/** A stored entry's headers for the caller, with its `Age` (RFC 9111 §5.1) in whole seconds. */
+export function storedHeaders(entry: CacheEntry, age: number): Headers {
+  const headers = new Headers()
+  for (const [name, value] of entry.headers) if (name !== 'age') headers.append(name, value)
+  headers.set('age', String(Math.floor(age / 1000)))
+  return headers
+}
+
+/** Headers a cache never stores (§3.1: connection-specific; ours: the body is stored decoded). */
+const NOT_STORED = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'proxy-authenticate',
+  'proxy-authentication-info',
+  'content-encoding',
+  'content-length',
+])
+
+/** Header names the response says must not be stored with it (`no-cache="…"`, `private="…"`). */
+function withheld(headers: Headers): Set<string> {
+  const cc = parseCacheControl(headers.get('cache-control'))
+  const names = new Set<string>()
+  for (const directive of ['no-cache', 'private']) {
+    for (const name of (cc.get(directive) ?? '').split(',')) if (name.trim()) names.add(name.trim().toLowerCase())
+  }
+  for (const name of (headers.get('connection') ?? '').split(',')) if (name.trim()) names.add(name.trim().toLowerCase())
+  return names
+}
+
+/** The headers of `headers` that may be stored: not connection-specific, not withheld, no secret. */
+export function storableHeaders(headers: Headers, request: ClientRequest): Array<[string, string]> {
+  const skip = withheld(headers)
+  const kept: Array<[string, string]> = []
+  for (const [name, value] of headers) {
+    if (NOT_STORED.has(name) || skip.has(name) || isSecret(name, request)) continue
+    kept.push([name, value])
+  }
+  return kept
+}
+
+/**
+ * The stored entry refreshed by a 304 (§4.3.4): every header the 304 carries replaces the stored
+ * one of its name (undici's interceptor drops them, undici#5505), except what is never stored;
+ * body and status stay; the times are the revalidation's.
+ */
+export function refreshed(
+  entry: CacheEntry,
+  notModified: Headers,
+  request: ClientRequest,
+  requestTime: number,
+  responseTime: number,
+): CacheEntry {
+  const fresh = storableHeaders(notModified, request)
+  const replaced = new Set(fresh.map(([name]) => name))
+  const headers = [...entry.headers.filter(([name]) => !replaced.has(name)), ...fresh]
+  return { ...entry, headers, requestTime, responseTime }
+}
+
+/** Whether a 304 is about `entry` (§4.3.4): its ETag (compared weakly), else its Last-Modified, else no validator. */
+export function matches304(entry: CacheEntry, notModified: Headers): boolean {
+  const etag = notModified.get('etag')
+  if (etag !== null) return opaque(etag) === opaque(header(entry, 'etag') ?? '')
+  const modified = notModified.get('last-modified')
+  if (modified !== null) return modified === header(entry, 'last-modified')
+  return true
+}
+
+/** An entity tag without its weakness mark (a weak comparison, RFC 9110 §8.8.3.2). */
+const opaque = (tag: string): string => tag.trim().replace(/^W\//, '')
+
+/** A request header's value as a Vary key: combined, trimmed, a secret one hashed. */
+export async function varyValue(request: ClientRequest, name: string, hash: (input: string) => Promise<string>): Promise<string | null> {
+  const value = request.headers.get(name)
+  if (value === null) return null
+  const normal = value
+    .split(',')
+    .map((part) => part.trim())
+    .join(', ')
+  return isSecret(name, request) ? `#${await hash(`vary\n${name}\n${normal}`)}` : normal
+}
+
+/** The request's values of the headers `response` varies on (lower-case names). */
+export async function varyOf(
+  request: ClientRequest,
+  response: Headers,
+  hash: (input: string) => Promise<string>,
+): Promise<Record<string, string | null>> {
+  const vary: Record<string, string | null> = {}
+  const names = varyNames(response.get('vary'))
+  if (names === '*') return vary
+  for (const name of names) vary[name] = await varyValue(request, name, hash)
+  return vary
+}
+
+/** Whether `entry` was stored for a request like this one: the same values of every Vary'd header. */
+export async function varyMatches(entry: CacheEntry, request: ClientRequest, hash: (input: string) => Promise<string>): Promise<boolean> {
+  for (const name in entry.vary) {
+    if ((await varyValue(request, name, hash)) !== entry.vary[name]) return false
+  }
+  return true
+}

@@ -1,0 +1,166 @@
+// RFC 9111 for a private cache, as pure functions of headers and times: what may be stored, how
+// long it stays fresh, how old it is, and how long it may be served stale. cache() (in
+// middleware/cache.ts) decides with these; nothing here does I/O. Times in ms, epoch.
+import type { CacheEntry } from './cache-store.js'
+
+/** Parsed `Cache-Control` directives: name (lower case) → value (`''` when it has none). */
+export type Directives = ReadonlyMap<string, string>
+
+const NONE: Directives = new Map()
+
+/**
+ * Parses a `Cache-Control` field value. A repeated directive keeps its first value (RFC 9111
+ * §4.2.1: a cache may use the first); quoted values are unquoted.
+ */
+export function parseCacheControl(value: string | null): Directives {
+  if (!value) return NONE
+  const directives = new Map<string, string>()
+  const re = /(?:^|,)\s*([^\s=,]+)\s*(?:=\s*(?:"((?:[^"\\]|\\.)*)"|([^,]*)))?\s*/g
+  for (const match of value.matchAll(re)) {
+    const name = (match[1] ?? '').toLowerCase()
+    if (name === '' || directives.has(name)) continue
+    directives.set(name, match[2] !== undefined ? match[2].replace(/\\(.)/g, '$1') : (match[3] ?? '').trim())
+  }
+  return directives
+}
+
+/** A delta-seconds value (§1.2.2) in ms: digits only; too large saturates at 2³¹ s. */
+export function deltaSeconds(value: string | undefined): number | undefined {
+  if (value === undefined || !/^\d+$/.test(value)) return undefined
+  return Math.min(Number(value), 2_147_483_648) * 1000
+}
+
+/** An HTTP-date as epoch ms, or `undefined` when it is not one. */
+export function httpDate(value: string | null): number | undefined {
+  if (!value) return undefined
+  const ms = Date.parse(value)
+  return Number.isNaN(ms) ? undefined : ms
+}
+
+/** Statuses that are heuristically cacheable (RFC 9110 §15.1). */
+const HEURISTIC = new Set([200, 203, 204, 206, 300, 301, 308, 404, 405, 410, 414, 501])
+/** Statuses cache() understands well enough to store. 206 needs ranges, which it does not do. */
+const UNDERSTOOD = new Set([200, 203, 204, 300, 301, 302, 303, 307, 308, 404, 405, 410, 414, 501])
+
+/** Methods that change nothing (RFC 9110 §9.2.1): any other one invalidates (RFC 9111 §4.4). */
+export const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE'])
+
+/**
+ * Whether a response to GET may be stored by a private cache (§3): not `no-store` (request or
+ * response), a status the cache understands, no `Vary: *`, and something to make it useful —
+ * explicit freshness, a `private` or `public` or `no-cache` directive, or a status whose
+ * freshness may be guessed. `fallbackTtl`: the caller's TTL for a route that says nothing.
+ */
+export function isStorable(status: number, headers: Headers, request: Directives, fallbackTtl: number | undefined): boolean {
+  if (!UNDERSTOOD.has(status) || request.has('no-store')) return false
+  const cc = parseCacheControl(headers.get('cache-control'))
+  if (cc.has('no-store')) return false
+  if (varyNames(headers.get('vary')) === '*') return false
+  if (cc.has('max-age') || headers.has('expires') || cc.has('private') || cc.has('public') || cc.has('no-cache')) return true
+  return HEURISTIC.has(status) || fallbackTtl !== undefined
+}
+
+/** The `Vary` header's field names (lower case), or `'*'`. */
+export function varyNames(value: string | null): string[] | '*' {
+  if (!value) return []
+  const names = value
+    .split(',')
+    .map((name) => name.trim().toLowerCase())
+    .filter((name) => name !== '')
+  return names.includes('*') ? '*' : names
+}
+
+/** A stored entry's headers, looked up by name (lower case). */
+export function header(entry: CacheEntry, name: string): string | null {
+  let found: string | null = null
+  for (const [key, value] of entry.headers) if (key === name) found = found === null ? value : `${found}, ${value}`
+  return found
+}
+
+/**
+ * How long an entry stays fresh (§4.2.1), in ms: `max-age`, else `Expires` − `Date`, else the
+ * caller's fallback TTL, else 10% of the time since `Last-Modified` (capped at a day) for a
+ * heuristically cacheable status (§4.2.2), else 0. `s-maxage` is for shared caches only.
+ */
+export function freshnessLifetime(entry: CacheEntry, cc: Directives, fallbackTtl: number | undefined): number {
+  if (cc.has('max-age')) return deltaSeconds(cc.get('max-age')) ?? 0
+  const expiresHeader = header(entry, 'expires')
+  if (expiresHeader !== null) {
+    const expires = httpDate(expiresHeader)
+    if (expires === undefined) return 0 // an invalid Expires ("0" among them) means already expired
+    return Math.max(0, expires - (httpDate(header(entry, 'date')) ?? entry.responseTime))
+  }
+  if (fallbackTtl !== undefined) return fallbackTtl
+  if (!HEURISTIC.has(entry.status)) return 0
+  const modified = httpDate(header(entry, 'last-modified'))
+  if (modified === undefined) return 0
+  const date = httpDate(header(entry, 'date')) ?? entry.responseTime
+  return Math.min(Math.max(0, (date - modified) / 10), 86_400_000)
+}
+
+/** The entry's current age in ms (§4.2.3). */
+export function currentAge(entry: CacheEntry, now: number): number {
+  const ageValue = deltaSeconds(header(entry, 'age')?.split(',')[0]?.trim()) ?? 0
+  const date = httpDate(header(entry, 'date')) ?? entry.responseTime
+  const apparentAge = Math.max(0, entry.responseTime - date)
+  const responseDelay = entry.responseTime - entry.requestTime
+  const correctedInitialAge = Math.max(apparentAge, ageValue + responseDelay)
+  return correctedInitialAge + Math.max(0, now - entry.responseTime)
+}
+
+/** What an entry may be used for now, given the request's directives. */
+export type Verdict = {
+  /** `fresh`: serve it; `stale-ok`: serve it (`max-stale`); `revalidate`: ask the origin first. */
+  use: 'fresh' | 'stale-ok' | 'revalidate'
+  /** Age in ms. */
+  age: number
+  /** May be served while revalidating in the background (`stale-while-revalidate`). */
+  whileRevalidate: boolean
+  /** Ms past freshness it may still be served if the origin fails (`stale-if-error`), or -1. */
+  ifError: number
+  /** Ms past freshness (negative while fresh). */
+  staleness: number
+}
+
+/** Judges a stored entry for a request (§4.2, §4.2.4, RFC 5861). */
+export function judge(
+  entry: CacheEntry,
+  request: Directives,
+  pragmaNoCache: boolean,
+  fallbackTtl: number | undefined,
+  now: number,
+): Verdict {
+  const cc = parseCacheControl(header(entry, 'cache-control'))
+  const age = currentAge(entry, now)
+  const lifetime = freshnessLifetime(entry, cc, fallbackTtl)
+  const staleness = age - lifetime
+  const mustRevalidate = cc.has('must-revalidate') || cc.has('proxy-revalidate') || cc.has('no-cache')
+  const swr = deltaSeconds(cc.get('stale-while-revalidate'))
+  const sie = mustRevalidate ? undefined : (deltaSeconds(request.get('stale-if-error')) ?? deltaSeconds(cc.get('stale-if-error')))
+  const verdict: Verdict = { use: 'revalidate', age, whileRevalidate: false, ifError: sie ?? -1, staleness }
+  if (cc.has('no-cache') || request.has('no-cache') || (pragmaNoCache && !request.size)) return verdict
+  const maxAge = deltaSeconds(request.get('max-age'))
+  if (maxAge !== undefined && age > maxAge) return verdict
+  const minFresh = deltaSeconds(request.get('min-fresh')) ?? 0
+  if (staleness + minFresh < 0) return { ...verdict, use: 'fresh' }
+  if (mustRevalidate) return verdict
+  if (request.has('max-stale')) {
+    const maxStale = request.get('max-stale') === '' ? Number.POSITIVE_INFINITY : deltaSeconds(request.get('max-stale'))
+    if (maxStale !== undefined && staleness <= maxStale) return { ...verdict, use: 'stale-ok' }
+  }
+  return { ...verdict, whileRevalidate: swr !== undefined && staleness <= swr }
+}
+
+/**
+ * How long the store keeps an entry, in ms: its freshness, plus what it may be served stale
+ * (`stale-while-revalidate`, `stale-if-error`), plus `keep` when it has a validator (a stale
+ * entry with an `ETag` or `Last-Modified` still saves a full answer: the origin can say 304).
+ */
+export function retention(entry: CacheEntry, fallbackTtl: number | undefined, keep: number): number {
+  const cc = parseCacheControl(header(entry, 'cache-control'))
+  const lifetime = freshnessLifetime(entry, cc, fallbackTtl)
+  const stale = Math.max(deltaSeconds(cc.get('stale-while-revalidate')) ?? 0, deltaSeconds(cc.get('stale-if-error')) ?? 0)
+  const validated = header(entry, 'etag') !== null || header(entry, 'last-modified') !== null
+  const ageAtStore = currentAge(entry, entry.responseTime)
+  return Math.max(0, lifetime - ageAtStore) + stale + (validated ? keep : 0)
+}
