@@ -91,7 +91,8 @@ const STARTED = Symbol('fetchline.log.started')
 /**
  * Structured logs on consola, with the Python guide's field names: per attempt a debug line
  * `API Request: GET https://…` (`method`, `url`, `headers`, `attempt`) and an info line
- * `API Response: GET … - 200 (0.234s)` (`status_code`, `elapsed_seconds`); a warn line per retry
+ * `API Response: GET … - 200 (0.234s)` (`status_code`, `elapsed_seconds`; with `cache()` inside it,
+ * `- 200 [cache hit] (…)` and a `cache` field); a warn line per retry
  * and a line for the final failure (`error_code`): error for 5xx, network and timeouts, warn for
  * 4xx and failures the caller handles (`failureLevel` changes this). Each line is one consola log
  * object, `{ args: [message], ...fields }`: a terminal reporter prints the message alone, one line per
