@@ -4,7 +4,7 @@
 import { Headers } from '../src/core/headers.js'
 import type { CacheResult, ClientRequest, ClientResponse } from '../src/core/types.js'
 import { isSecret } from '../src/features/cache-key.js'
-import { header, parseCacheControl, varyNames } from '../src/features/cache-policy.js'
+import { parseCacheControl, varyNames } from '../src/features/cache-policy.js'
 import type { CacheEntry } from '../src/features/cache-store.js'
 import { type BodySource, readBody, settle } from '../src/request/body.js'
 
@@ -61,7 +61,7 @@ export function storedHeaders(entry: CacheEntry, age: number): Headers {
   return headers
 }
 
-/** Headers a cache never stores (§3.1: connection-specific; ours: the body is stored decoded). */
+/** Headers a cache never stores (§3.1: connection-specific ones). */
 const NOT_STORED = new Set([
   'connection',
   'keep-alive',
@@ -72,9 +72,21 @@ const NOT_STORED = new Set([
   'upgrade',
   'proxy-authenticate',
   'proxy-authentication-info',
-  'content-encoding',
-  'content-length',
 ])
+/**
+ * Headers a 304 does not replace (§3.2: `Content-Length`; and what describes the stored bytes: the
+ * entry keeps the headers its body came with, as the caller saw them on the full answer).
+ */
+const KEPT_ON_304 = new Set(['content-length', 'content-encoding', 'content-type', 'content-range'])
+
+/**
+ * Whether a response header's value is a secret under the client's redaction rules, and so never
+ * stored: `Set-Cookie`, `X-Session-Token`, … `Public-Key-Pins` matches the rules' "key" but holds
+ * hashes of public keys, made to be published.
+ */
+function secretResponseHeader(name: string, request: ClientRequest): boolean {
+  return isSecret(name, request) && !name.startsWith('public-key-pins')
+}
 
 /** Header names the response says must not be stored with it (`no-cache="…"`, `private="…"`). */
 function withheld(headers: Headers): Set<string> {
@@ -92,7 +104,7 @@ export function storableHeaders(headers: Headers, request: ClientRequest): Array
   const skip = withheld(headers)
   const kept: Array<[string, string]> = []
   for (const [name, value] of headers) {
-    if (NOT_STORED.has(name) || skip.has(name) || isSecret(name, request)) continue
+    if (NOT_STORED.has(name) || skip.has(name) || secretResponseHeader(name, request)) continue
     kept.push([name, value])
   }
   return kept
@@ -100,7 +112,8 @@ export function storableHeaders(headers: Headers, request: ClientRequest): Array
 
 /**
  * The stored entry refreshed by a 304 (§4.3.4): every header the 304 carries replaces the stored
- * one of its name (undici's interceptor drops them, undici#5505), except what is never stored;
+ * one of its name (undici's interceptor drops them, undici#5505), except what is never stored and
+ * what describes the stored bytes (`Content-Length`, `Content-Encoding`, `Content-Type`);
  * body and status stay; the times are the revalidation's.
  */
 export function refreshed(
@@ -110,23 +123,11 @@ export function refreshed(
   requestTime: number,
   responseTime: number,
 ): CacheEntry {
-  const fresh = storableHeaders(notModified, request)
+  const fresh = storableHeaders(notModified, request).filter(([name]) => !KEPT_ON_304.has(name))
   const replaced = new Set(fresh.map(([name]) => name))
   const headers = [...entry.headers.filter(([name]) => !replaced.has(name)), ...fresh]
   return { ...entry, headers, requestTime, responseTime }
 }
-
-/** Whether a 304 is about `entry` (§4.3.4): its ETag (compared weakly), else its Last-Modified, else no validator. */
-export function matches304(entry: CacheEntry, notModified: Headers): boolean {
-  const etag = notModified.get('etag')
-  if (etag !== null) return opaque(etag) === opaque(header(entry, 'etag') ?? '')
-  const modified = notModified.get('last-modified')
-  if (modified !== null) return modified === header(entry, 'last-modified')
-  return true
-}
-
-/** An entity tag without its weakness mark (a weak comparison, RFC 9110 §8.8.3.2). */
-const opaque = (tag: string): string => tag.trim().replace(/^W\//, '')
 
 /** A request header's value as a Vary key: combined, trimmed, a secret one hashed. */
 export async function varyValue(request: ClientRequest, name: string, hash: (input: string) => Promise<string>): Promise<string | null> {

@@ -5,7 +5,7 @@ import { createHasher, credentials, splitURL } from '../src/features/cache-key.j
 import { isStorable, judge, parseCacheControl, retention, SAFE_METHODS, type Verdict } from '../src/features/cache-policy.js'
 import type { CacheEntry, CacheStore } from '../src/features/cache-store.js'
 import { sleep } from '../src/request/signal.js'
-import { answer, matches304, refreshed, storableHeaders, storedHeaders, varyMatches, varyOf } from './cache-answer.js'
+import { answer, refreshed, storableHeaders, storedHeaders, varyMatches, varyOf } from './cache-answer.js'
 import { isStaleIfError, storeOf } from './cache-options.js'
 
 export { createMemoryCacheStore, type MemoryCacheStore, type MemoryCacheStoreOptions } from '../src/features/cache-memory.js'
@@ -112,6 +112,7 @@ export function cache(options: CacheOptions = {}): Middleware {
     const key = await hash(`GET ${resource}`)
     const field = await hash(`identity\n${options.identity?.(request) ?? credentials(request, secrets)}`)
     const asked = parseCacheControl(request.headers.get('cache-control'))
+    if (asked.has('no-store')) return next(request) // §5.2.1.5: nothing of this exchange is stored or reused
     const pragma = /no-cache/i.test(request.headers.get('pragma') ?? '')
     const ttl = ttlOf(request)
     const id = `${key}:${field}`
@@ -149,7 +150,9 @@ export function cache(options: CacheOptions = {}): Middleware {
         throw error
       }
       const responseTime = Date.now()
-      if (response.status === 304 && entry && matches304(entry, response.headers)) {
+      // A 304 to our conditional is about the entry we named (we send one validator): refresh it,
+      // its ETag too when the 304 brings a new one (cache-tests 304-etag-update-response-ETag).
+      if (response.status === 304 && entry && inner.headers !== sent.headers) {
         const updated = refreshed(entry, response.headers, request, requestTime, responseTime)
         await save(found.all, entry, updated)
         return answer(request, updated.status, storedHeaders(updated, 0), request.url.href, updated.body, 'revalidated')

@@ -15,11 +15,16 @@ const NONE: Directives = new Map()
 export function parseCacheControl(value: string | null): Directives {
   if (!value) return NONE
   const directives = new Map<string, string>()
-  const re = /(?:^|,)\s*([^\s=,]+)\s*(?:=\s*(?:"((?:[^"\\]|\\.)*)"|([^,]*)))?\s*/g
-  for (const match of value.matchAll(re)) {
-    const name = (match[1] ?? '').toLowerCase()
-    if (name === '' || directives.has(name)) continue
-    directives.set(name, match[2] !== undefined ? match[2].replace(/\\(.)/g, '$1') : (match[3] ?? '').trim())
+  // Directives split on commas outside quoted strings; `name = value` (space around `=`) is no directive.
+  for (const match of value.matchAll(/(?:[^,"]|"(?:[^"\\]|\\.)*")+/g)) {
+    const part = match[0].trim()
+    const eq = part.indexOf('=')
+    const name = (eq < 0 ? part : part.slice(0, eq)).toLowerCase()
+    if (name === '' || /\s/.test(name) || directives.has(name)) continue
+    let raw = eq < 0 ? '' : part.slice(eq + 1)
+    if (/^\s/.test(raw)) continue
+    if (raw.startsWith('"')) raw = raw.slice(1, raw.endsWith('"') ? -1 : undefined).replace(/\\(.)/g, '$1')
+    directives.set(name, raw)
   }
   return directives
 }
@@ -30,17 +35,40 @@ export function deltaSeconds(value: string | undefined): number | undefined {
   return Math.min(Number(value), 2_147_483_648) * 1000
 }
 
-/** An HTTP-date as epoch ms, or `undefined` when it is not one. */
+const MONTHS = 'JanFebMarAprMayJunJulAugSepOctNovDec'
+const IMF = /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), (\d{2}) ([A-Z][a-z]{2}) (\d{4}) (\d{2}):(\d{2}):(\d{2}) GMT$/
+const RFC850 = /^(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday), (\d{2})-([A-Z][a-z]{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2}) GMT$/
+const ASCTIME = /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) ([A-Z][a-z]{2}) ([ \d]\d) (\d{2}):(\d{2}):(\d{2}) (\d{4})$/
+
+/**
+ * An HTTP-date (RFC 9110 §5.6.7: IMF-fixdate, or the obsolete RFC 850 and asctime forms) as epoch
+ * ms, or `undefined` when it is none of them: a date written any other way is invalid, and an
+ * invalid `Expires` means already expired.
+ */
 export function httpDate(value: string | null): number | undefined {
   if (!value) return undefined
-  const ms = Date.parse(value)
-  return Number.isNaN(ms) ? undefined : ms
+  let day: string | undefined, month: string | undefined, year: number, time: string[]
+  let m = IMF.exec(value)
+  if (m) [day, month, year, time] = [m[1], m[2], Number(m[3]), m.slice(4, 7)]
+  else if ((m = RFC850.exec(value))) {
+    // Two-digit years: RFC 9110 — a date more than 50 years in the future is in the past century.
+    const yy = Number(m[3])
+    const now = new Date().getUTCFullYear()
+    year = 2000 + yy > now + 50 ? 1900 + yy : 2000 + yy
+    ;[day, month, time] = [m[1], m[2], m.slice(4, 7)]
+  } else if ((m = ASCTIME.exec(value))) [month, day, time, year] = [m[1], m[2]?.trim(), m.slice(3, 6), Number(m[6])]
+  else return undefined
+  const index = MONTHS.indexOf(month ?? '')
+  if (index < 0 || index % 3 !== 0) return undefined
+  const [h, min, sec] = time.map(Number) as [number, number, number]
+  if (h > 23 || min > 59 || sec > 60) return undefined
+  return Date.UTC(year, index / 3, Number(day), h, min, sec)
 }
 
 /** Statuses that are heuristically cacheable (RFC 9110 §15.1). */
 const HEURISTIC = new Set([200, 203, 204, 206, 300, 301, 308, 404, 405, 410, 414, 501])
-/** Statuses cache() understands well enough to store. 206 needs ranges, which it does not do. */
-const UNDERSTOOD = new Set([200, 203, 204, 300, 301, 302, 303, 307, 308, 404, 405, 410, 414, 501])
+/** Statuses never stored as a new answer: 206 needs ranges (not done), 304 only refreshes one. */
+const NOT_STORED = new Set([206, 304])
 
 /** Methods that change nothing (RFC 9110 §9.2.1): any other one invalidates (RFC 9111 §4.4). */
 export const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE'])
@@ -52,7 +80,7 @@ export const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE'])
  * freshness may be guessed. `fallbackTtl`: the caller's TTL for a route that says nothing.
  */
 export function isStorable(status: number, headers: Headers, request: Directives, fallbackTtl: number | undefined): boolean {
-  if (!UNDERSTOOD.has(status) || request.has('no-store')) return false
+  if (status < 200 || status > 599 || NOT_STORED.has(status) || request.has('no-store')) return false
   const cc = parseCacheControl(headers.get('cache-control'))
   if (cc.has('no-store')) return false
   if (varyNames(headers.get('vary')) === '*') return false
@@ -80,7 +108,7 @@ export function header(entry: CacheEntry, name: string): string | null {
 /**
  * How long an entry stays fresh (§4.2.1), in ms: `max-age`, else `Expires` − `Date`, else the
  * caller's fallback TTL, else 10% of the time since `Last-Modified` (capped at a day) for a
- * heuristically cacheable status (§4.2.2), else 0. `s-maxage` is for shared caches only.
+ * heuristically cacheable status or a `public` answer (§4.2.2), else 0. `s-maxage` is for shared caches only.
  */
 export function freshnessLifetime(entry: CacheEntry, cc: Directives, fallbackTtl: number | undefined): number {
   if (cc.has('max-age')) return deltaSeconds(cc.get('max-age')) ?? 0
@@ -91,7 +119,7 @@ export function freshnessLifetime(entry: CacheEntry, cc: Directives, fallbackTtl
     return Math.max(0, expires - (httpDate(header(entry, 'date')) ?? entry.responseTime))
   }
   if (fallbackTtl !== undefined) return fallbackTtl
-  if (!HEURISTIC.has(entry.status)) return 0
+  if (!HEURISTIC.has(entry.status) && !cc.has('public')) return 0
   const modified = httpDate(header(entry, 'last-modified'))
   if (modified === undefined) return 0
   const date = httpDate(header(entry, 'date')) ?? entry.responseTime
@@ -100,7 +128,8 @@ export function freshnessLifetime(entry: CacheEntry, cc: Directives, fallbackTtl
 
 /** The entry's current age in ms (§4.2.3). */
 export function currentAge(entry: CacheEntry, now: number): number {
-  const ageValue = deltaSeconds(header(entry, 'age')?.split(',')[0]?.trim()) ?? 0
+  // The first value of a list; a parameter after it (`7200;a=b`) is allowed, a float is not an age.
+  const ageValue = deltaSeconds(/^\s*(\d+)\s*(?:$|[,;])/.exec(header(entry, 'age') ?? '')?.[1]) ?? 0
   const date = httpDate(header(entry, 'date')) ?? entry.responseTime
   const apparentAge = Math.max(0, entry.responseTime - date)
   const responseDelay = entry.responseTime - entry.requestTime
@@ -134,11 +163,13 @@ export function judge(
   const age = currentAge(entry, now)
   const lifetime = freshnessLifetime(entry, cc, fallbackTtl)
   const staleness = age - lifetime
-  const mustRevalidate = cc.has('must-revalidate') || cc.has('proxy-revalidate') || cc.has('no-cache')
+  // `no-cache="a, b"` only withholds those headers (they are not stored); bare `no-cache` revalidates.
+  const noCache = cc.get('no-cache') === ''
+  const mustRevalidate = cc.has('must-revalidate') || cc.has('proxy-revalidate') || noCache
   const swr = deltaSeconds(cc.get('stale-while-revalidate'))
   const sie = mustRevalidate ? undefined : (deltaSeconds(request.get('stale-if-error')) ?? deltaSeconds(cc.get('stale-if-error')))
   const verdict: Verdict = { use: 'revalidate', age, whileRevalidate: false, ifError: sie ?? -1, staleness }
-  if (cc.has('no-cache') || request.has('no-cache') || (pragmaNoCache && !request.size)) return verdict
+  if (noCache || request.has('no-cache') || (pragmaNoCache && !request.size)) return verdict
   const maxAge = deltaSeconds(request.get('max-age'))
   if (maxAge !== undefined && age > maxAge) return verdict
   const minFresh = deltaSeconds(request.get('min-fresh')) ?? 0
@@ -152,15 +183,15 @@ export function judge(
 }
 
 /**
- * How long the store keeps an entry, in ms: its freshness, plus what it may be served stale
- * (`stale-while-revalidate`, `stale-if-error`), plus `keep` when it has a validator (a stale
- * entry with an `ETag` or `Last-Modified` still saves a full answer: the origin can say 304).
+ * How long the store keeps an entry, in ms: its freshness, plus the longer of what it may be
+ * served stale (`stale-while-revalidate`, `stale-if-error`) and `keep` — a stale entry still
+ * saves a full answer when it has a validator (the origin can say 304), and can still be served
+ * to a request that accepts it stale (`max-stale`, `stale-if-error` in the request).
  */
 export function retention(entry: CacheEntry, fallbackTtl: number | undefined, keep: number): number {
   const cc = parseCacheControl(header(entry, 'cache-control'))
   const lifetime = freshnessLifetime(entry, cc, fallbackTtl)
-  const stale = Math.max(deltaSeconds(cc.get('stale-while-revalidate')) ?? 0, deltaSeconds(cc.get('stale-if-error')) ?? 0)
-  const validated = header(entry, 'etag') !== null || header(entry, 'last-modified') !== null
+  const stale = Math.max(deltaSeconds(cc.get('stale-while-revalidate')) ?? 0, deltaSeconds(cc.get('stale-if-error')) ?? 0, keep)
   const ageAtStore = currentAge(entry, entry.responseTime)
-  return Math.max(0, lifetime - ageAtStore) + stale + (validated ? keep : 0)
+  return Math.max(0, lifetime - ageAtStore) + stale
 }

@@ -1,8 +1,8 @@
 // The memory cache store: never past its byte budget or entry cap, least recently used out first.
 import { describe, expect, it } from 'vitest'
 import { prng } from '../../bench/stats.mjs'
-import type { CacheEntry } from '../../src/features/cache-store.js'
 import { createMemoryCacheStore } from '../../src/features/cache-memory.js'
+import type { CacheEntry } from '../../src/features/cache-store.js'
 
 const entry = (size: number, vary: Record<string, string | null> = {}): CacheEntry => ({
   status: 200,

@@ -36,6 +36,11 @@ describe('Cache-Control parsing (§5.2)', () => {
       ['no-cache', ''],
     ])
   })
+  it('ignores a directive with space around "=" (cache-tests freshness-max-age-space-*)', () => {
+    expect(parseCacheControl('max-age =60').has('max-age')).toBe(false)
+    expect(parseCacheControl('max-age= 60').has('max-age')).toBe(false)
+    expect(parseCacheControl('no-cache="a, b", max-age=5').get('max-age')).toBe('5')
+  })
   it('reads delta-seconds as digits only (§1.2.2), saturating at 2^31 s', () => {
     expect([deltaSeconds('60'), deltaSeconds('-1'), deltaSeconds('1.5'), deltaSeconds('"60"'), deltaSeconds('')]).toEqual([
       60_000,
@@ -54,7 +59,7 @@ describe('storable (§3)', () => {
     expect(isStorable(200, h({}), none, undefined)).toBe(true) // heuristically cacheable
     expect(isStorable(302, h({}), none, undefined)).toBe(false)
     expect(isStorable(302, h({ 'cache-control': 'max-age=5' }), none, undefined)).toBe(true)
-    expect(isStorable(201, h({ 'cache-control': 'max-age=5' }), none, undefined)).toBe(false) // not understood
+    expect(isStorable(599, h({ 'cache-control': 'max-age=5' }), none, undefined)).toBe(true) // any final status with freshness
     expect(isStorable(206, h({ 'cache-control': 'max-age=5' }), none, undefined)).toBe(false) // ranges: not done
     expect(isStorable(200, h({ 'cache-control': 'private' }), none, undefined)).toBe(true) // a private cache may
   })
@@ -70,6 +75,19 @@ describe('freshness lifetime (§4.2.1, §4.2.2)', () => {
     expect(lifetime({ 'cache-control': 'max-age=10, s-maxage=99', expires: at(3600), date: at(0) })).toBe(10_000)
     expect(lifetime({ 'cache-control': 's-maxage=99' })).toBeGreaterThanOrEqual(0)
   })
+  it('reads the three HTTP-date forms and nothing else (RFC 9110 §5.6.7)', () => {
+    expect(lifetime({ expires: 'Monday, 07-Dec-26 12:00:30 GMT', date: at(0) })).toBe(30_000)
+    expect(lifetime({ expires: 'Mon Dec  7 12:00:30 2026', date: at(0) })).toBe(30_000)
+    for (const bad of [
+      'Mon, 07 Dec 2026 12:00:30 UTC',
+      'Mon 07 Dec 2026 12:00:30 GMT',
+      'Mon,  07 Dec 2026 12:00:30 GMT',
+      'Mon, 07-Dec-2026 12:00:30 GMT',
+      'Mon, 07 Dec 2026 2:00:30 GMT',
+    ]) {
+      expect(lifetime({ expires: bad, date: at(0) })).toBe(0)
+    }
+  })
   it('counts Expires from Date; an invalid Expires ("0") is already expired', () => {
     expect(lifetime({ expires: at(30), date: at(0) })).toBe(30_000)
     expect(lifetime({ expires: '0', date: at(0) })).toBe(0)
@@ -81,7 +99,7 @@ describe('freshness lifetime (§4.2.1, §4.2.2)', () => {
     expect(lifetime({ date: at(0), 'last-modified': at(-1000) }, 302)).toBe(0)
     expect(lifetime({ date: at(0) })).toBe(0)
   })
-  it('uses the caller\'s TTL only where the answer says nothing explicit', () => {
+  it("uses the caller's TTL only where the answer says nothing explicit", () => {
     expect(lifetime({}, 200, 5_000)).toBe(5_000)
     expect(lifetime({ 'cache-control': 'max-age=1' }, 200, 5_000)).toBe(1_000)
   })
@@ -92,6 +110,10 @@ describe('age (§4.2.3)', () => {
     // Sent at T, answered at T+2 s with Age: 10 and a Date 1 s before T+2 s; looked at 5 s later.
     const e = entry({ age: '10', date: at(1) }, 200, T, T + 2_000)
     expect(currentAge(e, T + 7_000)).toBe(10_000 + 2_000 + 5_000)
+    // The first of a list; a parameter is allowed; a float or a word is no age (cache-tests age-parse-*).
+    expect(currentAge(entry({ age: '7200;foo=bar', date: at(0) }), T)).toBe(7_200_000)
+    expect(currentAge(entry({ age: '0, 7200', date: at(0) }), T)).toBe(0)
+    expect(currentAge(entry({ age: '7200.0', date: at(0) }), T)).toBe(0)
     // Apparent age wins when the Date is far behind.
     expect(currentAge(entry({ date: at(-100) }), T)).toBe(100_000)
   })
@@ -111,6 +133,7 @@ describe('judging a stored answer (§4.2.4, RFC 5861)', () => {
     expect(j({ 'cache-control': 'max-age=1' }, 'max-stale').use).toBe('stale-ok')
     expect(j({ 'cache-control': 'max-age=1, must-revalidate' }, 'max-stale').use).toBe('revalidate')
     expect(j({ 'cache-control': 'max-age=10' }, 'no-cache').use).toBe('revalidate')
+    expect(j({ 'cache-control': 'max-age=10, no-cache="x-a"' }).use).toBe('fresh') // qualified: only withholds x-a
   })
   it('allows stale-while-revalidate and stale-if-error within their windows, never past must-revalidate', () => {
     expect(j({ 'cache-control': 'max-age=1, stale-while-revalidate=10' }).whileRevalidate).toBe(true)
@@ -119,7 +142,7 @@ describe('judging a stored answer (§4.2.4, RFC 5861)', () => {
     expect(j({ 'cache-control': 'max-age=1' }, 'stale-if-error=30').ifError).toBe(30_000)
     expect(j({ 'cache-control': 'max-age=1, stale-if-error=60, must-revalidate' }).ifError).toBe(-1)
   })
-  it('keeps an entry for its freshness plus its stale windows, plus keepStale when it has a validator', () => {
+  it('keeps an entry for its freshness plus the longer of its stale windows and keepStale', () => {
     expect(retention(entry({ 'cache-control': 'max-age=10, stale-if-error=20' }), undefined, 1_000)).toBe(30_000)
     expect(retention(entry({ 'cache-control': 'max-age=10', etag: '"x"' }), undefined, 1_000)).toBe(11_000)
   })

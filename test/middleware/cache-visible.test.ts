@@ -53,9 +53,11 @@ it('says hit, miss, revalidated and stale in the span, the metric and the log li
   expect(exporter.getFinishedSpans().map((span) => span.attributes['fetchline.cache'])).toEqual(said)
   const info = lines.filter((line) => line.type === 'info')
   expect(info.map((line) => line.cache)).toEqual(said)
-  expect(String((info[1]?.args as string[])[0])).toMatch(/ - 200 \[cache hit\] \(/)
+  expect(String((info[1]?.args as string[] | undefined)?.[0])).toMatch(/ - 200 \[cache hit\] \(/)
   const { resourceMetrics } = await reader.collect()
-  const points = resourceMetrics.scopeMetrics.flatMap((scope) => scope.metrics).flatMap((metric) => metric.dataPoints)
+  const points = resourceMetrics.scopeMetrics
+    .flatMap((scope) => scope.metrics)
+    .flatMap((metric) => metric.dataPoints as Array<{ attributes: Record<string, unknown>; value: unknown }>)
   const counts: Record<string, number> = {}
   for (const point of points) {
     const result = String(point.attributes['fetchline.cache'])

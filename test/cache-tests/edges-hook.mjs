@@ -1,0 +1,13 @@
+// A module-resolution hook (node:module register) for running fetchline from its TypeScript
+// sources under tsx: package.json "imports" point `#headers` and `#transport` at the built edges
+// in dist/, so a source file gets the Node edge's source instead (as vitest.config.ts does).
+const EDGES = new Map([
+  ['#headers', new URL('../../src/node/headers.ts', import.meta.url).href],
+  ['#transport', new URL('../../src/node/transport.ts', import.meta.url).href],
+])
+
+export async function resolve(specifier, context, next) {
+  const edge = EDGES.get(specifier)
+  // On through the chain (tsx's resolve marks the file as TypeScript for its loader).
+  return next(edge && context.parentURL?.endsWith('.ts') ? edge : specifier, context)
+}
