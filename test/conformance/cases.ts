@@ -1,6 +1,7 @@
 // The conformance suite, written once: every case by name. Run on each runtime by run.ts (Node,
 // Bun, Deno) or worker.ts (workerd), against server.ts, driven by driver.ts.
 import type { Case } from './assert.js'
+import { cacheCases } from './cache.js'
 import { encoding } from './encoding.js'
 import { errors } from './errors.js'
 import { methods } from './methods.js'
@@ -23,4 +24,5 @@ export const cases: Record<string, Case> = {
   ...params,
   ...size,
   ...traceCases,
+  ...cacheCases,
 }

@@ -5,6 +5,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import zlib from 'node:zlib'
+import { cacheRoutes } from './cache-routes.js'
 import { traceRoutes } from './trace-routes.js'
 
 export type ConformanceServer = { url: string; close(): Promise<void> }
@@ -28,6 +29,7 @@ export async function startConformanceServer(): Promise<ConformanceServer> {
   }
   const routes: Record<string, Handler> = {
     ...traceRoutes,
+    ...cacheRoutes,
     // What arrived: method, path + query, headers and the body as text.
     '/echo': (req, res, _url, body) =>
       json(res, 200, { method: req.method, url: req.url, headers: req.headers, body: body.toString('utf8') }),
