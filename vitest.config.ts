@@ -22,7 +22,7 @@ function sourceEdges(): Plugin {
 // time, after the rest, so no other test file competes with them for the machine's two cores.
 // The rest (real nginx and node:http servers too, each on ports of its own) run two at a time.
 const ALONE = [
-  'test/integrations/redis.test.ts',
+  'test/integrations/{redis,redis-cache}.test.ts',
   'test/middleware/{health-lossy,health-nginx,auth-fleet,timeout,rate-limit,retry-after}.test.ts',
   'test/nginx/{keepalive,goaway}.test.ts',
   'test/response-size.nginx.test.ts',

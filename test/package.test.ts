@@ -29,7 +29,7 @@ const entries: Record<string, string[]> = {
     'rateLimit',
   ],
   'fetchline-http/middleware/rate-limit': ['rateLimit'],
-  'fetchline-http/redis': ['createRedisTokenStore', 'createRedisRateLimitStore', 'createRedisBreakerStore'],
+  'fetchline-http/redis': ['createRedisTokenStore', 'createRedisRateLimitStore', 'createRedisBreakerStore', 'createRedisCacheStore'],
   'fetchline-http/middleware/redact': ['redact'],
   'fetchline-http/middleware/log': ['log'],
   'fetchline-http/middleware/trace': ['trace'],

@@ -90,6 +90,22 @@ local k2 = ((w - s2) / c2) ^ (1 / 3)
 redis.call('PEXPIRE', KEYS[1], keep(rate, interval, tat, w, now, now, c2, k2))
 return 1`
 
+// cache(): one hash per resource, one field per credential identity. Redis 7.0 has no per-field
+// TTL (HPEXPIRE is 7.4), so the hash lives as long as its longest-lived field: HSET, then PEXPIRE
+// only when this field outlives what is left of the key (PTTL is -1 on a new hash).
+const CACHE_SET = `redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+local ttl = tonumber(ARGV[3])
+if redis.call('PTTL', KEYS[1]) < ttl then redis.call('PEXPIRE', KEYS[1], ttl) end
+return 1`
+
+// Drops field ARGV[1] only while its value's own expiry ({"e":<epoch ms>,…}) is at or before
+// ARGV[2]: a fresh value another instance wrote after this one read the expired one stays.
+const CACHE_DROP_EXPIRED = `local v = redis.call('HGET', KEYS[1], ARGV[1])
+if not v then return 0 end
+local e = tonumber(string.match(v, '^{"e":(%d+)'))
+if e and e <= tonumber(ARGV[2]) then return redis.call('HDEL', KEYS[1], ARGV[1]) end
+return 0`
+
 export type Script = { source: string; sha: string }
 const script = (source: string): Script => ({ source, sha: createHash('sha1').update(source).digest('hex') })
 export const SCRIPTS = {
@@ -99,4 +115,6 @@ export const SCRIPTS = {
   closeAndPublish: script(CLOSE_AND_PUBLISH),
   gcraReserve: script(GCRA_RESERVE),
   gcraThrottled: script(GCRA_THROTTLED),
+  cacheSet: script(CACHE_SET),
+  cacheDropExpired: script(CACHE_DROP_EXPIRED),
 }
