@@ -2,6 +2,8 @@
 // also rides in the path as a `params` value built of dots, slashes, `%2e` and Unicode, beside a
 // plain one of the same pieces: a value that would move the call (`..`, `a/..`) is refused before
 // anything is sent, any other reaches the server in its own segment, exactly (src/request/params.ts).
+// cache() has properties of its own (the end of this file): nothing it stores — memory store or
+// Redis — holds a secret of the request or of the answer, in any encoding.
 
 import type { ServerResponse } from 'node:http'
 import { inspect } from 'node:util'
@@ -10,9 +12,23 @@ import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics'
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base'
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node'
 import fc from 'fast-check'
+import { Redis } from 'ioredis'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { bearer, log, oauth2, retry, timeout, trace } from '../middleware/index.js'
+import {
+  bearer,
+  type CacheEntry,
+  type CacheStore,
+  cache,
+  createMemoryCacheStore,
+  log,
+  oauth2,
+  redact,
+  retry,
+  timeout,
+  trace,
+} from '../middleware/index.js'
 import { type Client, type ClientResponse, createClient, isValidationError, type Middleware } from '../src/index.js'
+import { createRedisCacheStore } from '../src/integrations/redis.js'
 import { captureLogs } from './helpers/capture.js'
 import { refusedPort, startServer, type TestServer } from './helpers/server.js'
 
@@ -250,3 +266,199 @@ it(`no secret reaches a log, span, metric, error, response or request as printed
   for (const value of seen) expect(metricText.includes(value)).toBe(false)
   expect(server.seen.length).toBeGreaterThan(RUNS / 3) // the runs really went over the network
 }, 120_000)
+
+// cache(): nothing it stores is a secret. Every secret a call can carry (Authorization, a cookie,
+// X-API-Key, a header and a query name that redact() makes secret, a default secret query name,
+// userinfo, a redact({ path }) value in the path) and the secrets of the answer (Set-Cookie, a
+// token header, on the 200 and on the 304 that refreshes it) stay out of every key, field, entry
+// and lock name cache() hands its store, and out of everything Redis holds. The vendor echoes
+// nothing of the request; its answers are cacheable (max-age or revalidated by ETag, Vary on the
+// secret headers), so each run stores, and then hits or revalidates.
+
+const CACHE_RUNS = { memory: 100, redis: 50 }
+const CACHE_KEY = 'leak-test-cache-key-0123456789abcdef'
+/** Header-safe, with characters that percent-encoding, form-encoding and base64 change. */
+const wideSecret = fc.stringMatching(/^[A-Za-z0-9_.~+=:@!*-]{10,24}$/).map((s) => `Zq${s}`)
+const cacheInput = fc.record({
+  authorization: wideSecret,
+  cookie: wideSecret,
+  apiKey: wideSecret,
+  pin: wideSecret,
+  queryName,
+  queryValue: wideSecret,
+  customQuery: wideSecret,
+  userinfo: fc.option(wideSecret, { nil: undefined }),
+  pathSecret: secret,
+  issued: fc.tuple(wideSecret, wideSecret),
+  fresh: fc.boolean(),
+})
+type CacheInput = typeof cacheInput extends fc.Arbitrary<infer T> ? T : never
+
+/** Every form a secret could take on the way: raw, percent- and form-encoded, base64 (of it, and as Basic's `u:it`). */
+function formsOf(value: string): string[] {
+  const b64 = (text: string) => Buffer.from(text).toString('base64').replace(/=+$/, '')
+  const forms = [value, encodeURIComponent(value), new URLSearchParams({ v: value }).toString().slice(2)]
+  return [...new Set([...forms, b64(value), Buffer.from(value).toString('base64url'), b64(`u:${value}`)])]
+}
+
+/** A store that writes down, as text, everything cache() hands `inner`: keys, fields, entries (body decoded), lock names. */
+function recording(inner: CacheStore): CacheStore & { texts: string[]; stored: () => number } {
+  const texts: string[] = []
+  const decoder = new TextDecoder()
+  const text = (entry: CacheEntry) => JSON.stringify({ ...entry, body: decoder.decode(entry.body) })
+  let stored = 0
+  return {
+    shared: inner.shared,
+    texts,
+    stored: () => stored,
+    get: (key, field) => (texts.push(key, field), inner.get(key, field)),
+    set: (key, field, entries, ttlMs) => {
+      stored += entries.length
+      texts.push(key, field, ...entries.map(text))
+      return inner.set(key, field, entries, ttlMs)
+    },
+    invalidate: (key) => (texts.push(key), inner.invalidate(key)),
+    lock: (name, ttlMs) => (texts.push(name), inner.lock(name, ttlMs)),
+  }
+}
+
+/** The cache properties' vendor: its own secrets in Set-Cookie and X-Session-Token, never the request's. */
+let issued = ''
+async function startVendor(): Promise<TestServer> {
+  return startServer((req, res) => {
+    const fresh = new URL(req.url ?? '/', 'http://x').searchParams.get('fresh') === '1'
+    const headers = {
+      'cache-control': `private, max-age=${fresh ? 60 : 0}`,
+      etag: '"v1"',
+      vary: 'Authorization, Cookie, X-API-Key, X-Tenant-Pin, Accept',
+      'set-cookie': `sid=${issued}; Path=/; HttpOnly`,
+      'x-session-token': issued,
+    }
+    if (req.headers['if-none-match'] === '"v1"') return void res.writeHead(304, headers).end()
+    res.writeHead(200, { 'content-type': 'application/json', ...headers }).end('{"ok":true,"items":[1,2,3]}')
+  })
+}
+
+/**
+ * Two GETs of one resource through cache() on `store`: a miss, then a hit (fresh) or a 304
+ * revalidation. The library refuses userinfo in a URL, so a middleware before cache() puts it on
+ * the request (as one could) and one after takes it off again before it is sent.
+ */
+async function throughCache(vendor: TestServer, store: CacheStore, input: CacheInput): Promise<ClientResponse[]> {
+  const withUserinfo: Middleware = (request, next) => {
+    if (input.userinfo === undefined) return next(request)
+    const url = new URL(request.url)
+    url.username = 'u'
+    url.password = input.userinfo
+    return next({ ...request, url })
+  }
+  const withoutUserinfo: Middleware = (request, next) => {
+    const url = new URL(request.url)
+    url.username = ''
+    url.password = ''
+    return next({ ...request, url })
+  }
+  await using client = createClient({
+    baseURL: vendor.url,
+    headers: { authorization: `Bearer ${input.authorization}`, cookie: `sid=${input.cookie}` },
+    middleware: [
+      redact({ headers: ['x-tenant-pin'], query: ['tenant_pin'], path: [input.pathSecret] }),
+      withUserinfo,
+      cache({ store, key: CACHE_KEY }),
+      withoutUserinfo,
+    ],
+  })
+  const call = () =>
+    client.get('/bot{token}/doc', {
+      params: { token: input.pathSecret },
+      query: { [input.queryName]: input.queryValue, tenant_pin: input.customQuery, fresh: input.fresh ? 1 : 0, page: 1 },
+      headers: { 'x-api-key': input.apiKey, 'x-tenant-pin': input.pin, accept: 'application/json' },
+    })
+  issued = input.issued[0]
+  const first = await call()
+  issued = input.issued[1]
+  const second = await call()
+  expect([first.cache, second.cache]).toEqual(['miss', input.fresh ? 'hit' : 'revalidated'])
+  // The answer's own secrets reached the caller: they were there to be stored.
+  expect(first.headers.get('x-session-token')).toBe(input.issued[0])
+  return [first, second]
+}
+
+/** Fails naming the secret and where, when any form of any secret of `input` is in `texts`. */
+function expectNoSecret(texts: readonly string[], input: CacheInput, where: string): void {
+  const secrets = {
+    authorization: input.authorization,
+    cookie: input.cookie,
+    'x-api-key': input.apiKey,
+    'x-tenant-pin': input.pin,
+    [input.queryName]: input.queryValue,
+    tenant_pin: input.customQuery,
+    userinfo: input.userinfo,
+    path: input.pathSecret,
+    'set-cookie (200)': input.issued[0],
+    'set-cookie (304)': input.issued[1],
+  }
+  for (const [name, value] of Object.entries(secrets)) {
+    if (value === undefined) continue
+    for (const form of formsOf(value)) {
+      const text = texts.find((t) => t.includes(form))
+      expect(text, `${name} (${form}) in the ${where}: ${text?.slice(0, 400)}`).toBeUndefined()
+    }
+  }
+}
+
+it(`cache() on the memory store: no secret of the call or the answer is stored, over ${CACHE_RUNS.memory} random runs`, async () => {
+  const vendor = await startVendor()
+  await fc.assert(
+    fc.asyncProperty(cacheInput, async (input) => {
+      const memory = createMemoryCacheStore()
+      const store = recording(memory)
+      await throughCache(vendor, store, input)
+      expect(store.stored()).toBeGreaterThan(0)
+      expect(memory.entries).toBe(1)
+      expectNoSecret(store.texts, input, 'memory store')
+    }),
+    { numRuns: CACHE_RUNS.memory },
+  )
+}, 60_000)
+
+it.skipIf(!process.env.REDIS_URL)(
+  `cache() on createRedisCacheStore (REDIS_URL): no Redis key or value holds a secret, over ${CACHE_RUNS.redis} random runs`,
+  async () => {
+    const vendor = await startVendor()
+    const redis = new Redis(process.env.REDIS_URL as string)
+    let n = 0
+    try {
+      await fc.assert(
+        fc.asyncProperty(cacheInput, async (input) => {
+          const prefix = `leaktest${process.pid}-${++n}:`
+          const store = recording(createRedisCacheStore({ redis, prefix }))
+          await throughCache(vendor, store, input)
+          // Everything under the prefix: each key, each hash's fields and values (bodies decoded), each string.
+          const texts: string[] = []
+          const keys = await redis.keys(`${prefix}*`)
+          for (const key of keys) {
+            texts.push(key)
+            const type = await redis.type(key)
+            if (type === 'hash') {
+              for (const [field, value] of Object.entries(await redis.hgetall(key))) {
+                texts.push(field, value)
+                const variants = (JSON.parse(value) as { x: { b: string }[] }).x
+                texts.push(...variants.map((v) => Buffer.from(v.b, 'base64').toString()))
+              }
+            } else texts.push(type, String(await redis.get(key).catch(() => '')))
+          }
+          if (keys.length > 0) await redis.del(...keys)
+          expect(keys.filter((key) => key.startsWith(`${prefix}cache:`))).toHaveLength(1) // Redis really held it
+          expect(store.stored()).toBeGreaterThan(0)
+          expectNoSecret(store.texts, input, 'calls to the Redis store')
+          expectNoSecret(texts, input, "Redis store's keys and values")
+        }),
+        { numRuns: CACHE_RUNS.redis },
+      )
+    } finally {
+      redis.disconnect()
+    }
+  },
+  60_000,
+)
