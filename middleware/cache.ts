@@ -1,8 +1,8 @@
 import { Headers } from '../src/core/headers.js'
 import { checkKeys, checkMs } from '../src/core/options.js'
 import type { ClientRequest, ClientResponse, Middleware, Next } from '../src/core/types.js'
-import { createHasher, credentials, splitURL } from '../src/features/cache-key.js'
-import { isStorable, judge, parseCacheControl, retention, SAFE_METHODS, type Verdict } from '../src/features/cache-policy.js'
+import { createHasher, credentials, type HeaderFacts, headerFacts, splitURL } from '../src/features/cache-key.js'
+import { type Directives, isStorable, judge, retention, SAFE_METHODS, type Verdict } from '../src/features/cache-policy.js'
 import type { CacheEntry, CacheStore } from '../src/features/cache-store.js'
 import { sleep } from '../src/request/signal.js'
 import { answer, refreshed, storableHeaders, storedHeaders, varyMatches, varyOf } from './cache-answer.js'
@@ -47,8 +47,6 @@ export type CacheOptions = {
 }
 
 const KNOWN = ['store', 'key', 'identity', 'defaultTtl', 'keepStale', 'lockTtl', 'pollInterval']
-/** Request headers that make a call the caller's own business: it passes through unchanged. */
-const OWN = ['if-none-match', 'if-modified-since', 'if-match', 'if-unmodified-since', 'if-range', 'range']
 const EMPTY = new Uint8Array(0)
 
 /**
@@ -89,6 +87,30 @@ export function cache(options: CacheOptions = {}): Middleware {
   const poll = checkMs('cache: pollInterval', options.pollInterval ?? 25, false)
   const inflight = new Map<string, Promise<unknown>>()
   const quietly = <T>(work: Promise<T>, fallback: T): Promise<T> => work.catch(() => fallback)
+  // Worked out once and kept: a resource's key per URL (and redaction rules), an identity per
+  // read-only headers (the client's own, which every call without headers of its own carries).
+  const resources = new Map<string, { rules: ClientRequest['redaction']; key: string; secrets: string[] }>()
+  const identities = new WeakMap<HeaderFacts, string>()
+
+  async function resourceOf(request: ClientRequest): Promise<{ key: string; secrets: string[] }> {
+    const href = request.url.href
+    const known = resources.get(href)
+    if (known && known.rules === request.redaction) return known
+    const { resource, secrets } = splitURL(request)
+    const found = { rules: request.redaction, key: await hash(`GET ${resource}`), secrets }
+    if (resources.size >= 2_048) resources.clear()
+    resources.set(href, found)
+    return found
+  }
+
+  async function identityOf(request: ClientRequest, facts: HeaderFacts, secrets: readonly string[]): Promise<string> {
+    const named = options.identity?.(request)
+    if (named !== undefined) return hash(`identity\n${named}`)
+    if (secrets.length > 0) return hash(`identity\n${credentials(request, secrets)}`)
+    let field = identities.get(facts)
+    if (field === undefined) identities.set(facts, (field = await hash(`identity\n${facts.credentials}`)))
+    return field
+  }
 
   async function invalidating(request: ClientRequest, next: Next): Promise<ClientResponse> {
     const response = await next(request)
@@ -104,146 +126,160 @@ export function cache(options: CacheOptions = {}): Middleware {
     return response
   }
 
+  /** This identity's variants, and the one that fits the request with its verdict. */
+  async function lookup(call: Call): Promise<Found> {
+    const all = (await quietly(store.get(call.key, call.field), undefined)) ?? []
+    for (const entry of all) {
+      if (await varyMatches(entry, call.request, hash)) {
+        return { all, entry, verdict: judge(entry, call.asked, call.pragma, call.ttl, Date.now()) }
+      }
+    }
+    return { all }
+  }
+
+  const serve = (call: Call, entry: CacheEntry, verdict: Verdict, how: 'hit' | 'stale') =>
+    answer(call.request, entry.status, storedHeaders(entry, verdict.age), call.request.url.href, entry.body, how)
+
+  /** Asks the origin (conditionally when there is an entry), stores what it may, answers. */
+  async function fetchFromOrigin(call: Call, sent: ClientRequest, found: Found): Promise<ClientResponse> {
+    const { entry, verdict } = found
+    const { request } = call
+    let inner: ClientRequest = { ...sent, responseType: 'arrayBuffer', throwHttpErrors: false }
+    if (entry) {
+      const headers = new Headers(sent.headers)
+      const etag = entry.headers.find(([name]) => name === 'etag')?.[1]
+      const modified = entry.headers.find(([name]) => name === 'last-modified')?.[1]
+      if (etag) headers.set('if-none-match', etag)
+      if (modified) headers.set('if-modified-since', modified)
+      if (etag || modified) inner = { ...inner, headers }
+    }
+    const requestTime = Date.now()
+    let response: ClientResponse
+    try {
+      response = await call.next(inner)
+    } catch (error) {
+      if (entry && verdict && isStaleIfError(error, sent, verdict)) return serve(call, entry, verdict, 'stale')
+      throw error
+    }
+    const responseTime = Date.now()
+    // A 304 to our conditional is about the entry we named (we send one validator): refresh it,
+    // its ETag too when the 304 brings a new one (cache-tests 304-etag-update-response-ETag).
+    if (response.status === 304 && entry && inner.headers !== sent.headers) {
+      const updated = refreshed(entry, response.headers, request, requestTime, responseTime)
+      await save(call, found.all, entry, updated)
+      return answer(request, updated.status, storedHeaders(updated, 0), request.url.href, updated.body, 'revalidated')
+    }
+    if (entry && verdict && [500, 502, 503, 504].includes(response.status) && isStaleIfError(response, sent, verdict)) {
+      return serve(call, entry, verdict, 'stale')
+    }
+    const body = response.data instanceof ArrayBuffer ? new Uint8Array(response.data) : EMPTY
+    if (isStorable(response.status, response.headers, call.asked, call.ttl)) {
+      const stored: CacheEntry = {
+        status: response.status,
+        headers: storableHeaders(response.headers, request),
+        body,
+        requestTime,
+        responseTime,
+        vary: await varyOf(request, response.headers, hash),
+      }
+      await save(call, found.all, entry, stored)
+    } else if (entry && response.status < 500) {
+      await save(call, found.all, entry, undefined) // what was stored is not what the origin says now
+    }
+    return answer(request, response.status, response.headers, response.url, body, 'miss')
+  }
+
+  /** Replaces `old` (or the variant with the same Vary values) by `fresh` among this identity's variants. */
+  async function save(call: Call, all: readonly CacheEntry[], old: CacheEntry | undefined, fresh: CacheEntry | undefined): Promise<void> {
+    const same = (e: CacheEntry) => fresh !== undefined && JSON.stringify(e.vary) === JSON.stringify(fresh.vary)
+    const others = all.filter((e) => e !== old && !same(e)).slice(-7)
+    const kept = fresh ? [...others, fresh] : others
+    const now = Date.now()
+    const life = Math.max(0, ...kept.map((e) => retention(e, call.ttl, keep) - (now - e.responseTime)))
+    return quietly(store.set(call.key, call.field, life > 0 ? kept : [], life > 0 ? Math.ceil(life) : 0), undefined)
+  }
+
+  /** A usable entry someone else just stored, served as a hit. */
+  async function again(call: Call): Promise<ClientResponse | undefined> {
+    const { entry, verdict } = await lookup(call)
+    if (entry && verdict && verdict.use !== 'revalidate') return serve(call, entry, verdict, 'hit')
+    return undefined
+  }
+
+  /** One fetch per resource and identity: in this process through a promise, in the fleet through the store's lock. */
+  async function single(call: Call, work: () => Promise<ClientResponse>): Promise<ClientResponse> {
+    const id = `${call.key}:${call.field}`
+    const running = inflight.get(id)
+    if (running) {
+      await running.catch(() => undefined)
+      return (await again(call)) ?? work()
+    }
+    const shared = store.shared ? fleet(call, id, work) : work()
+    inflight.set(id, shared)
+    try {
+      return await shared
+    } finally {
+      if (inflight.get(id) === shared) inflight.delete(id)
+    }
+  }
+
+  /** The fleet's turn: the store's lock, or waiting for the holder's answer until its lease lapses. */
+  async function fleet(call: Call, id: string, work: () => Promise<ClientResponse>): Promise<ClientResponse> {
+    const deadline = Date.now() + lockTtl
+    for (;;) {
+      const release = await quietly(store.lock(id, lockTtl), undefined)
+      if (release) {
+        try {
+          return (await again(call)) ?? (await work())
+        } finally {
+          await quietly(release(), undefined)
+        }
+      }
+      if (Date.now() >= deadline) return work()
+      await sleep(poll, call.request.signal)
+      const found = await again(call)
+      if (found) return found
+    }
+  }
+
   return async function cache(request, next) {
     if (!SAFE_METHODS.has(request.method)) return invalidating(request, next)
     if (request.method !== 'GET' || request.body !== undefined || request.responseType === 'stream') return next(request)
-    for (const name of OWN) if (request.headers.has(name)) return next(request)
-    const { resource, secrets } = splitURL(request)
-    const key = await hash(`GET ${resource}`)
-    const field = await hash(`identity\n${options.identity?.(request) ?? credentials(request, secrets)}`)
-    const asked = parseCacheControl(request.headers.get('cache-control'))
-    if (asked.has('no-store')) return next(request) // §5.2.1.5: nothing of this exchange is stored or reused
-    const pragma = /no-cache/i.test(request.headers.get('pragma') ?? '')
-    const ttl = ttlOf(request)
-    const id = `${key}:${field}`
-
-    /** This identity's variants, and the one that fits this request with its verdict. */
-    async function lookup(): Promise<{ all: readonly CacheEntry[]; entry?: CacheEntry; verdict?: Verdict }> {
-      const all = (await quietly(store.get(key, field), undefined)) ?? []
-      for (const entry of all) {
-        if (await varyMatches(entry, request, hash)) return { all, entry, verdict: judge(entry, asked, pragma, ttl, Date.now()) }
-      }
-      return { all }
-    }
-
-    const serve = (entry: CacheEntry, verdict: Verdict, how: 'hit' | 'stale') =>
-      answer(request, entry.status, storedHeaders(entry, verdict.age), request.url.href, entry.body, how)
-
-    /** Asks the origin (conditionally when there is an entry), stores what it may, answers. */
-    async function fetchFromOrigin(sent: ClientRequest, found: Awaited<ReturnType<typeof lookup>>): Promise<ClientResponse> {
-      const { entry, verdict } = found
-      let inner: ClientRequest = { ...sent, responseType: 'arrayBuffer', throwHttpErrors: false }
-      if (entry) {
-        const headers = new Headers(sent.headers)
-        const etag = entry.headers.find(([name]) => name === 'etag')?.[1]
-        const modified = entry.headers.find(([name]) => name === 'last-modified')?.[1]
-        if (etag) headers.set('if-none-match', etag)
-        if (modified) headers.set('if-modified-since', modified)
-        if (etag || modified) inner = { ...inner, headers }
-      }
-      const requestTime = Date.now()
-      let response: ClientResponse
-      try {
-        response = await next(inner)
-      } catch (error) {
-        if (entry && verdict && isStaleIfError(error, sent, verdict)) return serve(entry, verdict, 'stale')
-        throw error
-      }
-      const responseTime = Date.now()
-      // A 304 to our conditional is about the entry we named (we send one validator): refresh it,
-      // its ETag too when the 304 brings a new one (cache-tests 304-etag-update-response-ETag).
-      if (response.status === 304 && entry && inner.headers !== sent.headers) {
-        const updated = refreshed(entry, response.headers, request, requestTime, responseTime)
-        await save(found.all, entry, updated)
-        return answer(request, updated.status, storedHeaders(updated, 0), request.url.href, updated.body, 'revalidated')
-      }
-      if (entry && verdict && [500, 502, 503, 504].includes(response.status) && isStaleIfError(response, sent, verdict)) {
-        return serve(entry, verdict, 'stale')
-      }
-      const body = response.data instanceof ArrayBuffer ? new Uint8Array(response.data) : EMPTY
-      const cc = parseCacheControl(response.headers.get('cache-control'))
-      if (isStorable(response.status, response.headers, asked, ttl)) {
-        const stored: CacheEntry = {
-          status: response.status,
-          headers: storableHeaders(response.headers, request),
-          body,
-          requestTime,
-          responseTime,
-          vary: await varyOf(request, response.headers, hash),
-        }
-        await save(found.all, entry, stored)
-      } else if (entry && (cc.has('no-store') || response.status === 200)) {
-        await save(found.all, entry, undefined)
-      }
-      return answer(request, response.status, response.headers, response.url, body, 'miss')
-    }
-
-    /** Replaces `old` (or the variant with the same Vary values) by `fresh` among this identity's variants. */
-    async function save(all: readonly CacheEntry[], old: CacheEntry | undefined, fresh: CacheEntry | undefined): Promise<void> {
-      const others = all.filter((e) => e !== old && (!fresh || JSON.stringify(e.vary) !== JSON.stringify(fresh.vary))).slice(-7)
-      const kept = fresh ? [...others, fresh] : others
-      const life = Math.max(0, ...kept.map((e) => retention(e, ttl, keep) - (Date.now() - e.responseTime)))
-      if (kept.length === 0 || life <= 0) return quietly(store.set(key, field, [], 0), undefined)
-      return quietly(store.set(key, field, kept, Math.ceil(life)), undefined)
-    }
-
-    /** A fresh entry someone else just stored, served as a hit. */
-    async function again(): Promise<ClientResponse | undefined> {
-      const found = await lookup()
-      if (found.entry && found.verdict && found.verdict.use !== 'revalidate') return serve(found.entry, found.verdict, 'hit')
-      return undefined
-    }
-
-    /** One fetch per resource and identity: in this process through a promise, in the fleet through the store's lock. */
-    async function single(work: () => Promise<ClientResponse>): Promise<ClientResponse> {
-      const running = inflight.get(id)
-      if (running) {
-        await running.catch(() => undefined)
-        return (await again()) ?? work()
-      }
-      const shared = (async () => {
-        if (!store.shared) return work()
-        const deadline = Date.now() + lockTtl
-        for (;;) {
-          const release = await quietly(store.lock(`${id}`, lockTtl), undefined)
-          if (release) {
-            try {
-              return (await again()) ?? (await work())
-            } finally {
-              await quietly(release(), undefined)
-            }
-          }
-          if (Date.now() >= deadline) return work()
-          await sleep(poll, request.signal)
-          const found = await again()
-          if (found) return found
-        }
-      })()
-      inflight.set(id, shared)
-      try {
-        return await shared
-      } finally {
-        if (inflight.get(id) === shared) inflight.delete(id)
-      }
-    }
-
-    const found = await lookup()
+    const facts = headerFacts(request)
+    // The caller's own conditional or range request, or no-store (§5.2.1.5): nothing stored or reused.
+    if (facts.own || facts.asked.has('no-store')) return next(request)
+    const { key, secrets } = await resourceOf(request)
+    const field = await identityOf(request, facts, secrets)
+    const call: Call = { request, next, key, field, asked: facts.asked, pragma: facts.pragma, ttl: ttlOf(request) }
+    const found = await lookup(call)
     const { entry, verdict } = found
     if (entry && verdict) {
-      if (verdict.use === 'fresh') return serve(entry, verdict, 'hit')
-      if (verdict.use === 'stale-ok') return serve(entry, verdict, 'stale')
+      if (verdict.use === 'fresh') return serve(call, entry, verdict, 'hit')
+      if (verdict.use === 'stale-ok') return serve(call, entry, verdict, 'stale')
       if (verdict.whileRevalidate) {
-        if (!inflight.has(id)) {
+        if (!inflight.has(`${key}:${field}`)) {
           const background = { ...request, signal: undefined }
-          void single(() => fetchFromOrigin(background, found)).catch(() => undefined)
+          void single(call, () => fetchFromOrigin(call, background, found)).catch(() => undefined)
         }
-        return serve(entry, verdict, 'stale')
+        return serve(call, entry, verdict, 'stale')
       }
     }
-    if (asked.has('only-if-cached')) return answer(request, 504, new Headers(), request.url.href, EMPTY, 'miss')
-    return single(async () => fetchFromOrigin(request, await lookup()))
+    if (call.asked.has('only-if-cached')) return answer(request, 504, new Headers(), request.url.href, EMPTY, 'miss')
+    return single(call, async () => fetchFromOrigin(call, request, await lookup(call)))
   }
 }
+
+/** One call through cache(): what the helpers above need to know of it. */
+type Call = {
+  request: ClientRequest
+  next: Next
+  key: string
+  field: string
+  asked: Directives
+  pragma: boolean
+  ttl: number | undefined
+}
+type Found = { all: readonly CacheEntry[]; entry?: CacheEntry; verdict?: Verdict }
 
 /** The caller's TTL for answers that say nothing, per route. */
 function fallbackTtl(option: CacheOptions['defaultTtl']): (request: ClientRequest) => number | undefined {

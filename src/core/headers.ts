@@ -44,6 +44,11 @@ export class RequestHeaders extends Headers {
     super.delete(name)
   }
 
+  /** Whether these headers are read-only: what is worked out from them may be kept with them. */
+  get sealed(): boolean {
+    return this.#sealed
+  }
+
   /** undici's flat `[name, value, …]` list, made once for sealed headers (frozen: it is shared). */
   flat(): readonly string[] {
     if (this.#flat) return this.#flat

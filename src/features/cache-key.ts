@@ -1,8 +1,10 @@
 // How cache() names what it stores without storing a secret: the resource key and the credential
 // identity are keyed hashes (HMAC-SHA-256, Web Crypto: every runtime has it) under the deployment's
 // key. Secret query values and userinfo leave the URL before it is hashed and go into the identity.
+import { RequestHeaders } from '../core/headers.js'
 import type { ClientRequest } from '../core/types.js'
 import { isSecretHeader, isSecretQueryParam } from '../redact/redact.js'
+import { type Directives, parseCacheControl } from './cache-policy.js'
 
 /** Rules for what a credential is: the defaults plus the client's deny rules (allow mode: the defaults). */
 function credentialRules(request: ClientRequest): ClientRequest['redaction'] {
@@ -43,10 +45,48 @@ function decodeURIComponentSafe(value: string): string {
 
 /** The credential material of a request: its secret headers' values and secret URL parts, sorted. */
 export function credentials(request: ClientRequest, fromURL: readonly string[]): string {
+  const own = headerFacts(request).credentials
+  if (fromURL.length === 0) return own
+  return [own, ...fromURL].sort().join('\n')
+}
+
+/** Request headers that make a call the caller's own business: cache() lets it pass unchanged. */
+const OWN = ['if-none-match', 'if-modified-since', 'if-match', 'if-unmodified-since', 'if-range', 'range']
+
+/** What cache() reads from a request's headers. */
+export type HeaderFacts = {
+  /** The caller sent conditional or range headers of its own. */
+  readonly own: boolean
+  /** The request's `Cache-Control` directives. */
+  readonly asked: Directives
+  /** `Pragma: no-cache` (RFC 9111 §5.4: `no-cache` when there is no `Cache-Control`). */
+  readonly pragma: boolean
+  /** The secret headers' `name:value` lines, sorted: the credential part of the identity. */
+  readonly credentials: string
+}
+
+/**
+ * Read-only headers (the client's own, carried by every call that adds none) are read once: what
+ * was found is kept with them, for the redaction rules it was found under.
+ */
+const KNOWN = new WeakMap<Headers, { rules: ClientRequest['redaction']; facts: HeaderFacts }>()
+
+/** What cache() needs from the request's headers, worked out once per read-only Headers. */
+export function headerFacts(request: ClientRequest): HeaderFacts {
+  const headers = request.headers
+  const known = KNOWN.get(headers)
+  if (known && known.rules === request.redaction) return known.facts
   const rules = credentialRules(request)
-  const parts = [...fromURL]
-  for (const [name, value] of request.headers) if (isSecretHeader(name, rules)) parts.push(`${name}:${value}`)
-  return parts.sort().join('\n')
+  const parts: string[] = []
+  for (const [name, value] of headers) if (isSecretHeader(name, rules)) parts.push(`${name}:${value}`)
+  const facts: HeaderFacts = {
+    own: OWN.some((name) => headers.has(name)),
+    asked: parseCacheControl(headers.get('cache-control')),
+    pragma: /no-cache/i.test(headers.get('pragma') ?? ''),
+    credentials: parts.sort().join('\n'),
+  }
+  if (headers instanceof RequestHeaders && headers.sealed) KNOWN.set(headers, { rules: request.redaction, facts })
+  return facts
 }
 
 /** A keyed hasher: base64url HMAC-SHA-256 under one deployment key, remembered per input. */

@@ -28,7 +28,7 @@ export type MemoryCacheStore = CacheStore & {
   readonly entries: number
 }
 
-type Slot = { key: string; entries: readonly CacheEntry[]; expires: number; bytes: number }
+type Slot = { key: string; field: string; entries: readonly CacheEntry[]; expires: number; bytes: number }
 
 /** Bookkeeping charged to every variant on top of its body and headers. */
 const OVERHEAD = 256
@@ -61,21 +61,20 @@ export function createMemoryCacheStore(options: MemoryCacheStoreOptions = {}): M
   const maxEntries = count('maxEntries', options.maxEntries, 10_000)
   const maxEntryBytes = Math.min(count('maxEntryBytes', options.maxEntryBytes, 1024 * 1024), maxBytes)
   const now = options.now ?? Date.now
-  // One Map in recency order (a touched slot moves to the end), and each key's fields for invalidate.
-  const slots = new Map<string, Slot>()
-  const fields = new Map<string, Set<string>>()
+  // Each key's fields, and every slot in recency order (a touched slot moves to the end): slots
+  // are found by key and field without building a string per call, and ordered by identity.
+  const fields = new Map<string, Map<string, Slot>>()
+  const order = new Set<Slot>()
   const locks = new Map<string, { owner: symbol; expires: number }>()
   let bytes = 0
   let entries = 0
 
-  function drop(id: string): void {
-    const slot = slots.get(id)
-    if (!slot) return
-    slots.delete(id)
+  function drop(slot: Slot): void {
+    if (!order.delete(slot)) return
     bytes -= slot.bytes
     entries -= slot.entries.length
     const set = fields.get(slot.key)
-    set?.delete(id)
+    set?.delete(slot.field)
     if (set?.size === 0) fields.delete(slot.key)
   }
 
@@ -88,37 +87,37 @@ export function createMemoryCacheStore(options: MemoryCacheStoreOptions = {}): M
       return entries
     },
     async get(key, field) {
-      const id = `${key}\n${field}`
-      const slot = slots.get(id)
+      const slot = fields.get(key)?.get(field)
       if (!slot) return undefined
       if (slot.expires <= now()) {
-        drop(id)
+        drop(slot)
         return undefined
       }
-      slots.delete(id) // most recently used: to the end
-      slots.set(id, slot)
+      order.delete(slot) // most recently used: to the end
+      order.add(slot)
       return slot.entries
     },
     async set(key, field, stored, ttlMs) {
-      const id = `${key}\n${field}`
-      drop(id)
+      const old = fields.get(key)?.get(field)
+      if (old) drop(old)
       const kept = stored.filter((entry) => sizeOf(entry) <= maxEntryBytes).slice(-maxEntries)
       if (kept.length === 0 || ttlMs <= 0) return
       const size = kept.reduce((sum, entry) => sum + sizeOf(entry), 0)
-      for (const [oldest] of slots) {
+      for (const oldest of order) {
         if (bytes + size <= maxBytes && entries + kept.length <= maxEntries) break
         drop(oldest)
       }
       if (bytes + size > maxBytes) return
-      slots.set(id, { key, entries: kept, expires: now() + ttlMs, bytes: size })
+      const slot: Slot = { key, field, entries: kept, expires: now() + ttlMs, bytes: size }
       let set = fields.get(key)
-      if (!set) fields.set(key, (set = new Set()))
-      set.add(id)
+      if (!set) fields.set(key, (set = new Map()))
+      set.set(field, slot)
+      order.add(slot)
       bytes += size
       entries += kept.length
     },
     async invalidate(key) {
-      for (const id of fields.get(key) ?? []) drop(id)
+      for (const slot of [...(fields.get(key)?.values() ?? [])]) drop(slot)
     },
     async lock(name, ttlMs) {
       const held = locks.get(name)

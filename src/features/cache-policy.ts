@@ -151,6 +151,20 @@ export type Verdict = {
   staleness: number
 }
 
+/** What never changes about a stored entry, worked out once per entry (a hit reads it again and again). */
+type EntryFacts = { cc: Directives; ttl: number | undefined; lifetime: number; initialAge: number }
+const FACTS = new WeakMap<CacheEntry, EntryFacts>()
+
+function factsOf(entry: CacheEntry, fallbackTtl: number | undefined): EntryFacts {
+  const known = FACTS.get(entry)
+  if (known && known.ttl === fallbackTtl) return known
+  const cc = parseCacheControl(header(entry, 'cache-control'))
+  const lifetime = freshnessLifetime(entry, cc, fallbackTtl)
+  const facts = { cc, ttl: fallbackTtl, lifetime, initialAge: currentAge(entry, entry.responseTime) }
+  FACTS.set(entry, facts)
+  return facts
+}
+
 /** Judges a stored entry for a request (§4.2, §4.2.4, RFC 5861). */
 export function judge(
   entry: CacheEntry,
@@ -159,9 +173,8 @@ export function judge(
   fallbackTtl: number | undefined,
   now: number,
 ): Verdict {
-  const cc = parseCacheControl(header(entry, 'cache-control'))
-  const age = currentAge(entry, now)
-  const lifetime = freshnessLifetime(entry, cc, fallbackTtl)
+  const { cc, lifetime, initialAge } = factsOf(entry, fallbackTtl)
+  const age = initialAge + Math.max(0, now - entry.responseTime)
   const staleness = age - lifetime
   // `no-cache="a, b"` only withholds those headers (they are not stored); bare `no-cache` revalidates.
   const noCache = cc.get('no-cache') === ''
