@@ -42,16 +42,18 @@ const stubFetch = async () => new Response(STUB_TEXT, { headers: { 'content-type
  * An undici Dispatcher that answers every request from memory (200, JSON) on the next microtask.
  * It speaks both handler APIs: the legacy one (onConnect/onHeaders/onData/onComplete — what
  * Dispatcher.request, both fetches and an Agent's pools hand down) and the new controller one.
+ * `headers`: more response headers to answer with (lower-case name → value), e.g. the cache rows' Cache-Control and ETag.
  */
-export async function createStubDispatcher() {
+export async function createStubDispatcher({ headers: extra = {} } = {}) {
   const { Dispatcher } = await import('undici')
   const rawHeaders = [
     Buffer.from('content-type'),
     Buffer.from('application/json'),
     Buffer.from('content-length'),
     Buffer.from(String(STUB_BYTES.length)),
+    ...Object.entries(extra).flatMap(([name, value]) => [Buffer.from(name), Buffer.from(value)]),
   ]
-  const headers = { 'content-type': 'application/json', 'content-length': String(STUB_BYTES.length) }
+  const headers = { 'content-type': 'application/json', 'content-length': String(STUB_BYTES.length), ...extra }
   const noop = () => {}
 
   function deliverLegacy(handler) {
