@@ -9,6 +9,7 @@ import { middleware } from './middleware.js'
 import { params } from './params.js'
 import { redirects } from './redirects.js'
 import { requests } from './requests.js'
+import { signCases } from './sign.js'
 import { size } from './size.js'
 import { traceCases } from './trace.js'
 
@@ -25,4 +26,5 @@ export const cases: Record<string, Case> = {
   ...size,
   ...traceCases,
   ...cacheCases,
+  ...signCases,
 }

@@ -6,6 +6,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net'
 import zlib from 'node:zlib'
 import { cacheRoutes } from './cache-routes.js'
+import { signRoutes } from './sign-routes.js'
 import { traceRoutes } from './trace-routes.js'
 
 export type ConformanceServer = { url: string; close(): Promise<void> }
@@ -30,6 +31,7 @@ export async function startConformanceServer(): Promise<ConformanceServer> {
   const routes: Record<string, Handler> = {
     ...traceRoutes,
     ...cacheRoutes,
+    ...signRoutes,
     // What arrived: method, path + query, headers and the body as text.
     '/echo': (req, res, _url, body) =>
       json(res, 200, { method: req.method, url: req.url, headers: req.headers, body: body.toString('utf8') }),
