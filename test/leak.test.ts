@@ -24,6 +24,7 @@ import {
   oauth2,
   redact,
   retry,
+  sigv4,
   timeout,
   trace,
 } from '../middleware/index.js'
@@ -47,8 +48,9 @@ const logs = captureLogs(5)
 // another server, which must see none of the call's secrets.
 const paths = ['ok', 'fail', 'network', 'timeout', 'retry', 'customFetch', 'redirectLoop', 'crossOrigin'] as const
 // Auth: a bearer token refused once then refreshed; oauth2() with the value as client secret (Basic
-// or body) and in the token it is issued; a token endpoint refusing it, echoing it in its error.
-const authPaths = ['bearer', 'oauth2', 'oauth2Body', 'oauth2Refused'] as const
+// or body) and in the token it is issued; a token endpoint refusing it, echoing it in its error;
+// sigv4() with the value as secret access key and as session token, signing innermost.
+const authPaths = ['bearer', 'oauth2', 'oauth2Body', 'oauth2Refused', 'sigv4'] as const
 let bearerValue = ''
 const clients = {} as Record<(typeof paths)[number] | 'bearer', Client>
 let makeAuthClient: (path: (typeof authPaths)[number], secret: string) => Client
@@ -111,18 +113,31 @@ beforeAll(async () => {
   const getToken = (hint?: unknown) => (hint ? `${bearerValue}-fresh` : bearerValue)
   clients.bearer = createClient({ baseURL: server.url, middleware: [bearer({ getToken }), ...pipeline()] })
   makeAuthClient = (path, secret) =>
-    createClient({
-      baseURL: server.url,
-      middleware: [
-        oauth2({
-          tokenURL: `${server.url}/${path === 'oauth2Refused' ? 'token-refused' : 'token'}`,
-          clientId: 'leak-test',
-          clientSecret: secret,
-          clientAuth: path === 'oauth2Body' ? 'body' : 'basic',
-        }),
-        ...pipeline(),
-      ],
-    })
+    path === 'sigv4'
+      ? createClient({
+          baseURL: server.url,
+          middleware: [
+            ...pipeline().slice(0, -1),
+            sigv4({
+              service: 'execute-api',
+              region: 'us-east-1',
+              credentials: { accessKeyId: 'AKIDLEAK', secretAccessKey: secret, sessionToken: secret },
+            }),
+            spy,
+          ],
+        })
+      : createClient({
+          baseURL: server.url,
+          middleware: [
+            oauth2({
+              tokenURL: `${server.url}/${path === 'oauth2Refused' ? 'token-refused' : 'token'}`,
+              clientId: 'leak-test',
+              clientSecret: secret,
+              clientAuth: path === 'oauth2Body' ? 'body' : 'basic',
+            }),
+            ...pipeline(),
+          ],
+        })
 })
 
 /** The leak server's token endpoint: it issues a token holding the secret, or refuses, echoing it. */
@@ -207,7 +222,7 @@ it(`no secret reaches a log, span, metric, error, response or request as printed
         const route = {
           ...{ ok: '/ok', fail: '/fail', network: '/ok', timeout: '/hang', retry: '/flaky', customFetch: '/ok' },
           ...{ redirectLoop: '/redirect-loop', crossOrigin: '/cross-origin' },
-          ...{ bearer: '/bearer', oauth2: '/ok', oauth2Body: '/ok', oauth2Refused: '/ok' },
+          ...{ bearer: '/bearer', oauth2: '/ok', oauth2Body: '/ok', oauth2Refused: '/ok', sigv4: '/ok' },
         }[path]
         const template = `/p/{${query}}/{seg}${route}`
         const target = userinfo ? `${client.baseURL.origin.replace('//', `//u:${value}@`)}${template}` : template
