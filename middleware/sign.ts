@@ -1,4 +1,5 @@
 import { isHTTPError } from '../src/client/error-guards.js'
+import type { HmacKey } from '../src/core/crypto.js'
 import { Headers } from '../src/core/headers.js'
 import { checkKeys, describe } from '../src/core/options.js'
 import type { ClientRequest, ClientResponse, Middleware } from '../src/core/types.js'
@@ -44,8 +45,8 @@ const SKEW_CODES =
 const SKEW_MS = 5 * 60_000
 
 /**
- * Signs every attempt with AWS Signature Version 4 (`Authorization: AWS4-HMAC-SHA256 …`), on Web
- * Crypto, so it runs on Node, Bun, Deno and workerd alike.
+ * Signs every attempt with AWS Signature Version 4 (`Authorization: AWS4-HMAC-SHA256 …`), on
+ * node:crypto where there is one (Node, Deno) and Web Crypto elsewhere (Bun, workerd).
  *
  * - **Innermost**: put it last in `middleware`, after `retry()`, `idempotency()` and `trace()`, so it
  *   signs the headers that are sent; a header added after it would break the signature.
@@ -72,9 +73,9 @@ export function sigv4(options: SigV4Options): Middleware {
   const { service, region, credentials, now } = checkOptions(options)
   const s3 = S3.has(service)
   let offset = 0 // the server's clock minus ours, in ms
-  let cached: { secret: string; date: string; key: Promise<CryptoKey> } | undefined
+  let cached: { secret: string; date: string; key: Promise<HmacKey> } | undefined
 
-  function keyFor(secret: string, date: string): Promise<CryptoKey> {
+  function keyFor(secret: string, date: string): Promise<HmacKey> {
     if (cached?.secret !== secret || cached.date !== date) cached = { secret, date, key: signingKey(secret, date, region, service) }
     return cached.key
   }

@@ -1,9 +1,12 @@
 // AWS Signature Version 4, the pure parts: canonical request, string to sign, signing key and
-// signature, on Web Crypto alone (every runtime has `crypto.subtle`). Written to the SigV4 page,
+// signature, on src/core/crypto.ts (node:crypto on Node and Deno, Web Crypto on every other
+// runtime). Written to the SigV4 page,
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html, and checked byte
 // for byte against the official test suite (test/fixtures/sigv4/, test/middleware/sign.test.ts).
 
-const encoder = new TextEncoder()
+import { type HmacKey, hmac, hmacHex, hmacKey, sha256Hex } from '../src/core/crypto.js'
+
+export { sha256Hex }
 
 /** What a signature covers: the request as it goes on the wire. */
 export type SigV4Request = {
@@ -136,29 +139,18 @@ export function credentialScope(scope: SigV4Scope): string {
   return `${scope.amzDate.slice(0, 8)}/${scope.region}/${scope.service}/aws4_request`
 }
 
-/** Hex SHA-256 of bytes or of a string's UTF-8. */
-export async function sha256Hex(data: string | Uint8Array | ArrayBuffer): Promise<string> {
-  const bytes = typeof data === 'string' ? encoder.encode(data) : data
-  return hex(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>))
-}
-
-async function hmac(key: ArrayBuffer | Uint8Array, text: string): Promise<ArrayBuffer> {
-  const imported = await crypto.subtle.importKey('raw', key as Uint8Array<ArrayBuffer>, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign'])
-  return crypto.subtle.sign('HMAC', imported, encoder.encode(text))
-}
-
 /**
  * The signing key, `HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service), "aws4_request")`,
- * as a non-extractable HMAC key: it can sign, and cannot be read back.
+ * as a key that can only sign (a non-extractable `CryptoKey` on Web Crypto).
  */
-export async function signingKey(secretAccessKey: string, date: string, region: string, service: string): Promise<CryptoKey> {
-  let key = await hmac(encoder.encode(`AWS4${secretAccessKey}`), date)
-  for (const part of [region, service, 'aws4_request']) key = await hmac(key, part)
-  return crypto.subtle.importKey('raw', key, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign'])
+export async function signingKey(secretAccessKey: string, date: string, region: string, service: string): Promise<HmacKey> {
+  let key = await hmac(await hmacKey(`AWS4${secretAccessKey}`), date)
+  for (const part of [region, service, 'aws4_request']) key = await hmac(await hmacKey(key), part)
+  return hmacKey(key)
 }
 
 /** Canonical request, string to sign and signature of `request`, signed with `key` from {@link signingKey}. */
-export async function signParts(request: SigV4Request, scope: SigV4Scope, key: CryptoKey): Promise<SigV4Signature> {
+export async function signParts(request: SigV4Request, scope: SigV4Scope, key: HmacKey): Promise<SigV4Signature> {
   const headers = canonicalHeaders(request.headers)
   const canonicalRequest = [
     request.method.toUpperCase(),
@@ -169,7 +161,7 @@ export async function signParts(request: SigV4Request, scope: SigV4Scope, key: C
     request.payloadHash,
   ].join('\n')
   const stringToSign = ['AWS4-HMAC-SHA256', scope.amzDate, credentialScope(scope), await sha256Hex(canonicalRequest)].join('\n')
-  const signature = hex(await crypto.subtle.sign('HMAC', key, encoder.encode(stringToSign)))
+  const signature = await hmacHex(key, stringToSign)
   return { canonicalRequest, stringToSign, signedHeaders: headers.signed, signature }
 }
 
@@ -181,10 +173,4 @@ export function authorization(accessKeyId: string, scope: SigV4Scope, signature:
 /** `YYYYMMDDTHHMMSSZ` of a time in ms. */
 export function amzDate(ms: number): string {
   return new Date(ms).toISOString().replace(/[:-]|\.\d{3}/g, '')
-}
-
-function hex(buffer: ArrayBuffer): string {
-  let out = ''
-  for (const byte of new Uint8Array(buffer)) out += byte.toString(16).padStart(2, '0')
-  return out
 }

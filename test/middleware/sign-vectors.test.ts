@@ -5,6 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { authorization, type SigV4Scope, sha256Hex, signingKey, signParts } from '../../middleware/sigv4-canonical.js'
+import * as web from '../../src/web/crypto.js'
 
 const DIR = join(import.meta.dirname, '../fixtures/sigv4')
 const cases = readdirSync(DIR, { withFileTypes: true })
@@ -74,5 +75,10 @@ describe('the AWS SigV4 test suite (aws-c-auth v4)', () => {
     expect(parts.signature).toBe(read(name, 'header-signature.txt'))
     const signed = /^Authorization:(.*)$/m.exec(read(name, 'header-signed-request.txt'))?.[1]
     expect(authorization(context.credentials.access_key_id, scope, parts)).toBe(signed)
+    // The Web Crypto edge (Bun, workerd; Node and Deno take node:crypto) signs the same.
+    let k = await web.hmac(await web.hmacKey(`AWS4${context.credentials.secret_access_key}`), amzDate.slice(0, 8))
+    for (const part of [context.region, context.service, 'aws4_request']) k = await web.hmac(await web.hmacKey(k), part)
+    expect(await web.hmacHex(await web.hmacKey(k), parts.stringToSign)).toBe(parts.signature)
+    expect(await web.sha256Hex(parts.canonicalRequest)).toBe(parts.stringToSign.split('\n')[3])
   })
 })
