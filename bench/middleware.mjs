@@ -7,7 +7,7 @@
 // drops every line (building and passing the line is counted, printing it is not).
 import { createConsola } from 'consola'
 import { recommended } from '../dist/index.js'
-import { health, log, redact, retry, timeout, trace } from '../dist/middleware/index.js'
+import { health, log, redact, retry, sigv4, timeout, trace } from '../dist/middleware/index.js'
 import { buildRequest } from '../dist/src/request/request.js'
 import { median } from './stats.mjs'
 
@@ -41,6 +41,10 @@ const rows = {
   'trace() (no SDK)': chain([trace()]),
   'log() (info, silent reporter)': chain([log({ logger: silent })]),
   'recommended() (all of the above)': chain(recommended({ log: { logger: silent } })),
+  // Web Crypto: a SHA-256 of the (empty) body and of the canonical request, one HMAC (the signing key is kept per day).
+  'sigv4() (GET, static credentials)': chain([
+    sigv4({ service: 'execute-api', region: 'us-east-1', credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'bench-secret' } }),
+  ]),
 }
 async function run(pipeline) {
   const started = process.hrtime.bigint()
