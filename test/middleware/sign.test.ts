@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { inspect } from 'node:util'
 import { describe, expect, it } from 'vitest'
-import { retry } from '../../middleware/index.js'
+import { idempotency, retry } from '../../middleware/index.js'
 import { type AwsCredentials, type SigV4Options, sigv4 } from '../../middleware/sign.js'
 import { type ClientRequest, type ClientResponse, createClient, type Middleware } from '../../src/index.js'
 import { type Seen, startServer, type TestServer } from '../helpers/server.js'
@@ -57,10 +57,11 @@ for (const core of ['fetch', 'undici'] as const) {
       expect(res.data.ok && res.data.signedHeaders).toEqual(expect.arrayContaining(['host', 'x-amz-date', 'accept']))
     })
 
-    it('signs a JSON POST over the bytes sent', async () => {
+    it('signs a JSON POST over the bytes sent, with the Idempotency-Key an outer idempotency() set', async () => {
       const server = await startServer(verifying())
-      const res = await client(server, core).post<Verdict>('/items', { json: { name: 'ünïcode', n: 1 } })
+      const res = await client(server, core, {}, [idempotency()]).post<Verdict>('/items', { json: { name: 'ünïcode', n: 1 } })
       expect(res.data.ok).toBe(true)
+      expect(res.data.ok && res.data.signedHeaders).toEqual(expect.arrayContaining(['content-type', 'idempotency-key']))
       expect(server.seen[0]?.body.toString()).toBe('{"name":"ünïcode","n":1}')
     })
 
@@ -154,6 +155,49 @@ describe('sigv4() alone', () => {
     await expect(signer(request as unknown as ClientRequest, answer)).rejects.toThrow(
       /ReadableStream.*"execute-api" needs the body's SHA-256.*only S3 accepts UNSIGNED-PAYLOAD.*Send a string, Uint8Array or Blob/,
     )
+  })
+
+  /** A `next` that answers each attempt from `answers` in turn, keeping the X-Amz-Date it was sent with. */
+  function scripted(answers: { status: number; headers?: Record<string, string>; data?: unknown }[]) {
+    const dates: string[] = []
+    const next = async (request: ClientRequest) => {
+      dates.push(request.headers.get('x-amz-date') ?? '')
+      const { status, headers = {}, data } = answers[Math.min(dates.length - 1, answers.length - 1)] ?? { status: 200 }
+      return { status, ok: status < 300, request, headers: new Headers(headers), data } as unknown as ClientResponse
+    }
+    return { dates, next }
+  }
+  const get = {
+    method: 'GET',
+    url: new URL('https://lambda.eu-west-1.amazonaws.com/x'),
+    headers: new Headers(),
+    body: undefined,
+  } as unknown as ClientRequest
+  const T = Date.parse('2026-12-07T12:00:00Z')
+  const ahead = new Date(T + 20 * 60_000).toUTCString()
+
+  it('a JSON InvalidSignatureException "Signature expired" (throwHttpErrors: false) corrects the clock and is signed again', async () => {
+    const { dates, next } = scripted([
+      {
+        status: 403,
+        headers: { date: ahead, 'x-amzn-errortype': 'InvalidSignatureException:http://internal.amazon.com/coral/' },
+        data: { message: 'Signature expired: 20261207T120000Z is now earlier than 20261207T121500Z' },
+      },
+      { status: 200 },
+    ])
+    const signer = sigv4({ service: 'lambda', region: 'eu-west-1', credentials: keys, now: () => T })
+    expect((await signer(get, next)).status).toBe(200)
+    expect(dates).toEqual(['20261207T120000Z', '20261207T122000Z'])
+    await signer(get, next)
+    expect(dates[2]).toBe('20261207T122000Z')
+  })
+
+  it('a skewed Date on a refusal that is not about time (AccessDenied) changes nothing and is not replayed', async () => {
+    const { dates, next } = scripted([{ status: 403, headers: { date: ahead }, data: '<Error><Code>AccessDenied</Code></Error>' }])
+    const signer = sigv4({ service: 's3', region: 'eu-west-1', credentials: keys, now: () => T })
+    expect((await signer(get, next)).status).toBe(403)
+    await signer(get, next)
+    expect(dates).toEqual(['20261207T120000Z', '20261207T120000Z'])
   })
 
   it.each([
