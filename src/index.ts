@@ -76,6 +76,7 @@ export {
   ValidationError,
 } from './errors/errors.js'
 export { NetworkError } from './errors/network-error.js'
+export { SignatureError, type SignatureFailure } from './errors/signature-error.js'
 export { type NextPage, type Pageable, type PageContext, type PaginateOptions, paginate } from './features/paginate.js'
 export { type BreakerStore, createMemoryRateLimitStore, type RateLimitStore, type RatePlan, type Reservation } from './features/stores.js'
 export {
@@ -86,5 +87,14 @@ export {
   type TokenCacheOptions,
   type TokenStore,
 } from './features/token-cache.js'
+export {
+  createWebhookVerifier,
+  type RawWebhookBody,
+  signWebhook,
+  type VerifiedWebhook,
+  verifyWebhook,
+  type WebhookVerifier,
+  type WebhookVerifierOptions,
+} from './features/webhook.js'
 export { isSecretHeader, isSecretQueryParam, REDACTED, type RedactionRules, redactHeaders, redactURL } from './redact/redact.js'
 export type { ParamScalar, ParamValue } from './request/params.js'
