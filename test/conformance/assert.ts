@@ -1,6 +1,7 @@
 // What every conformance case uses: its context (the server's URL, the library as the runtime
 // loaded it) and small assertions that work on every runtime (no node:assert on workerd).
 import type * as Core from 'fetchline-http'
+import type * as Alipay from 'fetchline-http/clients/alipay'
 import type * as Example from 'fetchline-http/clients/example'
 import type * as WeChat from 'fetchline-http/clients/wechat'
 import type * as Middleware from 'fetchline-http/middleware'
@@ -19,7 +20,7 @@ export type Context = {
     core: typeof Core
     middleware: typeof Middleware
     testing: typeof Testing
-    clients: { wechat: typeof WeChat; example: typeof Example }
+    clients: { wechat: typeof WeChat; example: typeof Example; alipay: typeof Alipay }
     createConsola: (options: { level: number; reporters: { log: (entry: Record<string, unknown>) => void }[] }) => unknown
   }
 }

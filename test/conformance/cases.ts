@@ -10,6 +10,7 @@ import { params } from './params.js'
 import { redirects } from './redirects.js'
 import { requests } from './requests.js'
 import { signCases } from './sign.js'
+import { signing } from './signing.js'
 import { size } from './size.js'
 import { traceCases } from './trace.js'
 
@@ -27,4 +28,5 @@ export const cases: Record<string, Case> = {
   ...traceCases,
   ...cacheCases,
   ...signCases,
+  ...signing,
 }

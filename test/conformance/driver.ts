@@ -2,7 +2,9 @@
 // CONFORMANCE_RUNTIMES (default node,bun,deno,workerd) picks runtimes; RUNTIMES_DIR (default
 // .cache/runtimes, filled by .ci/run) holds bun, deno, workerd and miniflare; CONFORMANCE_NODE
 // is the Node that runs the Node reference (default: this one). workerd needs this driver on
-// Node >= 22 (miniflare 4). Exits 1 when a case failed; writes conformance-results.json.
+// Node >= 22 (miniflare 4). CONFORMANCE_ONLY (comma-separated parts of names, e.g.
+// 'webhook:,alipay:') runs only the cases whose names contain one. Exits 1 when a case failed;
+// writes conformance-results.json.
 // By hand: npm run build && npx tsx test/conformance/driver.ts
 import { spawn } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
@@ -18,7 +20,8 @@ const RUNTIME_LIMIT_MS = Number(process.env.CONFORMANCE_RUNTIME_LIMIT_MS ?? 150_
 const root = resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '../..')
 const dir = resolve(root, process.env.RUNTIMES_DIR ?? '.cache/runtimes')
 const bin = (name: string): string => resolve(dir, 'node_modules/.bin', name)
-const names = Object.keys(cases)
+const only = (process.env.CONFORMANCE_ONLY ?? '').split(',').filter(Boolean)
+const names = Object.keys(cases).filter((name) => only.length === 0 || only.some((part) => name.includes(part)))
 
 export type Env = { url: string; closedURL: string; names: string[]; limit: number }
 

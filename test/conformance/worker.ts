@@ -3,6 +3,7 @@
 // that hangs costs its own time limit only; the server's URL comes in as a binding.
 import { createConsola } from 'consola'
 import * as core from 'fetchline-http'
+import * as alipay from 'fetchline-http/clients/alipay'
 import * as example from 'fetchline-http/clients/example'
 import * as wechat from 'fetchline-http/clients/wechat'
 import * as middleware from 'fetchline-http/middleware'
@@ -16,7 +17,7 @@ const lib: Context['lib'] = {
   core,
   middleware,
   testing,
-  clients: { wechat, example },
+  clients: { wechat, example, alipay },
   createConsola: createConsola as Context['lib']['createConsola'],
 }
 
