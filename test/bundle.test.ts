@@ -74,6 +74,7 @@ const ENTRIES = [
   "export * from 'fetchline-http/middleware'",
   "export * from 'fetchline-http/clients/example'",
   "export * from 'fetchline-http/clients/wechat'",
+  "export * from 'fetchline-http/clients/alipay'",
   "export * from 'fetchline-http/testing'",
 ]
 
@@ -93,4 +94,11 @@ it('createClient + recommended() for workerd: within the recorded minified and g
   expect(code.byteLength).toBeLessThanOrEqual(Math.round(workerBudget.minified * 1.1))
   expect(gzipSync(code).byteLength).toBeLessThanOrEqual(Math.round(workerBudget.gzipped * 1.1))
   expect(code.byteLength).toBeGreaterThan(10_000) // it did bundle the client and its pipeline
+})
+
+it('the webhook verifier alone bundles without a transport, undici or a node: built-in (any runtime)', async () => {
+  const { shipped, imports } = await bundleFor("export { createWebhookVerifier, signWebhook } from 'fetchline-http'", RUNTIMES.workerd)
+  expect(shipped.filter((path) => /undici|transport|consola|opentelemetry/.test(path))).toEqual([])
+  expect(imports.filter((path) => path.startsWith('node:'))).toEqual([])
+  expect(shipped).toContain('dist/src/features/webhook.js')
 })

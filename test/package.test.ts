@@ -15,6 +15,10 @@ const entries: Record<string, string[]> = {
     'RateLimitError',
     'isRateLimitError',
     'createMemoryRateLimitStore',
+    'createWebhookVerifier',
+    'verifyWebhook',
+    'signWebhook',
+    'SignatureError',
   ],
   'fetchline-http/middleware': [
     'retry',
@@ -41,6 +45,7 @@ const entries: Record<string, string[]> = {
   'fetchline-http/middleware/idempotency': ['idempotency'],
   'fetchline-http/testing': ['mockFetch'],
   'fetchline-http/clients/example': ['createExampleClient'],
+  'fetchline-http/clients/alipay': ['createAlipayClient', 'signAlipayRequest', 'verifyAlipayAnswer', 'alipayCertSn', 'SignatureError'],
 }
 
 describe('package exports', () => {
