@@ -132,7 +132,7 @@ function header(headers: Headers | Record<string, string | string[] | undefined>
 }
 
 /**
- * Verifies an answer (or a v3 notification) over its raw bytes: the signature, the certificate SN
+ * Verifies an answer over its raw bytes: the signature, the certificate SN
  * it names, and its timestamp. Rejects with `SignatureError` (`reason` `'missing'`, `'serial'`,
  * `'clock'` or `'signature'`); resolves when it holds.
  *

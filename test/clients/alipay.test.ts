@@ -42,6 +42,12 @@ for (const core of ['fetch', 'undici'] as const) {
       expect(t.server.checked[0]?.ok).toBe(true)
     })
 
+    it('signs an alipay-app-auth-token (a call on behalf of a merchant) as its own line', async () => {
+      await using t = await setup(core)
+      await t.alipay.client.post('/v3/alipay/trade/query', { json: query, headers: { 'alipay-app-auth-token': '202312BB1f2f6b0e' } })
+      expect(t.server.checked[0]?.ok).toBe(true)
+    })
+
     it('rejects a tampered answer with SignatureError before parsing it', async () => {
       await using t = await setup(core, { tamper: true })
       const error = await t.alipay.client.post('/v3/alipay/trade/query', { json: query }).catch((e: unknown) => e)
