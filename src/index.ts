@@ -12,6 +12,7 @@ export {
   isPaginationError,
   isParseError,
   isRateLimitError,
+  isSignatureError,
   isTimeoutError,
   isValidationError,
 } from './client/error-guards.js'

@@ -17,6 +17,7 @@ import type {
 } from '../errors/errors.js'
 import { KIND } from '../errors/errors.js'
 import type { NetworkError } from '../errors/network-error.js'
+import type { SignatureError } from '../errors/signature-error.js'
 import { baseOf, joinPath } from '../request/request.js'
 import type { HttpVerb, OperationError, OperationOf, PathsWith, WithPaths } from './openapi.js'
 
@@ -163,3 +164,11 @@ export const isMaxResponseSizeError = (error: unknown): error is MaxResponseSize
  * if (isOAuth2Error(error) && error.error === 'invalid_client') console.error('check the client id and secret')
  */
 export const isOAuth2Error = (error: unknown): error is OAuth2Error => hasBrand(error, 'OAuth2Error')
+/**
+ * Whether `error` is a {@link SignatureError} (a signed answer or callback failed verification),
+ * also from another installed copy.
+ *
+ * @example
+ * if (isSignatureError(error)) console.error(error.reason, error.serial)
+ */
+export const isSignatureError = (error: unknown): error is SignatureError => hasBrand(error, 'SignatureError')

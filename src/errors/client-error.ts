@@ -24,6 +24,7 @@ export type ErrorCode =
   | 'FL_ERR_MAX_REDIRECTS'
   | 'FL_ERR_MAX_RESPONSE_SIZE'
   | 'FL_ERR_OAUTH2'
+  | 'FL_ERR_SIGNATURE'
   | (string & {})
 
 type ErrorInit = { code: ErrorCode; request?: ClientRequest | undefined; cause?: unknown }
