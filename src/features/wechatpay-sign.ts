@@ -96,7 +96,7 @@ export async function verifyWeChatPay(headers: HeaderSource, body: Uint8Array, o
   const nonce = headerOf(headers, 'wechatpay-nonce')
   const signature = headerOf(headers, 'wechatpay-signature')
   const serial = headerOf(headers, 'wechatpay-serial')
-  const fail = (reason: SignatureError['reason']) => new SignatureError(options.what, reason, { request: options.request, serial })
+  const fail = (reason: SignatureError['reason']) => SignatureError.of(options.what, reason, { request: options.request, serial })
   if (!timestamp || !nonce || !signature || !serial || !/^\d{1,12}$/.test(timestamp)) throw fail('missing')
   if (signature.startsWith(WECHATPAY_PROBE)) throw fail('probe')
   const now = (options.now ?? Date.now()) / 1000
