@@ -75,6 +75,7 @@ const ENTRIES = [
   "export * from 'fetchline-http/clients/example'",
   "export * from 'fetchline-http/clients/wechat'",
   "export * from 'fetchline-http/clients/alipay'",
+  "export * from 'fetchline-http/clients/wechatpay'",
   "export * from 'fetchline-http/testing'",
 ]
 
