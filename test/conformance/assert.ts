@@ -4,6 +4,7 @@ import type * as Core from 'fetchline-http'
 import type * as Alipay from 'fetchline-http/clients/alipay'
 import type * as Example from 'fetchline-http/clients/example'
 import type * as WeChat from 'fetchline-http/clients/wechat'
+import type * as WeChatPay from 'fetchline-http/clients/wechatpay'
 import type * as Middleware from 'fetchline-http/middleware'
 import type * as Testing from 'fetchline-http/testing'
 
@@ -20,7 +21,7 @@ export type Context = {
     core: typeof Core
     middleware: typeof Middleware
     testing: typeof Testing
-    clients: { wechat: typeof WeChat; example: typeof Example; alipay: typeof Alipay }
+    clients: { wechat: typeof WeChat; wechatpay: typeof WeChatPay; example: typeof Example; alipay: typeof Alipay }
     createConsola: (options: { level: number; reporters: { log: (entry: Record<string, unknown>) => void }[] }) => unknown
   }
 }

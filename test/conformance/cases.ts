@@ -13,6 +13,7 @@ import { signCases } from './sign.js'
 import { signing } from './signing.js'
 import { size } from './size.js'
 import { traceCases } from './trace.js'
+import { wechatpayCases } from './wechatpay.js'
 
 export type { Case, Context, Runtime } from './assert.js'
 
@@ -29,4 +30,5 @@ export const cases: Record<string, Case> = {
   ...cacheCases,
   ...signCases,
   ...signing,
+  ...wechatpayCases,
 }

@@ -12,11 +12,12 @@ const runtime: Runtime = g.Bun ? 'bun' : g.Deno ? 'deno' : 'node'
 const print = (result: Result | { name: string; ok: false; ms: 0; error: string }): void => console.log(MARK + JSON.stringify(result))
 
 async function load(): Promise<Context['lib']> {
-  const [core, middleware, testing, wechat, example, alipay, consola] = await Promise.all([
+  const [core, middleware, testing, wechat, wechatpay, example, alipay, consola] = await Promise.all([
     import('fetchline-http'),
     import('fetchline-http/middleware'),
     import('fetchline-http/testing'),
     import('fetchline-http/clients/wechat'),
+    import('fetchline-http/clients/wechatpay'),
     import('fetchline-http/clients/example'),
     import('fetchline-http/clients/alipay'),
     import('consola'),
@@ -25,7 +26,7 @@ async function load(): Promise<Context['lib']> {
     core,
     middleware,
     testing,
-    clients: { wechat, example, alipay },
+    clients: { wechat, wechatpay, example, alipay },
     createConsola: consola.createConsola as Context['lib']['createConsola'],
   }
 }

@@ -6,6 +6,7 @@ import * as core from 'fetchline-http'
 import * as alipay from 'fetchline-http/clients/alipay'
 import * as example from 'fetchline-http/clients/example'
 import * as wechat from 'fetchline-http/clients/wechat'
+import * as wechatpay from 'fetchline-http/clients/wechatpay'
 import * as middleware from 'fetchline-http/middleware'
 import * as testing from 'fetchline-http/testing'
 import type { Context } from './assert.js'
@@ -17,7 +18,7 @@ const lib: Context['lib'] = {
   core,
   middleware,
   testing,
-  clients: { wechat, example, alipay },
+  clients: { wechat, wechatpay, example, alipay },
   createConsola: createConsola as Context['lib']['createConsola'],
 }
 
