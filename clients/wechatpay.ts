@@ -91,6 +91,8 @@ export type WeChatPayClient = {
     headers: HeaderSource,
     rawBody: string | Uint8Array | ArrayBuffer,
   ): Promise<WeChatPayNotification<T>>
+  // Without a type argument, and where a framework helper infers from it: the common resource.
+  parseNotification(headers: HeaderSource, rawBody: string | Uint8Array | ArrayBuffer): Promise<WeChatPayNotification>
   /** RSA-OAEP of a sensitive field with the key every request names in `Wechatpay-Serial`. */
   encrypt(value: string): Promise<string>
   close(): Promise<void>

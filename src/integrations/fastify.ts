@@ -1,6 +1,7 @@
 // fetchline-http/fastify: a Fastify plugin that hands routes a registry of clients and closes them
 // when the server closes. Node only (Fastify runs on Node).
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { isSignatureError } from '../client/error-guards.js'
 import type { Closable, Registry } from '../client/registry.js'
 import { checkKeys } from '../core/options.js'
 
@@ -55,3 +56,55 @@ Object.assign(fetchlinePlugin, {
   [Symbol.for('fastify.display-name')]: 'fetchline',
   [Symbol.for('plugin-meta')]: { name: 'fetchline', fastify: '5.x' },
 })
+
+/** Anything that verifies a signed callback over its raw body: `createWeChatPayClient(…)`. */
+export type NotificationVerifier<E> = {
+  parseNotification(headers: FastifyRequest['headers'], rawBody: Uint8Array): Promise<E>
+}
+
+/**
+ * Options of {@link notificationRoute}.
+ *
+ * @example
+ * notificationRoute(app, { url: '/wechatpay/notify', verifier: pay, handler: async (event) => orders.paid(event.resource) })
+ */
+export type NotificationRouteOptions<E> = {
+  /** The route's path (the `notify_url` given to the vendor). */
+  url: string
+  verifier: NotificationVerifier<E>
+  /** Runs once the callback verified; a throw answers 500, so the vendor sends it again. */
+  handler: (event: E, request: FastifyRequest) => unknown
+}
+
+/**
+ * A POST route for a signed vendor callback (WeChat Pay's payment and refund notifications): the
+ * body reaches the verifier as the raw bytes received (its own encapsulated JSON parser keeps the
+ * buffer, so nothing is re-serialised before verification), a `SignatureError` answers 401
+ * `{ code: 'FAIL' }` (WeChat Pay sends the notification again later), success answers 204.
+ *
+ * @example
+ * const pay = createWeChatPayClient(settings.wechatpay)
+ * notificationRoute(app, { url: '/wechatpay/notify', verifier: pay, handler: async ({ resource }) => markPaid(resource.out_trade_no) })
+ */
+export function notificationRoute<E>(app: FastifyInstance, options: NotificationRouteOptions<E>): void {
+  checkKeys('notificationRoute', options, ['url', 'verifier', 'handler'])
+  if (typeof options.verifier?.parseNotification !== 'function') {
+    throw new TypeError('notificationRoute needs { verifier }: a client with parseNotification, e.g. createWeChatPayClient(…)')
+  }
+  void app.register(async (scope) => {
+    scope.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => done(null, body))
+    scope.post(options.url, async (request, reply) => {
+      const raw = request.body instanceof Uint8Array ? request.body : new Uint8Array(0)
+      let event: E
+      try {
+        event = await options.verifier.parseNotification(request.headers, raw)
+      } catch (error) {
+        if (!isSignatureError(error)) throw error
+        request.log.warn({ reason: error.reason, serial: error.serial }, 'callback failed verification')
+        return reply.code(401).send({ code: 'FAIL', message: 'signature verification failed' })
+      }
+      await options.handler(event, request)
+      return reply.code(204).send()
+    })
+  })
+}
