@@ -1,10 +1,14 @@
 // createWeChatPayClient against a fake WeChat Pay (test/helpers/wechatpay.ts) that checks every
 // request's signature with the merchant's public key and signs every answer with a platform key.
 import { inspect } from 'node:util'
+import fc from 'fast-check'
+import { Redis } from 'ioredis'
 import { describe, expect, it } from 'vitest'
 import { createWeChatPayClient, type WeChatPayClientOptions } from '../../clients/wechatpay.js'
 import { createMemoryTokenStore, isSignatureError, recommended, SignatureError } from '../../index.js'
+import { createRedisTokenStore } from '../../src/integrations/redis.js'
 import { captureLogs } from '../helpers/capture.js'
+import { redisMissing, startRedisServer } from '../helpers/redis.js'
 import { startFakeWeChatPay } from '../helpers/wechatpay.js'
 
 type Fake = Awaited<ReturnType<typeof startFakeWeChatPay>>
@@ -191,6 +195,32 @@ describe('platform certificates', () => {
   })
 })
 
+describe.skipIf(redisMissing())('platform certificates in Redis', () => {
+  it('two instances share one download through createRedisTokenStore, and Redis holds no key material', async () => {
+    const server = await startRedisServer()
+    const redis = new Redis(server.url, { lazyConnect: true })
+    await redis.connect()
+    try {
+      const fake = await startFakeWeChatPay()
+      const certificateStore = createRedisTokenStore({ redis, prefix: 'wechatpay-test:' })
+      await using a = payFor(fake, { certificateStore })
+      await using b = payFor(fake, { certificateStore })
+      await a.client.post('/v3/pay/transactions/native', { json: order('T-A') })
+      await b.client.post('/v3/pay/transactions/native', { json: order('T-B') })
+      expect(fake.state.downloads).toBe(1)
+      const keys = await redis.keys('*')
+      const stored = (await Promise.all(keys.map((key) => redis.get(key)))).join('\n')
+      expect(keys).toEqual(['wechatpay-test:wechatpay:certificates:1900009191'])
+      expect(stored).toContain(fake.certificates[0]?.serial)
+      for (const line of fake.merchant.privateKey.split('\n').slice(1, -2)) expect(stored).not.toContain(line)
+      expect(stored).not.toContain(fake.apiV3Key)
+    } finally {
+      redis.disconnect()
+      await server.stop()
+    }
+  })
+})
+
 describe('secrets', () => {
   it('the private key and the APIv3 key appear in no log line, error, inspect or JSON of the client', async () => {
     const fake = await startFakeWeChatPay()
@@ -214,6 +244,36 @@ describe('secrets', () => {
     expect(seen).not.toContain(keyBody.slice(0, 40))
     expect(seen).not.toContain(fake.apiV3Key)
   })
+
+  it('property: whatever the APIv3 key, neither it nor the private key shows in logs, errors (causes included), JSON or inspect — a decrypt failure too', async () => {
+    const key = fc.stringMatching(/^[A-Za-z0-9+/=_-]{32}$/)
+    await fc.assert(
+      fc.asyncProperty(key, key, fc.string({ maxLength: 20 }), async (serverKey, clientKey, outTradeNo) => {
+        fc.pre(serverKey !== clientKey)
+        const fake = await startFakeWeChatPay({ signWith: 'publicKey', apiV3Key: serverKey })
+        const logs = captureLogs(5)
+        await using pay = payFor(fake, {
+          apiV3Key: clientKey,
+          platformCertificates: false,
+          publicKey: fake.publicKey,
+          middleware: recommended({ retry: false, log: { logger: logs.logger, bodies: true } }),
+        })
+        await pay.client.post('/v3/pay/transactions/native', { json: order(outTradeNo) })
+        fake.state.tamper = 'probe'
+        const probed = await failure(pay.client.post('/v3/pay/transactions/native', { json: order(outTradeNo) }))
+        const { headers, body } = fake.notification({ out_trade_no: outTradeNo })
+        const undecryptable = await failure(pay.parseNotification(headers, body)) // sealed under the server's key
+        expect(undecryptable.reason).toBe('decrypt')
+        const seen = [logs.lines, probed, undecryptable, pay]
+          .map((v) => `${inspect(v, { depth: 10, showHidden: true })}\n${JSON.stringify(v)}\n${(v as Error).stack ?? ''}`)
+          .join('\n')
+        for (const secret of [serverKey, clientKey, ...fake.merchant.privateKey.split('\n').slice(1, -2)])
+          expect(seen).not.toContain(secret)
+        await fake.close()
+      }),
+      { numRuns: 8 },
+    )
+  }, 60_000)
 
   it('bad options fail at once without echoing a key', () => {
     const base = {

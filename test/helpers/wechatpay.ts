@@ -72,12 +72,12 @@ export type Checked = {
 }
 
 /** Starts the fake; `signWith` picks the key its answers are signed with. */
-export async function startFakeWeChatPay(options: { signWith?: 'certificate' | 'publicKey' } = {}) {
+export async function startFakeWeChatPay(options: { signWith?: 'certificate' | 'publicKey'; apiV3Key?: string } = {}) {
   const mchid = '1900009191'
   const serialNo = alnum(40).toUpperCase()
   const merchant = rsaKeys()
   const publicKey = { id: 'PUB_KEY_ID_0119000091912026120700000000000001', ...rsaKeys() }
-  const apiV3Key = alnum(32)
+  const apiV3Key = options.apiV3Key ?? alnum(32)
   const certificates: Platform[] = [await platformCertificate()]
   const state = {
     signWith: options.signWith ?? 'certificate',
