@@ -154,6 +154,29 @@ describe('createWeChatPayClient signs every attempt', () => {
   })
 })
 
+describe("WeChat Pay's clock", () => {
+  it("a verified answer's Wechatpay-Timestamp moves the next signatures' timestamps to WeChat Pay's clock", async () => {
+    const fake = await startFakeWeChatPay({ signWith: 'publicKey' })
+    fake.state.skew = 200_000
+    await using pay = payFor(fake, { platformCertificates: false, publicKey: fake.publicKey })
+    await pay.client.post('/v3/pay/transactions/native', { json: order('T-1') })
+    await pay.client.post('/v3/pay/transactions/native', { json: order('T-2') })
+    const [first, second] = fake.state.checked.map((c) => c.timestamp - Math.floor(Date.now() / 1000))
+    expect(Math.abs(first as number)).toBeLessThanOrEqual(2)
+    expect(Math.abs((second as number) - 200)).toBeLessThanOrEqual(2)
+  })
+
+  it("a 401 for a timestamp too far from WeChat Pay's clock corrects the next signature from its Date", async () => {
+    const fake = await startFakeWeChatPay({ signWith: 'publicKey' })
+    Object.assign(fake.state, { skew: 250_000, requestWindow: 60 })
+    await using pay = payFor(fake, { platformCertificates: false, publicKey: fake.publicKey })
+    await expect(pay.client.post('/v3/pay/transactions/native', { json: order('T-1') })).rejects.toMatchObject({ status: 401 })
+    const { data } = await pay.client.post<{ code_url: string }>('/v3/pay/transactions/native', { json: order('T-1') })
+    expect(data.code_url).toMatch(/^weixin:/)
+    expect(fake.state.checked.map((c) => c.valid)).toEqual([false, true])
+  })
+})
+
 describe('platform certificates', () => {
   it('are downloaded once, decrypted, and downloaded again for a serial WeChat Pay rotated to', async () => {
     const fake = await startFakeWeChatPay()

@@ -88,13 +88,18 @@ export async function startFakeWeChatPay(options: { signWith?: 'certificate' | '
     downloads: 0,
     orders: new Map<string, Record<string, unknown>>(),
     received: [] as Array<{ url: string; body: unknown; serial: string | undefined }>,
+    /** How far this fake's clock is ahead of the host's, in ms. */
+    skew: 0,
+    /** How far a request's timestamp may be from this fake's clock, in seconds. */
+    requestWindow: 300,
   }
+  const now = () => Date.now() + state.skew
   const signer = () => {
     const newest = certificates[certificates.length - 1] as Platform
     return state.signWith === 'publicKey' ? { key: publicKey.privateKey, serial: publicKey.id } : { key: newest.key, serial: newest.serial }
   }
 
-  function sign(body: string, at = Math.floor(Date.now() / 1000)) {
+  function sign(body: string, at = Math.floor(now() / 1000)) {
     const { key, serial } = signer()
     const nonce = alnum(32)
     const signature = createSign('RSA-SHA256').update(`${at}\n${nonce}\n${body}\n`).sign(key, 'base64')
@@ -112,7 +117,7 @@ export async function startFakeWeChatPay(options: { signWith?: 'certificate' | '
     const valid =
       id === mchid &&
       serial === serialNo &&
-      Math.abs(Date.now() / 1000 - Number(timestamp)) < 300 &&
+      Math.abs(now() / 1000 - Number(timestamp)) < state.requestWindow &&
       createVerify('RSA-SHA256')
         .update(message)
         .verify(merchant.publicKey, signature as string, 'base64')
@@ -188,7 +193,8 @@ export async function startFakeWeChatPay(options: { signWith?: 'certificate' | '
 
   function handle(req: IncomingMessage, res: ServerResponse, seen: Seen): void {
     if (!check(req, seen)) {
-      res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ code: 'SIGN_ERROR', message: '签名错误' }))
+      const date = new Date(now()).toUTCString()
+      res.writeHead(401, { 'content-type': 'application/json', date }).end(JSON.stringify({ code: 'SIGN_ERROR', message: '签名错误' }))
       return
     }
     const fail = state.failFirst.shift()
@@ -202,7 +208,7 @@ export async function startFakeWeChatPay(options: { signWith?: 'certificate' | '
     state.tamper = undefined
     const headers: Record<string, string> = {
       'content-type': 'application/json; charset=utf-8',
-      ...sign(body, Math.floor(Date.now() / 1000) - (tamper === 'stale' ? 301 : 0)),
+      ...sign(body, Math.floor(now() / 1000) - (tamper === 'stale' ? 301 : 0)),
     }
     // The same JSON in other bytes: a verifier over a re-serialised body would wrongly pass it.
     if (tamper === 'body') body = body.replace('{', '{ ')
@@ -239,7 +245,7 @@ export async function startFakeWeChatPay(options: { signWith?: 'certificate' | '
       })
       const headers: Record<string, string> = {
         'content-type': 'application/json',
-        ...sign(body, Math.floor(Date.now() / 1000) - (tamper === 'stale' ? 301 : 0)),
+        ...sign(body, Math.floor(now() / 1000) - (tamper === 'stale' ? 301 : 0)),
       }
       if (tamper === 'probe') headers['wechatpay-signature'] = `WECHATPAY/SIGNTEST/${headers['wechatpay-signature']}`
       if (tamper === 'serial') headers['wechatpay-serial'] = 'UNKNOWN0000'
