@@ -262,7 +262,7 @@ export function createWeChatPayClient(options: WeChatPayClientOptions): WeChatPa
       const { id, create_time, event_type, resource_type, summary } = envelope
       return { id, create_time, event_type, resource_type, summary, resource }
     } catch (cause) {
-      throw new SignatureError('a WeChat Pay notification', 'decrypt', { serial, cause })
+      throw SignatureError.of('a WeChat Pay notification', 'decrypt', { serial, cause })
     }
   }
 
