@@ -45,6 +45,17 @@ export async function platformCertificate(effective = new Date()): Promise<Platf
   }
 }
 
+/**
+ * The keys every fake starts with, made once per test process: an RSA-2048 key pair and a
+ * certificate take ~0.1–0.5 s each to make, and every fake needs three. A rotation still makes a
+ * new certificate (see /v3/certificates below), so serials differ where a test needs them to.
+ */
+let startKeys: Promise<{ merchant: KeyPair; publicKey: KeyPair; platform: Platform }> | undefined
+const initialKeys = () => {
+  startKeys ??= platformCertificate().then((platform) => ({ merchant: rsaKeys(), publicKey: rsaKeys(), platform }))
+  return startKeys
+}
+
 const alnum = (n: number) =>
   randomBytes(n * 2)
     .toString('base64')
@@ -75,10 +86,11 @@ export type Checked = {
 export async function startFakeWeChatPay(options: { signWith?: 'certificate' | 'publicKey'; apiV3Key?: string } = {}) {
   const mchid = '1900009191'
   const serialNo = alnum(40).toUpperCase()
-  const merchant = rsaKeys()
-  const publicKey = { id: 'PUB_KEY_ID_0119000091912026120700000000000001', ...rsaKeys() }
+  const keys = await initialKeys()
+  const merchant = keys.merchant
+  const publicKey = { id: 'PUB_KEY_ID_0119000091912026120700000000000001', ...keys.publicKey }
   const apiV3Key = options.apiV3Key ?? alnum(32)
-  const certificates: Platform[] = [await platformCertificate()]
+  const certificates: Platform[] = [keys.platform]
   const state = {
     signWith: options.signWith ?? 'certificate',
     checked: [] as Checked[],

@@ -22,25 +22,33 @@ function recording() {
   const inner = createMemoryRateLimitStore()
   const plans: RatePlan[] = []
   const waits: number[] = []
+  const ats: number[] = []
   const store = {
     ...inner,
     async reserve(key: string, plan: RatePlan) {
       plans.push(plan)
       const reservation = await (inner.reserve as NonNullable<typeof inner.reserve>)(key, plan)
       waits.push(reservation.wait)
+      ats.push(reservation.at)
       return reservation
     },
   }
-  return { store, plans, waits }
+  return { store, plans, waits, ats }
 }
 
-/** Wait i is slot i (i × spacing ms) less the few µs the store's clock moved since the first reservation. */
-function expectSlots(waits: readonly number[], count: number, spacing: number): void {
+/**
+ * Reservation i lands on slot i: its time on the store's clock plus its wait is the first one's
+ * time plus i × spacing (to within float error), however long the calls took to reserve — on a
+ * loaded machine three concurrent reservations were 8 ms apart, which a bound on the waits alone
+ * took for a fault.
+ */
+function expectSlots(waits: readonly number[], ats: readonly number[], count: number, spacing: number): void {
   expect(waits).toHaveLength(count)
-  const lags = waits.map((wait, i) => i * spacing - wait)
+  const start = ats[0] ?? 0
+  const offsets = waits.map((wait, i) => (ats[i] ?? 0) + wait - start - i * spacing)
   expect(
-    lags.every((lag) => lag >= 0 && lag < 5),
-    `waits ${waits.join(', ')} for slots ${spacing} ms apart`,
+    offsets.every((offset) => Math.abs(offset) < 0.5),
+    `waits ${waits.join(', ')} at ${ats.map((at) => (at - start).toFixed(2)).join(', ')} for slots ${spacing} ms apart`,
   ).toBe(true)
 }
 
@@ -113,23 +121,23 @@ describe('createMemoryRateLimitStore (GCRA)', () => {
 describe('rateLimit()', () => {
   it('spaces calls interval / limit apart by default (GCRA), each waiting for its own slot', async () => {
     const server = await startServer(204)
-    const { store, plans, waits } = recording()
+    const { store, plans, waits, ats } = recording()
     await using api = createClient({ baseURL: server.url, middleware: [rateLimit({ limit: 2, interval: 300, store })] })
     await Promise.all(Array.from({ length: 6 }, () => api.get('/')))
     expect(server.seen).toHaveLength(6)
     expect(plans[0]).toMatchObject({ rate: 2, interval: 300, burst: 1 })
     // Each caller is handed its own slot, 150 ms after the one before (the sliding window would
     // let two go at once, then two more 300 ms later).
-    expectSlots(waits, 6, 150)
+    expectSlots(waits, ats, 6, 150)
   })
 
   it('aims below the limit by headroom', async () => {
     const server = await startServer(204)
-    const { store, plans, waits } = recording()
+    const { store, plans, waits, ats } = recording()
     await using api = createClient({ baseURL: server.url, middleware: [rateLimit({ limit: 10, interval: 500, headroom: 0.5, store })] })
     await Promise.all(Array.from({ length: 3 }, () => api.get('/')))
     expect(plans[0]?.rate).toBe(5) // 5 per 500 ms, not 10
-    expectSlots(waits, 3, 100)
+    expectSlots(waits, ats, 3, 100)
   })
 
   it.each([true, false])(
