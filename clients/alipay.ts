@@ -10,6 +10,7 @@ import {
   signAlipayRequest,
   verifyAlipayAnswer,
 } from '../src/features/alipay-sign.js'
+import { type ClockOffset, createClockOffset } from '../src/features/clock-offset.js'
 import type { ClientRequest, ClientResponse, FetchFunction, Middleware } from '../src/index.js'
 import { type Client, type ClientOptions, createClient } from '../src/index.js'
 import { type BufferedBodySource, readBufferedBody, settle } from '../src/request/body.js'
@@ -112,8 +113,13 @@ export {
 
 type Signer = { privateKey: CryptoKey; publicKey: CryptoKey }
 
-/** The innermost middleware: signs each attempt, verifies each answer before it is parsed. */
-function alipaySign(options: AlipayClientOptions, keys: () => Promise<Signer>): Middleware {
+/**
+ * The innermost middleware: signs each attempt, verifies each answer before it is parsed. The
+ * signatures' timestamps follow Alipay's clock: learned from a verified answer's signed
+ * `alipay-timestamp`, or from the `Date` of a 401 (Alipay's v3 gateway answers an authorization
+ * it refuses with 401 and a JSON `{ code, message }`, alipay-sdk-nodejs-all v4 test/alipay.test.ts).
+ */
+function alipaySign(options: AlipayClientOptions, keys: () => Promise<Signer>, clock: ClockOffset): Middleware {
   const appCertSn = options.appCert ? alipayCertSn(options.appCert) : undefined
   const certMode = options.alipayPublicKey.includes('CERTIFICATE')
   const alipaySn = certMode ? alipayCertSn(options.alipayPublicKey) : undefined
@@ -127,7 +133,15 @@ function alipaySign(options: AlipayClientOptions, keys: () => Promise<Signer>): 
     const body = await bodyBytes(request)
     headers.set(
       'authorization',
-      await signAlipayRequest(privateKey, { appId: options.appId, appCertSn, method: request.method, target, body, appAuthToken }),
+      await signAlipayRequest(privateKey, {
+        appId: options.appId,
+        appCertSn,
+        method: request.method,
+        target,
+        body,
+        appAuthToken,
+        timestamp: clock.now(),
+      }),
     )
     if (rootSn) headers.set('alipay-root-cert-sn', rootSn)
     const response = await next({ ...request, headers, responseType: 'arrayBuffer', throwHttpErrors: false })
@@ -138,7 +152,8 @@ function alipaySign(options: AlipayClientOptions, keys: () => Promise<Signer>): 
         if (!(error instanceof SignatureError)) throw error
         throw new SignatureError(error.reason, `${where(request)}: ${error.message}`, { request })
       })
-    }
+      clock.signed(Number(response.headers.get('alipay-timestamp')))
+    } else if (response.status === 401) clock.refused(response.headers.get('date'))
     return answer(request, response, bytes)
   }
 }
@@ -147,7 +162,9 @@ function alipaySign(options: AlipayClientOptions, keys: () => Promise<Signer>): 
  * An Alipay open API v3 client (`https://openapi.alipay.com/v3/…`): each attempt signed with the
  * app key (`ALIPAY-SHA256withRSA`, a fresh nonce and timestamp on every retry), each 2xx answer
  * verified with Alipay's key over its raw bytes before it is parsed; an answer that fails rejects
- * with `SignatureError` (`FL_ERR_SIGNATURE`). Key mode and cert mode.
+ * with `SignatureError` (`FL_ERR_SIGNATURE`). Key mode and cert mode. A clock that is off is
+ * corrected for the next signatures (from a verified answer's signed `alipay-timestamp` 5 s or more
+ * away, or the `Date` of a 401 a minute or more away); answers are judged on this host's clock.
  *
  * @example
  * await using alipay = createAlipayClient({ appId, privateKey, alipayPublicKey })
@@ -180,7 +197,7 @@ export function createAlipayClient(options: AlipayClientOptions): AlipayClient {
     ))
   const client = createClient({
     baseURL: options.baseURL ?? 'https://openapi.alipay.com',
-    middleware: [...(options.middleware ?? recommended()), alipaySign(options, keys)],
+    middleware: [...(options.middleware ?? recommended()), alipaySign(options, keys, createClockOffset())],
     ...(options.core ? { core: options.core } : {}),
     ...(options.fetch ? { fetch: options.fetch } : {}),
     ...(options.pool ? { pool: options.pool } : {}),

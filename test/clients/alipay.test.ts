@@ -62,6 +62,27 @@ for (const core of ['fetch', 'undici'] as const) {
       })
     })
 
+    // Alipay's clock runs 200 s ahead of this host's in both tests. Its v3 gateway refuses an
+    // authorization with a 401 and a JSON { code, message } (alipay-sdk-nodejs-all v4, commit
+    // e1676390, src/alipay.ts #curl and test/alipay.test.ts: `invalid-auth-token` at 401).
+    it("a verified answer's alipay-timestamp moves the next signatures' timestamps to Alipay's clock", async () => {
+      await using t = await setup(core, { clock: 200_000 })
+      await t.alipay.client.post('/v3/alipay/trade/query', { json: query })
+      await t.alipay.client.post('/v3/alipay/trade/query', { json: query })
+      const [first, second] = t.server.checked.map((c) => (Number(c.fields.timestamp) - Date.now()) / 1000)
+      expect(Math.abs(first as number)).toBeLessThanOrEqual(2)
+      expect(Math.abs((second as number) - 200)).toBeLessThanOrEqual(2)
+      expect(t.server.checked.map((c) => c.ok)).toEqual([true, true])
+    })
+
+    it("a 401 for a timestamp too far from Alipay's clock corrects the next signature from its Date", async () => {
+      await using t = await setup(core, { clock: 200_000, requestWindow: 60 })
+      await expect(t.alipay.client.post('/v3/alipay/trade/query', { json: query })).rejects.toMatchObject({ status: 401 })
+      const { data } = await t.alipay.client.post<{ trade_status: string }>('/v3/alipay/trade/query', { json: query })
+      expect(data.trade_status).toBe('TRADE_SUCCESS')
+      expect(t.server.checked.map((c) => c.ok)).toEqual([false, true])
+    })
+
     it('signs each retry anew: a fresh nonce and timestamp, each accepted', async () => {
       await using t = await setup(core, { failFirst: 2 })
       await t.alipay.client.post('/v3/alipay/trade/query', { json: query })

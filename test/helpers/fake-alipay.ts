@@ -42,6 +42,13 @@ export type FakeAlipayOptions = {
   signer?: { key: string; sn?: string }
   /** Milliseconds added to the answer's alipay-timestamp. */
   skew?: number
+  /**
+   * Milliseconds the fake's own clock runs ahead of the host's: its check of a request's
+   * timestamp, its answers' alipay-timestamp and their `Date`.
+   */
+  clock?: number
+  /** Seconds a request's timestamp may be away from the fake's clock. @default 300 */
+  requestWindow?: number
 }
 
 export type FakeAlipay = TestServer & {
@@ -59,10 +66,16 @@ function parseAuthorization(value: string): { auth: string; sign: string; fields
   return { auth: match[1], sign: match[2], fields }
 }
 
-function requestHolds(req: IncomingMessage, seen: Seen, auth: NonNullable<ReturnType<typeof parseAuthorization>>): boolean {
+function requestHolds(
+  req: IncomingMessage,
+  seen: Seen,
+  auth: NonNullable<ReturnType<typeof parseAuthorization>>,
+  options: FakeAlipayOptions,
+): boolean {
   const token = req.headers['alipay-app-auth-token']
   const content = `${auth.auth}\n${req.method}\n${req.url}\n${seen.body.toString('utf8')}\n${token ? `${token}\n` : ''}`
-  const fresh = Math.abs(Date.now() - Number(auth.fields.timestamp)) < 5 * 60_000
+  const now = Date.now() + (options.clock ?? 0)
+  const fresh = Math.abs(now - Number(auth.fields.timestamp)) < (options.requestWindow ?? 300) * 1000
   return fresh && createVerify('RSA-SHA256').update(content, 'utf8').verify(keys.appPublicKey, auth.sign, 'base64')
 }
 
@@ -72,7 +85,7 @@ export async function startFakeAlipay(options: FakeAlipayOptions = {}): Promise<
   const handler = (req: IncomingMessage, res: ServerResponse, seen: Seen) => {
     hits++
     const auth = parseAuthorization(String(req.headers.authorization ?? ''))
-    const ok = auth !== undefined && requestHolds(req, seen, auth)
+    const ok = auth !== undefined && requestHolds(req, seen, auth, options)
     const rootSn = req.headers['alipay-root-cert-sn'] as string | undefined
     checked.push({ ok, fields: auth?.fields ?? {}, rootSn })
     let status = 200
@@ -90,7 +103,8 @@ export async function startFakeAlipay(options: FakeAlipayOptions = {}): Promise<
       json = { code: 'SYSTEM_ERROR', message: 'busy' }
     }
     const body = JSON.stringify(json)
-    const timestamp = String(Date.now() + (options.skew ?? 0))
+    const now = Date.now() + (options.clock ?? 0)
+    const timestamp = String(now + (options.skew ?? 0))
     const nonce = randomUUID()
     const signature = createSign('RSA-SHA256')
       .update(`${timestamp}\n${nonce}\n${body}\n`, 'utf8')
@@ -101,6 +115,7 @@ export async function startFakeAlipay(options: FakeAlipayOptions = {}): Promise<
       'alipay-nonce': nonce,
       'alipay-signature': signature,
       'alipay-trace-id': randomUUID(),
+      date: new Date(now).toUTCString(),
     }
     if (options.signer?.sn) headers['alipay-sn'] = options.signer.sn
     res.writeHead(status, headers).end(options.tamper ? body.replace('88.88', '0.01') : body)
