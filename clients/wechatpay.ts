@@ -6,6 +6,7 @@ import { checkKeys, checkMs } from '../src/core/options.js'
 import type { ClientRequest, ClientResponse, Middleware } from '../src/core/types.js'
 import type { FetchFunction } from '../src/cores/fetch.js'
 import { SignatureError } from '../src/errors/signature-error.js'
+import { type ClockOffset, createClockOffset } from '../src/features/clock-offset.js'
 import type { TokenStore } from '../src/features/token-cache.js'
 import {
   bytesOf,
@@ -149,37 +150,13 @@ function checkOptions(options: WeChatPayClientOptions): void {
 }
 
 /**
- * WeChat Pay's clock as seen from here, for the next signatures' timestamps: learned from a
- * verified answer's `Wechatpay-Timestamp` (signed, so nobody on the path can move it) when it is
- * 5 s or more away, and from the `Date` of a 401 (WeChat Pay refuses a timestamp too far from its
- * clock) when it is a minute or more away — at worst a forged `Date` breaks signing, which whoever
- * forges it could do by dropping traffic. Answers are always judged on this host's own clock.
- */
-function createClock(now: () => number) {
-  let offset = 0
-  return {
-    now: (): number => now() + offset,
-    verified(headers: Headers): void {
-      const skew = Number(headers.get('wechatpay-timestamp')) * 1000 - now()
-      if (Number.isFinite(skew)) offset = Math.abs(skew) >= 5_000 ? skew : 0
-    },
-    refused(headers: Headers): void {
-      const skew = Date.parse(headers.get('date') ?? '') - now()
-      if (Number.isFinite(skew) && Math.abs(skew) >= 60_000) offset = skew
-    },
-  }
-}
-
-/**
  * The innermost middleware: signs each attempt (a fresh timestamp and nonce, over the exact bytes
  * sent), names the encryption key in `Wechatpay-Serial`, reads the answer as raw bytes and verifies
  * it before anything parses it. A 2xx must be signed; another status is verified when it is.
+ * WeChat Pay's clock is learned for the next timestamps from a verified answer's signed
+ * `Wechatpay-Timestamp`, or the `Date` of a 401 (it refuses a timestamp too far from its clock).
  */
-function signAndVerify(
-  signer: Promise<WeChatPaySigner>,
-  keys: ReturnType<typeof createKeyring>,
-  clock: ReturnType<typeof createClock>,
-): Middleware {
+function signAndVerify(signer: Promise<WeChatPaySigner>, keys: ReturnType<typeof createKeyring>, clock: ClockOffset): Middleware {
   return async function wechatpay(request, next) {
     const body = await bodyBytes(request)
     const headers = new Headers(request.headers)
@@ -198,8 +175,8 @@ function signAndVerify(
     const bytes = response.data instanceof ArrayBuffer ? new Uint8Array(response.data) : EMPTY
     if (response.ok || response.headers.has('wechatpay-signature')) {
       await keys.verify(response.headers, bytes, "WeChat Pay's answer", request)
-      clock.verified(response.headers)
-    } else if (response.status === 401) clock.refused(response.headers)
+      clock.signed(Number(response.headers.get('wechatpay-timestamp')) * 1000)
+    } else if (response.status === 401) clock.refused(response.headers.get('date'))
     return answer(request, response, bytes)
   }
 }
@@ -241,7 +218,7 @@ export function createWeChatPayClient(options: WeChatPayClientOptions): WeChatPa
   })
   client = createClient({
     baseURL: options.baseURL ?? 'https://api.mch.weixin.qq.com',
-    middleware: [...(options.middleware ?? recommended()), signAndVerify(signer, keys, createClock(Date.now))],
+    middleware: [...(options.middleware ?? recommended()), signAndVerify(signer, keys, createClockOffset())],
     ...(options.core ? { core: options.core } : {}),
     ...(options.fetch ? { fetch: options.fetch } : {}),
     ...(options.pool ? { pool: options.pool } : {}),
