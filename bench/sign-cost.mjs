@@ -2,6 +2,7 @@
 //
 //   node bench/sign-cost.mjs                              # Node 20 and 26, 10 rounds each (~10 min)
 //   node bench/sign-cost.mjs --node=20 --rounds=10
+//   node bench/sign-cost.mjs --pairs=wechatpay-undici     # only these pairs (and their bare rows)
 //   node bench/sign-cost.mjs --from=bench/results/sign-cost.json   # render saved rounds again
 //
 // A CPU profile of one signed row (after a run has built .cache/bench-sign-cost/):
@@ -9,12 +10,12 @@
 //     --cpu-prof-dir=.perf bench/profile/drive.mjs --scenario=stub --clients=s:sign-sigv4-undici --only=s --pin \
 //     --rounds=3 --ms=2000 && node bench/profile/top.mjs .perf/CPU.*.cpuprofile
 //
-// Seven clients, each alone in a fresh process (bench/alone.mjs → bench/profile/drive.mjs
+// Eight clients, each alone in a fresh process (bench/alone.mjs → bench/profile/drive.mjs
 // --scenario=stub: sequential GETs, 1 in flight, on the stub Dispatcher of bench/rows.mjs, pinned,
 // warmed up, the quieter of two windows kept), all rows of bench/sign-rows.mjs (loaded into the
 // drive processes as a preload, through NODE_OPTIONS): sigv4() on the undici core, on the fetch core
-// and after recommended(), each beside the same client without it, and the Alipay client's signing
-// + answer verification beside the bare undici core. Every row sends the same GET with a small query
+// and after recommended(), each beside the same client without it, and the Alipay and WeChat Pay
+// clients' signing + answer verification beside the bare undici core. Every row sends the same GET with a small query
 // (/stub/json?limit=20&page=1). Each pair runs side by side, the order reversing round by round; a
 // comparison is the median of its per-round differences (and ratios) with a 95% bootstrap interval
 // (bench/stats.mjs). No verdict: there is no target for signing. Every process must report that
@@ -22,12 +23,14 @@
 //
 // Both sides load one build: the worktree compiled into .cache/bench-sign-cost/ (git-ignored) at the
 // start, so a rebuild of dist/ during the run changes nothing (--build=DIR: use DIR, holding
-// package.json, dist/ and node_modules, as it is). Output: the Markdown on stdout and
-// bench/results/sign-cost.{md,json} (every round's raw figures and load average in the JSON).
+// package.json, dist/ and node_modules, as it is). --pairs=ID,… runs only those pairs' clients.
+// Output: the Markdown on stdout and bench/results/sign-cost.{md,json} (every round's raw figures
+// and load average in the JSON); with --pairs=, bench/results/sign-cost-ID+….{md,json}, so a run
+// of some pairs never overwrites the figures of all of them.
 import { execFileSync } from 'node:child_process'
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, release, totalmem } from 'node:os'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { runAlone } from './alone.mjs'
 import { NODE_LINES } from './args.mjs'
@@ -40,6 +43,7 @@ const here = (path) => fileURLToPath(new URL(path, import.meta.url))
 
 /** The order a round runs them in (reversed in odd rounds): each compared pair side by side. */
 const CLIENTS = [
+  'sign-wechatpay-undici',
   'sign-sigv4-undici',
   'sign-bare-undici',
   'sign-alipay-undici',
@@ -57,6 +61,8 @@ const NAMES = {
   'sign-bare-undici-full': 'undici core + `recommended()`',
   'sign-sigv4-undici-full': 'undici core + `[...recommended(), sigv4(…)]`',
   'sign-alipay-undici': 'undici core + Alipay client signing + answer verification (`createAlipayClient`, `middleware: []`)',
+  'sign-wechatpay-undici':
+    "undici core + WeChat Pay client signing + answer verification (`createWeChatPayClient`, `publicKey: { id: 'PUB_KEY_ID_…', pem }`, `middleware: []`)",
 }
 
 /** What is compared: a's CPU µs/req − b's (and a ÷ b) in the same round. */
@@ -65,10 +71,20 @@ const PAIRS = [
   { id: 'sigv4-fetch', a: 'sign-sigv4-fetch', b: 'sign-bare-fetch' },
   { id: 'sigv4-undici-full', a: 'sign-sigv4-undici-full', b: 'sign-bare-undici-full' },
   { id: 'alipay-undici', a: 'sign-alipay-undici', b: 'sign-bare-undici' },
+  { id: 'wechatpay-undici', a: 'sign-wechatpay-undici', b: 'sign-bare-undici' },
 ]
 
+/** The pairs named by id (all of them by default) and the clients they compare, in round order. */
+function selection(ids = PAIRS.map((p) => p.id)) {
+  const pairs = ids.map((id) => PAIRS.find((p) => p.id === id))
+  const unknown = ids.filter((_, i) => !pairs[i])
+  if (unknown.length) throw new Error(`--pairs=: unknown "${unknown.join(', ')}"; choose from ${PAIRS.map((p) => p.id).join(', ')}`)
+  const clients = CLIENTS.filter((c) => pairs.some((p) => p.a === c || p.b === c))
+  return { ids, pairs, clients, all: ids.length === PAIRS.length }
+}
+
 function options(argv) {
-  const got = { node: '20,26', rounds: '10', ms: '700', warm: '1200', out: here('./results/'), from: '', build: '' }
+  const got = { node: '20,26', rounds: '10', ms: '700', warm: '1200', out: here('./results/'), from: '', build: '', pairs: '' }
   for (const a of argv) {
     const m = /^--([a-z]+)=(.*)$/.exec(a)
     if (!m || !(m[1] in got))
@@ -87,7 +103,18 @@ function options(argv) {
   const node = got.node.split(',')
   const bad = node.find((x) => !NODE_LINES.includes(x))
   if (bad !== undefined) throw new Error(`--node=: unknown "${bad}"; choose from ${NODE_LINES.join(', ')}`)
-  return { node, rounds: int('rounds', 2), ms: int('ms', 100), warm: int('warm', 0), out: got.out, from: got.from, build: got.build }
+  const pairs = got.pairs ? got.pairs.split(',') : undefined
+  if (pairs && got.from) throw new Error('--pairs= picks what to run; --from= renders the pairs its file holds')
+  return {
+    node,
+    rounds: int('rounds', 2),
+    ms: int('ms', 100),
+    warm: int('warm', 0),
+    out: got.out,
+    from: got.from,
+    build: got.build,
+    select: selection(pairs),
+  }
 }
 
 /** The worktree compiled into its own folder (package.json for `#imports`, node_modules linked). */
@@ -124,7 +151,8 @@ function source() {
 }
 
 function runLine(line, bin, opts, dir, progress) {
-  const data = Object.fromEntries(CLIENTS.map((c) => [c, []]))
+  const { clients } = opts.select
+  const data = Object.fromEntries(clients.map((c) => [c, []]))
   const checks = []
   const load = []
   const checkFile = join(dir, 'check.json')
@@ -137,7 +165,7 @@ function runLine(line, bin, opts, dir, progress) {
   try {
     for (let r = 0; r < opts.rounds; r++) {
       load.push(loadavg()[0])
-      for (const client of r % 2 ? [...CLIENTS].reverse() : CLIENTS) {
+      for (const client of r % 2 ? [...clients].reverse() : clients) {
         rmSync(checkFile, { force: true })
         let figure = runAlone(bin, { scenario: 'stub', spec: `${client}:${client}`, ms: opts.ms, warm: opts.warm })
         const check = existsSync(checkFile) ? JSON.parse(readFileSync(checkFile, 'utf8')) : undefined
@@ -164,9 +192,9 @@ function runLine(line, bin, opts, dir, progress) {
 }
 
 /** Each pair's per-round differences and ratios, bootstrapped; each client's own median. */
-function judge(data) {
+function judge(data, select) {
   const cpu = (client) => (data[client] ?? []).map((x) => (x ? x.cpu : Number.NaN))
-  const pairs = PAIRS.map((p) => {
+  const pairs = select.pairs.map((p) => {
     const a = cpu(p.a)
     const b = cpu(p.b)
     const diffs = a.map((x, r) => x - b[r])
@@ -178,7 +206,7 @@ function judge(data) {
       ratio: { kind: 'ratio', values: ratios, ...bootstrapMedian(ratios) },
     }
   })
-  const clients = CLIENTS.map((client) => ({ client, cpu: bootstrapMedian(cpu(client).filter(Number.isFinite)) }))
+  const clients = select.clients.map((client) => ({ client, cpu: bootstrapMedian(cpu(client).filter(Number.isFinite)) }))
   return { pairs, clients }
 }
 
@@ -187,26 +215,32 @@ function machine() {
   return `${cores[0]?.model.trim() ?? 'unknown CPU'}, ${cores.length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Linux ${release()}`
 }
 
-function render(result) {
+/** The service clients among the rows that verify answers, by name. */
+const SERVICES = { 'sign-alipay-undici': 'Alipay', 'sign-wechatpay-undici': 'WeChat Pay' }
+
+function render(result, select) {
   const { lines, rounds, ms, warm, date } = result
   const loads = lines.flatMap((l) => l.load)
   const checked = lines.flatMap((l) => l.checks)
+  const services = select.clients.filter((c) => c in SERVICES).map((c) => SERVICES[c])
+  const verified = services.length ? `, each ${services.join(' and ')} answer verified` : ''
+  const tampered = services.length
+    ? ` Each ${services.join(' and ')} process also checked at setup that an answer altered by one byte is refused with FL_ERR_SIGNATURE.`
+    : ''
   const out = [
     `# fetchline: the cost of signing — ${date.slice(0, 10)}`,
     '',
-    `${result.machine}; load average ${Math.min(...loads).toFixed(2)}–${Math.max(...loads).toFixed(2)} at the starts of rounds. The stub scenario of bench/targets.mjs (sequential GETs of \`/stub/json?limit=20&page=1\`, 1 in flight, on the stub Dispatcher; CPU µs/req): ${rounds} rounds a line, in each every client alone in a fresh process (${warm} ms warm-up, ${ms} ms measured, the quieter of two windows), the order reversing by round, each compared pair side by side. Each cell: the median of the per-round figures and its 95% bootstrap interval. Build: ${result.source.commit}${result.source.dirty.length ? ` + uncommitted ${result.source.dirty.join(', ')}` : ''}. \`node bench/sign-cost.mjs\` (${result.minutes} min).`,
+    `${result.machine}; load average ${Math.min(...loads).toFixed(2)}–${Math.max(...loads).toFixed(2)} at the starts of rounds. The stub scenario of bench/targets.mjs (sequential GETs of \`/stub/json?limit=20&page=1\`, 1 in flight, on the stub Dispatcher; CPU µs/req): ${rounds} rounds a line, in each every client alone in a fresh process (${warm} ms warm-up, ${ms} ms measured, the quieter of two windows), the order reversing by round, each compared pair side by side. Each cell: the median of the per-round figures and its 95% bootstrap interval. Build: ${result.source.commit}${result.source.dirty.length ? ` + uncommitted ${result.source.dirty.join(', ')}` : ''}. \`${result.command ?? 'node bench/sign-cost.mjs'}\` (${result.minutes} min).`,
     '',
     `Signing checked: ${checked.filter((c) => c.ok).length} of ${checked.length} processes dispatched every call once, signed in the signed rows (${checked
       .filter((c) => c.ok && c.signer !== 'none')
       .reduce((n, c) => n + c.signed, 0)
-      .toLocaleString(
-        'en-US',
-      )} signed calls in all, each Alipay answer verified) and unsigned in the bare ones. Each Alipay process also checked at setup that an answer altered by one byte is refused with FL_ERR_SIGNATURE.`,
+      .toLocaleString('en-US')} signed calls in all${verified}) and unsigned in the bare ones.${tampered}`,
     '',
     `| comparison | ${lines.map((l) => `Node ${l.line}: difference`).join(' | ')} | ${lines.map((l) => `Node ${l.line}: ratio`).join(' | ')} |`,
     `| --- | ${lines.map(() => '---:').join(' | ')} | ${lines.map(() => '---:').join(' | ')} |`,
   ]
-  for (const p of PAIRS) {
+  for (const p of select.pairs) {
     const find = (l) => l.pairs.find((x) => x.id === p.id)
     const name = `${NAMES[p.a]} − ${NAMES[p.b]}`
     out.push(
@@ -220,7 +254,7 @@ function render(result) {
     `| client | ${lines.map((l) => `Node ${l.line} (${l.version})`).join(' | ')} |`,
     `| --- | ${lines.map(() => '---:').join(' | ')} |`,
   )
-  for (const client of CLIENTS) {
+  for (const client of select.clients) {
     const cells = lines.map((l) => {
       const c = l.clients.find((x) => x.client === client)?.cpu
       return c && Number.isFinite(c.median) ? `${c.median.toFixed(2)} µs (${c.lo.toFixed(2)}–${c.hi.toFixed(2)}), n=${c.n}` : '–'
@@ -236,7 +270,7 @@ function measure(opts) {
   const dir = opts.build || build()
   const bins = nodeBinaries(opts.node)
   const started = performance.now()
-  const total = opts.node.length * opts.rounds * CLIENTS.length
+  const total = opts.node.length * opts.rounds * opts.select.clients.length
   let done = 0
   const progress = () => {
     done++
@@ -251,10 +285,12 @@ function measure(opts) {
     const version = execFileSync(bins[line], ['-v'], { encoding: 'utf8' }).trim()
     process.stderr.write(`\n== Node ${line} (${version}, ${bins[line]}) ==\n`)
     const { data, checks, load } = runLine(line, bins[line], opts, dir, progress)
-    lines.push({ line, version, ...judge(data), data, checks, load })
+    lines.push({ line, version, ...judge(data, opts.select), data, checks, load })
   }
   return {
     date: new Date().toISOString(),
+    command: ['node bench/sign-cost.mjs', ...process.argv.slice(2)].join(' '),
+    pairs: opts.select.ids,
     machine: machine(),
     source: src,
     build: dir,
@@ -269,15 +305,19 @@ function measure(opts) {
 }
 
 const opts = options(process.argv.slice(2))
-const result = opts.from
-  ? (() => {
-      const saved = JSON.parse(readFileSync(opts.from, 'utf8'))
-      return { ...saved, lines: saved.lines.map((l) => ({ ...l, ...judge(l.data) })) }
-    })()
-  : measure(opts)
-const markdown = render(result)
+let result
+let select = opts.select
+// A saved file is rendered again under its own name, with the pairs it holds.
+let name = select.all ? 'sign-cost' : `sign-cost-${select.ids.join('+')}`
+if (opts.from) {
+  const saved = JSON.parse(readFileSync(opts.from, 'utf8'))
+  select = selection(saved.pairs ?? saved.lines[0].pairs.map((p) => p.id))
+  name = basename(opts.from, '.json')
+  result = { ...saved, lines: saved.lines.map((l) => ({ ...l, ...judge(l.data, select) })) }
+} else result = measure(opts)
+const markdown = render(result, select)
 console.log(markdown)
 mkdirSync(opts.out, { recursive: true })
-writeFileSync(join(opts.out, 'sign-cost.md'), markdown)
-writeFileSync(join(opts.out, 'sign-cost.json'), `${JSON.stringify(result, null, 2)}\n`)
-process.stderr.write(`wrote ${join(opts.out, 'sign-cost')}.{md,json}${opts.from ? '' : ` in ${result.minutes} min`}\n`)
+writeFileSync(join(opts.out, `${name}.md`), markdown)
+writeFileSync(join(opts.out, `${name}.json`), `${JSON.stringify(result, null, 2)}\n`)
+process.stderr.write(`wrote ${join(opts.out, name)}.{md,json}${opts.from ? '' : ` in ${result.minutes} min`}\n`)

@@ -14,22 +14,28 @@
 //   sign-alipay-undici       createAlipayClient({ appId, privateKey, alipayPublicKey, core: 'undici',
 //                            middleware: [], pool: { factory: () => stub } }).client: each call signed
 //                            with the app key (RSA 2048) and its answer verified with the platform key
+//   sign-wechatpay-undici    createWeChatPayClient({ mchid, serialNo, privateKey, apiV3Key,
+//                            publicKey: { id: 'PUB_KEY_ID_…', pem }, core: 'undici', middleware: [],
+//                            pool: { factory: () => stub } }).client: each call signed with the
+//                            merchant key (WECHATPAY2-SHA256-RSA2048) and its answer verified with
+//                            the WeChat Pay public key (public-key mode: no certificate download)
 //
-// The Alipay row's stub answers with a valid answer signature: at setup, an RSA 2048 app key pair
-// and a platform key pair are generated (node:crypto), and the stub's fixed body is signed once
-// with the platform private key over `${alipay-timestamp}\n${alipay-nonce}\n${body}\n`, the
-// timestamp being the setup's time (the client's default `tolerance` of 300 s holds for a run of
-// seconds). Setup asserts that a call passes verification and that a client whose stub answers
-// the same signature over a body altered by one byte rejects with FL_ERR_SIGNATURE, so the row
-// really verifies.
+// The Alipay and WeChat Pay rows' stubs answer with a valid answer signature: at setup, an RSA 2048
+// app (merchant) key pair and a platform key pair are generated (node:crypto), and the stub's
+// fixed body is signed once with the platform private key over `${timestamp}\n${nonce}\n${body}\n`
+// — Alipay's `alipay-timestamp` (ms) and `alipay-nonce`; WeChat Pay's `Wechatpay-Timestamp` (s),
+// `Wechatpay-Nonce` and `Wechatpay-Serial` (the public key's id) — the timestamp being the setup's
+// time (both clients' 300 s window holds for a run of seconds). Setup asserts that a call passes
+// verification and that a client whose stub answers the same signature over a body altered by one
+// byte rejects with FL_ERR_SIGNATURE, so the row really verifies.
 //
 // Loaded as a preload (`node --import ./bench/sign-rows.mjs bench/profile/drive.mjs …`, or through
 // NODE_OPTIONS as bench/sign-cost.mjs does), it appends these rows to bench/rows.mjs's ROWS in that
 // process only.
 //
 // Checks, so a figure cannot be an unsigned call in disguise: the stub counts its dispatches and
-// those carrying an `authorization` header of the row's scheme (`AWS4-HMAC-SHA256 ` or
-// `ALIPAY-SHA256withRSA `) — the bare rows count the same way and must have none; at exit the
+// those carrying an `authorization` header of the row's scheme (`AWS4-HMAC-SHA256 `,
+// `ALIPAY-SHA256withRSA ` or `WECHATPAY2-SHA256-RSA2048 `) — the bare rows count the same way and must have none; at exit the
 // process fails (exit code 1) unless every call was dispatched once and signed (or, bare, not);
 // with FETCHLINE_SIGN_CHECK=file those counts are written there for the harness to cross-check.
 // FETCHLINE_BENCH_BUILD=dir: the build to load (package.json, dist/, node_modules), as drive.mjs's
@@ -45,7 +51,9 @@ export const SIGN_PATH = '/stub/json?limit=20&page=1'
 const STUB_TEXT = JSON.stringify(GET_BODY)
 /** Fixed, made-up credentials: the stub checks nothing; the signer does all its work regardless. */
 const CREDENTIALS = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' }
-const SCHEMES = { sigv4: 'AWS4-HMAC-SHA256 ', alipay: 'ALIPAY-SHA256withRSA ' }
+const SCHEMES = { sigv4: 'AWS4-HMAC-SHA256 ', alipay: 'ALIPAY-SHA256withRSA ', wechatpay: 'WECHATPAY2-SHA256-RSA2048 ' }
+/** A made-up WeChat Pay public key id, in the form the merchant platform shows. */
+const WECHATPAY_KEY_ID = 'PUB_KEY_ID_0119000091912026120700000000000001'
 
 /** The `authorization` value among undici's dispatch headers (an object, a flat array or pairs). */
 function authorization(headers) {
@@ -84,6 +92,57 @@ function alipayAnswer(platformKey, body) {
   return { 'alipay-timestamp': timestamp, 'alipay-nonce': nonce, 'alipay-signature': signature }
 }
 
+/** WeChat Pay's answer headers for `body` (timestamp in seconds), signed with `platformKey`. */
+function wechatpayAnswer(platformKey, body) {
+  const timestamp = String(Math.floor(Date.now() / 1000))
+  const nonce = randomUUID().replaceAll('-', '')
+  const signature = sign('sha256', Buffer.from(`${timestamp}\n${nonce}\n${body}\n`), platformKey).toString('base64')
+  return {
+    'wechatpay-timestamp': timestamp,
+    'wechatpay-nonce': nonce,
+    'wechatpay-serial': WECHATPAY_KEY_ID,
+    'wechatpay-signature': signature,
+  }
+}
+
+/**
+ * The service clients that sign requests and verify answers: the module to load, the signed
+ * answer headers, and the client on a stub (`keys`: the platform public key and the app's private
+ * key, PEM).
+ */
+const SERVICES = {
+  alipay: {
+    module: 'dist/clients/alipay.js',
+    answer: alipayAnswer,
+    client: ({ createAlipayClient }, { baseURL, core, stub, publicKey, privateKey }) =>
+      createAlipayClient({
+        appId: '2021000000000000',
+        privateKey,
+        alipayPublicKey: publicKey,
+        baseURL,
+        core,
+        middleware: [],
+        pool: { factory: () => stub },
+      }).client,
+  },
+  wechatpay: {
+    module: 'dist/clients/wechatpay.js',
+    answer: wechatpayAnswer,
+    client: ({ createWeChatPayClient }, { baseURL, core, stub, publicKey, privateKey }) =>
+      createWeChatPayClient({
+        mchid: '1900009191',
+        serialNo: '5157F09EFDC096DE15EBE81A47057A7232F1B8E1',
+        privateKey,
+        apiV3Key: 'k'.repeat(32),
+        publicKey: { id: WECHATPAY_KEY_ID, pem: publicKey },
+        baseURL,
+        core,
+        middleware: [],
+        pool: { factory: () => stub },
+      }).client,
+  },
+}
+
 async function signRow({ origin }, { core, full, signer }) {
   const dir = process.env.FETCHLINE_BENCH_BUILD || fileURLToPath(new URL('..', import.meta.url))
   const load = (path) => import(pathToFileURL(resolve(dir, path)).href)
@@ -92,33 +151,27 @@ async function signRow({ origin }, { core, full, signer }) {
   const scheme = SCHEMES[signer] ?? SCHEMES.sigv4
   let client
   let check = async () => {}
-  if (signer === 'alipay') {
-    const { createAlipayClient } = await load('dist/clients/alipay.js')
-    const platform = rsa() // the test "Alipay" key: signs the stub's answer
-    const alipayPublicKey = platform.publicKey.export({ type: 'spki', format: 'pem' })
-    const privateKey = rsa().privateKey.export({ type: 'pkcs8', format: 'pem' }) // the app key
-    const make = (stub) =>
-      createAlipayClient({
-        appId: '2021000000000000',
-        privateKey,
-        alipayPublicKey,
-        baseURL: origin,
-        core,
-        middleware: [],
-        pool: { factory: () => stub },
-      }).client
-    const stub = await countedStub(counts, scheme, alipayAnswer(platform.privateKey, STUB_TEXT))
+  const service = SERVICES[signer]
+  if (service) {
+    const lib = await load(service.module)
+    const platform = rsa() // the test platform key ("Alipay", "WeChat Pay"): signs the stub's answer
+    const keys = {
+      publicKey: platform.publicKey.export({ type: 'spki', format: 'pem' }),
+      privateKey: rsa().privateKey.export({ type: 'pkcs8', format: 'pem' }), // the app (merchant) key
+    }
+    const make = (stub) => service.client(lib, { baseURL: origin, core, stub, ...keys })
+    const stub = await countedStub(counts, scheme, service.answer(platform.privateKey, STUB_TEXT))
     client = make(stub)
     check = async () => {
       // The same answer headers over a body altered by one byte: verification must refuse it.
-      const tampered = alipayAnswer(platform.privateKey, STUB_TEXT.replace('12345', '12346'))
+      const tampered = service.answer(platform.privateKey, STUB_TEXT.replace('12345', '12346'))
       const bad = make(await createStubDispatcher({ headers: tampered }))
       const outcome = await bad.get(SIGN_PATH).then(
         () => 'passed',
         (error) => error?.code,
       )
       await bad.close()
-      if (outcome !== 'FL_ERR_SIGNATURE') throw new Error(`alipay row: a tampered answer gave ${outcome}, not FL_ERR_SIGNATURE`)
+      if (outcome !== 'FL_ERR_SIGNATURE') throw new Error(`${signer} row: a tampered answer gave ${outcome}, not FL_ERR_SIGNATURE`)
     }
   } else {
     let middleware = []
@@ -144,7 +197,7 @@ async function signRow({ origin }, { core, full, signer }) {
     get: stubOnly,
     post: stubOnly,
     async stubSetup() {
-      const first = await call() // an Alipay answer that failed verification would reject here
+      const first = await call() // an answer that failed verification would reject here
       if (JSON.stringify(first.data) !== STUB_TEXT) throw new Error(`${signer ?? 'bare'} row: unexpected answer`)
       const want = signer ? 1 : 0
       if (counts.dispatches !== 1 || counts.signed !== want)
@@ -187,6 +240,11 @@ export const SIGN_ROWS = [
     core: 'undici',
     signer: 'alipay',
   }),
+  row(
+    'sign-wechatpay-undici',
+    "createWeChatPayClient({ …, publicKey: { id, pem }, core: 'undici', middleware: [], pool }).client: RSA signing + answer verification",
+    { core: 'undici', signer: 'wechatpay' },
+  ),
 ]
 
 for (const r of SIGN_ROWS) if (!ROWS.some((x) => x.id === r.id)) ROWS.push(r)
