@@ -2,9 +2,11 @@
 // also rides in the path as a `params` value built of dots, slashes, `%2e` and Unicode, beside a
 // plain one of the same pieces: a value that would move the call (`..`, `a/..`) is refused before
 // anything is sent, any other reaches the server in its own segment, exactly (src/request/params.ts).
-// cache() has properties of its own (the end of this file): nothing it stores — memory store or
+// Signing has a property of its own (after the first): the WeChat Pay and Alipay clients' private
+// key, APIv3 key and app auth token, in any encoding. cache() has properties of its own (the end of this file): nothing it stores — memory store or
 // Redis — holds a secret of the request or of the answer, in any encoding.
 
+import { createPrivateKey, createPublicKey } from 'node:crypto'
 import type { ServerResponse } from 'node:http'
 import { inspect } from 'node:util'
 import { context, trace as otel, propagation } from '@opentelemetry/api'
@@ -14,6 +16,8 @@ import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node'
 import fc from 'fast-check'
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, expect, it } from 'vitest'
+import { createAlipayClient } from '../clients/alipay.js'
+import { createWeChatPayClient } from '../clients/wechatpay.js'
 import {
   bearer,
   type CacheEntry,
@@ -31,7 +35,9 @@ import {
 import { type Client, type ClientResponse, createClient, isValidationError, type Middleware } from '../src/index.js'
 import { createRedisCacheStore } from '../src/integrations/redis.js'
 import { captureLogs } from './helpers/capture.js'
+import { keys as alipayKeys, type FakeAlipay, startFakeAlipay } from './helpers/fake-alipay.js'
 import { refusedPort, startServer, type TestServer } from './helpers/server.js'
+import { type KeyPair, rsaKeys, startFakeWeChatPay, type Tamper } from './helpers/wechatpay.js'
 
 class TestReader extends MetricReader {
   protected override async onForceFlush(): Promise<void> {}
@@ -281,6 +287,243 @@ it(`no secret reaches a log, span, metric, error, response or request as printed
   for (const value of seen) expect(metricText.includes(value)).toBe(false)
   expect(server.seen.length).toBeGreaterThan(RUNS / 3) // the runs really went over the network
 }, 120_000)
+
+// Signing: createWeChatPayClient (public-key mode, against the fake of test/helpers/wechatpay.ts)
+// and createAlipayClient (against test/helpers/fake-alipay.ts), under retry(), trace() and log()
+// with bodies. Whatever RSA private key signs (PKCS#8 or PKCS#1, PEM or bare base64), whatever the
+// APIv3 key and the app auth token, none of them shows in any encoding — the PEM, its base64 body,
+// any 32-character run (across line breaks too) of its DER as base64, base64url or hex, or of its
+// JWK private members; the APIv3 key and the token raw, percent-encoded, base64 or hex — in a log
+// line, a span, an answer, an error (message, stack, JSON, inspect, causes), or the clients as
+// printed: on answers that verify, on a 503 retried (signed again), on a tampered answer
+// (SignatureError) and on a callback that does not decrypt (the fake seals it under its own APIv3
+// key, not the generated one). The check itself is checked first: each form it looks for, planted
+// in a line, is found.
+
+const SIGN_RUNS = 25
+const WINDOW = 32
+type PoolKey = KeyPair & { windows: ReadonlySet<string> }
+// RSA-2048 keys are slow to make: a pool of three, made once, for fast-check to pick from.
+let rsaPool: PoolKey[] = []
+let wechatpay: Awaited<ReturnType<typeof startFakeWeChatPay>>
+let alipay: { good: FakeAlipay; tampered: FakeAlipay }
+let merchantPublicKey = ''
+const alipayAppPublicKey = alipayKeys.appPublicKey
+const REASON = { body: 'signature', serial: 'serial', stale: 'clock', probe: 'probe' } as const
+
+/** Every `WINDOW`-character run of `text`. */
+const windowsOf = (text: string): string[] =>
+  Array.from({ length: Math.max(0, text.length - WINDOW + 1) }, (_, i) => text.slice(i, i + WINDOW))
+
+/**
+ * Every 32-character run of the private key's encodings (PKCS#8 and PKCS#1 DER as base64,
+ * base64url and hex; the JWK's private members) that its public key's encodings do not also hold:
+ * the modulus is public, and the public key may be printed.
+ */
+function keyWindows(pem: string): Set<string> {
+  const key = createPrivateKey(pem)
+  const pub = createPublicKey(key)
+  const encodings = (der: Buffer) => [
+    der.toString('base64'),
+    der.toString('base64url'),
+    der.toString('hex'),
+    der.toString('hex').toUpperCase(),
+  ]
+  const jwk = key.export({ format: 'jwk' })
+  const secret = [
+    ...encodings(key.export({ type: 'pkcs8', format: 'der' })),
+    ...encodings(key.export({ type: 'pkcs1', format: 'der' })),
+    ...[jwk.d, jwk.p, jwk.q, jwk.dp, jwk.dq, jwk.qi].map(String),
+  ]
+  const open = [
+    ...encodings(pub.export({ type: 'spki', format: 'der' })),
+    ...encodings(pub.export({ type: 'pkcs1', format: 'der' })),
+    ...[pub.export({ format: 'jwk' }).n].map(String),
+  ]
+  const known = new Set(open.flatMap(windowsOf))
+  return new Set(secret.flatMap(windowsOf).filter((run) => !known.has(run)))
+}
+
+type Secrets = { key: ReadonlySet<string>; forms: ReadonlyArray<readonly [name: string, form: string]> }
+
+/**
+ * What of `secrets` `text` holds, named, or undefined. The key's runs are looked for in the text
+ * as it is and with its line breaks (raw or escaped, as JSON and inspect write them) taken out: a
+ * slice of the PEM that spans lines is a run of its base64 body.
+ */
+function leakIn(text: string, secrets: Secrets): string | undefined {
+  for (const [name, form] of secrets.forms) if (text.includes(form)) return `${name} (${form})`
+  for (const joined of [text, text.replace(/\\[rn]|[\r\n]/g, '')]) {
+    for (let i = 0; i + WINDOW <= joined.length; i++) {
+      if (secrets.key.has(joined.slice(i, i + WINDOW))) return `the private key (${joined.slice(i, i + WINDOW)})`
+    }
+  }
+  return undefined
+}
+
+/** The APIv3 key's and the token's forms, and the key's runs. */
+function secretsOf(key: PoolKey, apiV3Key: string, appAuthToken: string): Secrets {
+  const hex = Buffer.from(apiV3Key).toString('hex')
+  const forms = [
+    ...[...formsOf(apiV3Key), hex, hex.toUpperCase()].map((form) => ['the APIv3 key', form] as const),
+    ...formsOf(appAuthToken).map((form) => ['the app auth token', form] as const),
+  ]
+  return { key: key.windows, forms }
+}
+
+/** Everything a caller may print of `value`: as JSON, inspected (hidden fields too), an error's message and stack. */
+const printed = (value: unknown): string[] => [
+  ...(value instanceof Error ? [value.message, String(value.stack)] : []),
+  JSON.stringify(value) ?? '',
+  inspect(value, { depth: 8 }),
+  inspect(value, { depth: 8, showHidden: true }),
+]
+
+/** The pipeline around each signer (which is always innermost): retry, trace, log with bodies. */
+const signingPipeline = (): Middleware[] => [
+  retry({ maxRetries: 1, sleep: async () => {} }),
+  trace({ meterProvider }),
+  log({ logger: logs.logger, bodies: true }),
+]
+
+type SignInput = { key: number; apiV3Key: string; appAuthToken: string; tamper: Tamper; busy: boolean; alipayForm: number }
+
+/**
+ * WeChat Pay: an order, a query (after a 503, so retried and signed again, when `busy`), a tampered
+ * answer and a callback that does not decrypt. Returns what a caller may print.
+ */
+async function wechatpayCalls(input: SignInput, n: number): Promise<unknown[]> {
+  const pair = rsaPool[input.key] as PoolKey
+  wechatpay.merchant.publicKey = pair.publicKey // the fake checks each request with it
+  wechatpay.state.checked.length = 0
+  await using pay = createWeChatPayClient({
+    ...{ mchid: wechatpay.mchid, serialNo: wechatpay.serialNo, privateKey: pair.privateKey, apiV3Key: input.apiV3Key },
+    ...{ publicKey: wechatpay.publicKey, baseURL: wechatpay.url, middleware: signingPipeline() },
+  })
+  const json = { mchid: wechatpay.mchid, out_trade_no: `T-${n}`, description: 'leak', amount: { total: 1 } }
+  const order = await pay.client.post('/v3/pay/transactions/native', { json })
+  if (input.busy) wechatpay.state.failFirst.push(503)
+  const query = await pay.client.get('/v3/pay/transactions/out-trade-no/{no}', {
+    params: { no: `T-${n}` },
+    query: { mchid: wechatpay.mchid },
+  })
+  wechatpay.state.tamper = input.tamper
+  const tampered = await pay.client.post('/v3/pay/transactions/native', { json }).catch((e: unknown) => e)
+  const callback = wechatpay.notification({ out_trade_no: `T-${n}`, trade_state: 'SUCCESS' })
+  const undecryptable = await pay.parseNotification(callback.headers, callback.body).catch((e: unknown) => e)
+  expect(query.status).toBe(200)
+  expect(tampered).toMatchObject({ code: 'FL_ERR_SIGNATURE', reason: REASON[input.tamper] })
+  expect(undecryptable).toMatchObject({ code: 'FL_ERR_SIGNATURE', reason: 'decrypt' })
+  // Every attempt reached the fake signed with this run's key; a retried one with a new signature.
+  expect(wechatpay.state.checked.map((c) => c.valid)).toEqual(Array(input.busy ? 4 : 3).fill(true))
+  expect(new Set(wechatpay.state.checked.map((c) => c.signature)).size).toBe(input.busy ? 4 : 3)
+  return [order, query, tampered, undecryptable, pay, pay.client]
+}
+
+/** The app's private key as Alipay's users hold it: PKCS#8 or PKCS#1, PEM or bare base64. */
+function alipayKeyForm(pem: string, form: number): string {
+  const key = createPrivateKey(pem)
+  const type = form % 2 === 0 ? 'pkcs8' : 'pkcs1'
+  if (form < 2) return key.export({ type, format: 'pem' }) as string
+  return (key.export({ type, format: 'der' }) as Buffer).toString('base64')
+}
+
+/** Alipay: a trade query on behalf of a merchant (app auth token) that verifies, and one whose answer was tampered with. */
+async function alipayCalls(input: SignInput): Promise<unknown[]> {
+  const pair = rsaPool[input.key] as PoolKey
+  alipayKeys.appPublicKey = createPublicKey(pair.publicKey) // the fake checks each request with it
+  const make = (server: FakeAlipay) =>
+    createAlipayClient({
+      ...{ appId: '2021000000000001', privateKey: alipayKeyForm(pair.privateKey, input.alipayForm) },
+      ...{ alipayPublicKey: alipayKeys.alipayPublicKey, baseURL: server.url, middleware: signingPipeline() },
+    })
+  const [good, tampered] = [make(alipay.good), make(alipay.tampered)]
+  const call = (c: typeof good) =>
+    c.client.post('/v3/alipay/trade/query', {
+      json: { out_trade_no: '6823789339978248' },
+      headers: { 'alipay-app-auth-token': input.appAuthToken },
+    })
+  const verified = await call(good)
+  const refused = await call(tampered).catch((e: unknown) => e)
+  await Promise.all([good.close(), tampered.close()])
+  expect(verified.data).toMatchObject({ trade_status: 'TRADE_SUCCESS' })
+  expect(refused).toMatchObject({ code: 'FL_ERR_SIGNATURE', reason: 'signature' })
+  expect([alipay.good.checked.at(-1)?.ok, alipay.tampered.checked.at(-1)?.ok]).toEqual([true, true])
+  return [verified, refused, good, good.client, tampered, tampered.client]
+}
+
+beforeAll(async () => {
+  rsaPool = [rsaKeys(), rsaKeys(), rsaKeys()].map((pair) => ({ ...pair, windows: keyWindows(pair.privateKey) }))
+  wechatpay = await startFakeWeChatPay({ signWith: 'publicKey' })
+  merchantPublicKey = wechatpay.merchant.publicKey // shared by the fakes of this process: put back after
+  alipay = { good: await startFakeAlipay(), tampered: await startFakeAlipay({ tamper: true }) }
+})
+
+afterAll(async () => {
+  await Promise.all([wechatpay.close(), alipay.good.close(), alipay.tampered.close()])
+  wechatpay.merchant.publicKey = merchantPublicKey
+  alipayKeys.appPublicKey = alipayAppPublicKey
+})
+
+it('the signing check finds each form it looks for, planted in a line, and nothing in the public key', () => {
+  const pool = rsaPool[0] as PoolKey
+  const secrets = secretsOf(pool, `${'k'.repeat(16)}Zq-apiv3-key-012`, '202612BBleaktoken0123456789')
+  const der = createPrivateKey(pool.privateKey).export({ type: 'pkcs1', format: 'der' })
+  const d = String(createPrivateKey(pool.privateKey).export({ format: 'jwk' }).d)
+  const planted = [
+    pool.privateKey,
+    pool.privateKey.slice(200, 240), // across a line break
+    JSON.stringify(pool.privateKey.slice(200, 240)), // across a line break, escaped
+    pool.privateKey.split('\n').slice(1, -2).join('').slice(700, 732),
+    der.toString('hex').slice(900, 932),
+    der.toString('base64url').slice(401, 433),
+    d.slice(100, 132),
+    Buffer.from(`${'k'.repeat(16)}Zq-apiv3-key-012`).toString('hex'),
+    Buffer.from('202612BBleaktoken0123456789').toString('base64').replace(/=+$/, ''),
+  ]
+  for (const form of planted) expect(leakIn(`{"msg":"signed","at":"${form}"}`, secrets), form).toBeDefined()
+  expect(leakIn(`${pool.publicKey}\n${createPublicKey(pool.publicKey).export({ format: 'jwk' }).n}`, secrets)).toBeUndefined()
+})
+
+it(`signing: no form of the private key, the APIv3 key or the app auth token reaches a log, span, error, answer or client, over ${SIGN_RUNS} random runs`, async () => {
+  const inputs = fc.record({
+    key: fc.nat(rsaPool.length - 1),
+    apiV3Key: fc.stringMatching(/^[A-Za-z0-9+/=_.~-]{32}$/),
+    appAuthToken: fc.stringMatching(/^[A-Za-z0-9]{16,32}$/).map((s) => `202612BB${s}`),
+    tamper: fc.constantFrom('body', 'serial', 'stale', 'probe'),
+    busy: fc.boolean(),
+    alipayForm: fc.nat(3),
+  })
+  const seen: Secrets[] = []
+  let n = 0
+  await fc.assert(
+    fc.asyncProperty(inputs, async (input) => {
+      logs.lines.length = 0
+      exporter.reset()
+      const values = [...(await wechatpayCalls(input, ++n)), ...(await alipayCalls(input))]
+      const spans = exporter.getFinishedSpans()
+      expect([logs.lines.length, spans.length].every((count) => count > 0)).toBe(true)
+      const texts = [
+        JSON.stringify(logs.lines),
+        inspect(logs.lines, { depth: 8 }),
+        JSON.stringify(spans.map((s) => ({ name: s.name, attributes: s.attributes, events: s.events, status: s.status }))),
+        ...values.flatMap(printed),
+      ]
+      const secrets = secretsOf(rsaPool[input.key] as PoolKey, input.apiV3Key, input.appAuthToken)
+      seen.push(secrets)
+      for (const text of texts) {
+        const leak = leakIn(text, secrets)
+        expect(leak, `${leak} in ${text.slice(0, 300)}`).toBeUndefined()
+      }
+    }),
+    { numRuns: SIGN_RUNS },
+  )
+  const { resourceMetrics } = await reader.collect()
+  const metricText = JSON.stringify(
+    resourceMetrics.scopeMetrics.flatMap((s) => s.metrics.flatMap((m) => m.dataPoints.map((p) => p.attributes))),
+  )
+  for (const secrets of seen) expect(leakIn(metricText, secrets)).toBeUndefined()
+}, 60_000)
 
 // cache(): nothing it stores is a secret. Every secret a call can carry (Authorization, a cookie,
 // X-API-Key, a header and a query name that redact() makes secret, a default secret query name,
