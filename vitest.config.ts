@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url'
 import { defineConfig, type Plugin } from 'vitest/config'
 
-// package.json "imports" point `#headers` and `#transport` at the built edges in dist/. The tests
+// package.json "imports" point `#headers`, `#transport` and `#crypto` at the built edges in dist/. The tests
 // run the TypeScript sources, so a source file gets the Node edge's source instead (Node is what
 // vitest runs on); the built package, imported as fetchline-http, keeps resolving to dist/.
 function sourceEdges(): Plugin {
@@ -9,7 +9,7 @@ function sourceEdges(): Plugin {
     name: 'fetchline-source-edges',
     enforce: 'pre',
     resolveId(id, importer) {
-      if ((id === '#headers' || id === '#transport') && importer?.endsWith('.ts')) {
+      if ((id === '#headers' || id === '#transport' || id === '#crypto') && importer?.endsWith('.ts')) {
         return fileURLToPath(new URL(`./src/node/${id.slice(1)}.ts`, import.meta.url))
       }
       return null
