@@ -13,7 +13,7 @@ import {
 import { type ClockOffset, createClockOffset } from '../src/features/clock-offset.js'
 import type { ClientRequest, ClientResponse, FetchFunction, Middleware } from '../src/index.js'
 import { type Client, type ClientOptions, createClient } from '../src/index.js'
-import { type BufferedBodySource, readBufferedBody, settle } from '../src/request/body.js'
+import { BytesBody, readBufferedBody, settle, signedBody } from '../src/request/body.js'
 
 /**
  * Options of {@link createAlipayClient}. Key mode: `alipayPublicKey` is the public key. Cert mode:
@@ -53,39 +53,9 @@ export type AlipayClient = {
   [Symbol.asyncDispose](): Promise<void>
 }
 
-/** Bytes in memory as a body the cores' reader understands. */
-class Bytes implements BufferedBodySource {
-  constructor(readonly bytes: Uint8Array) {}
-  textNow(): string {
-    return new TextDecoder().decode(this.bytes)
-  }
-  async text(): Promise<string> {
-    return this.textNow()
-  }
-  async arrayBuffer(): Promise<ArrayBuffer> {
-    return this.bytes.slice().buffer
-  }
-  async blob(): Promise<Blob> {
-    return new Blob([this.bytes.slice()])
-  }
-  stream(): ReadableStream<Uint8Array> {
-    return new Blob([this.bytes.slice()]).stream()
-  }
-  async discard(): Promise<void> {}
-}
-
-/** The body's bytes as they will be sent: Alipay signs them. */
-async function bodyBytes(request: ClientRequest): Promise<string | Uint8Array> {
-  const { body } = request
-  if (body === undefined) return ''
-  if (typeof body === 'string' || body instanceof Uint8Array) return body
-  if (body instanceof Blob) return new Uint8Array(await body.arrayBuffer())
-  throw new TypeError(`${where(request)}: Alipay signs the request body; send json, a string or bytes, not a stream or FormData`)
-}
-
 /** The caller's answer from verified bytes, read as the caller asked (the cores' own reader). */
 async function answer(request: ClientRequest, response: ClientResponse, bytes: Uint8Array): Promise<ClientResponse> {
-  const data = await readBufferedBody(request, response.status, response.headers.get('content-type') ?? '', new Bytes(bytes))
+  const data = await readBufferedBody(request, response.status, response.headers.get('content-type') ?? '', new BytesBody(bytes))
   const { status, ok, headers, url } = response
   return settle({
     status,
@@ -130,7 +100,10 @@ function alipaySign(options: AlipayClientOptions, keys: () => Promise<Signer>, c
     const headers = new Headers(request.headers)
     const target = `${request.url.pathname}${request.url.search}`
     const appAuthToken = headers.get('alipay-app-auth-token') ?? undefined
-    const body = await bodyBytes(request)
+    const body = await signedBody(
+      request,
+      `${where(request)}: Alipay signs the request body; send json, a string or bytes, not a stream or FormData`,
+    )
     headers.set(
       'authorization',
       await signAlipayRequest(privateKey, {

@@ -17,7 +17,7 @@ import {
   publicKeyInfo,
 } from '../src/features/wechatpay-crypto.js'
 import { type HeaderSource, type WeChatPaySigner, wechatpayAuthorization } from '../src/features/wechatpay-sign.js'
-import { type BufferedBodySource, readBufferedBody, settle } from '../src/request/body.js'
+import { BytesBody, readBufferedBody, settle, signedBody } from '../src/request/body.js'
 import { createKeyring } from './wechatpay-keys.js'
 
 export type { SignatureFailure } from '../src/errors/signature-error.js'
@@ -105,29 +105,10 @@ const MORE = ['certificateStore', 'certificateRefresh', 'core', 'fetch', 'pool',
 const EMPTY = new Uint8Array(0)
 const decoder = new TextDecoder()
 
-/** Bytes in memory as a body the cores' reader understands. */
-class Buffered implements BufferedBodySource {
-  constructor(readonly bytes: Uint8Array) {}
-  textNow = (): string => decoder.decode(this.bytes)
-  text = async (): Promise<string> => this.textNow()
-  arrayBuffer = async (): Promise<ArrayBuffer> => this.bytes.slice().buffer
-  blob = async (): Promise<Blob> => new Blob([this.bytes.slice()])
-  stream = (): ReadableStream<Uint8Array> => new Blob([this.bytes.slice()]).stream()
-  discard = async (): Promise<void> => {}
-}
-
 /** The caller's answer from verified bytes: parsed as asked, `HTTPError` when the status calls for it. */
 async function answer(request: ClientRequest, response: ClientResponse, bytes: Uint8Array): Promise<ClientResponse> {
-  const data = await readBufferedBody(request, response.status, response.headers.get('content-type') ?? '', new Buffered(bytes))
+  const data = await readBufferedBody(request, response.status, response.headers.get('content-type') ?? '', new BytesBody(bytes))
   return settle({ ...response, data, request, raw: response.raw })
-}
-
-/** The bytes a request sends, as the signature needs them (a Blob is read once and sent as bytes). */
-async function bodyBytes(request: ClientRequest): Promise<string | Uint8Array> {
-  const { body } = request
-  if (body === undefined || typeof body === 'string' || body instanceof Uint8Array) return body ?? ''
-  if (body instanceof Blob) return new Uint8Array(await body.arrayBuffer())
-  throw new TypeError('createWeChatPayClient: a FormData or stream body cannot be signed; send JSON (uploads sign their `meta` JSON)')
 }
 
 function checkOptions(options: WeChatPayClientOptions): void {
@@ -158,7 +139,10 @@ function checkOptions(options: WeChatPayClientOptions): void {
  */
 function signAndVerify(signer: Promise<WeChatPaySigner>, keys: ReturnType<typeof createKeyring>, clock: ClockOffset): Middleware {
   return async function wechatpay(request, next) {
-    const body = await bodyBytes(request)
+    const body = await signedBody(
+      request,
+      'createWeChatPayClient: a FormData or stream body cannot be signed; send JSON (uploads sign their `meta` JSON)',
+    )
     const headers = new Headers(request.headers)
     headers.set('authorization', await wechatpayAuthorization(await signer, request.method, request.url, body, clock.now()))
     const serial = keys.serialNow()

@@ -6,31 +6,9 @@ import type { CacheResult, ClientRequest, ClientResponse } from '../src/core/typ
 import { isSecret } from '../src/features/cache-key.js'
 import { parseCacheControl, varyNames } from '../src/features/cache-policy.js'
 import type { CacheEntry } from '../src/features/cache-store.js'
-import { type BufferedBodySource, readBufferedBody, settle } from '../src/request/body.js'
+import { BytesBody, readBufferedBody, settle } from '../src/request/body.js'
 
-const decoder = new TextDecoder()
 const NULL_BODY = new Set([101, 204, 205, 304])
-
-/** Bytes in memory as a body the cores' reader understands: JSON and text are read at once. */
-class Bytes implements BufferedBodySource {
-  constructor(readonly bytes: Uint8Array) {}
-  textNow(): string {
-    return decoder.decode(this.bytes)
-  }
-  async text(): Promise<string> {
-    return this.textNow()
-  }
-  async arrayBuffer(): Promise<ArrayBuffer> {
-    return this.bytes.slice().buffer
-  }
-  async blob(): Promise<Blob> {
-    return new Blob([this.bytes.slice()])
-  }
-  stream(): ReadableStream<Uint8Array> {
-    return new Blob([this.bytes.slice()]).stream()
-  }
-  async discard(): Promise<void> {}
-}
 
 /**
  * The caller's answer: the body parsed as `request` asks (or as its content type implies, as the
@@ -45,7 +23,7 @@ export async function answer(
   bytes: Uint8Array,
   cache: CacheResult,
 ): Promise<ClientResponse> {
-  const data = await readBufferedBody(request, status, headers.get('content-type') ?? '', new Bytes(bytes))
+  const data = await readBufferedBody(request, status, headers.get('content-type') ?? '', new BytesBody(bytes))
   let raw: Response | undefined
   const response: ClientResponse = {
     status,

@@ -117,3 +117,47 @@ export function encodeRequestBody(request: ClientRequest): { body: Exclude<Clien
   withType.set('content-type', encoded.headers.get('content-type') ?? 'multipart/form-data')
   return { body: encoded.body ?? undefined, headers: withType }
 }
+
+const decoder = new TextDecoder()
+
+/**
+ * Bytes already in memory as a body the cores' reader understands ({@link readBufferedBody}): what
+ * `cache()` serves from its store and what the signed clients read after verifying the raw bytes.
+ *
+ * @example
+ * const data = await readBufferedBody(request, 200, 'application/json', new BytesBody(bytes))
+ */
+export class BytesBody implements BufferedBodySource {
+  constructor(readonly bytes: Uint8Array) {}
+  textNow(): string {
+    return decoder.decode(this.bytes)
+  }
+  async text(): Promise<string> {
+    return this.textNow()
+  }
+  async arrayBuffer(): Promise<ArrayBuffer> {
+    return this.bytes.slice().buffer
+  }
+  async blob(): Promise<Blob> {
+    return new Blob([this.bytes.slice()])
+  }
+  stream(): ReadableStream<Uint8Array> {
+    return new Blob([this.bytes.slice()]).stream()
+  }
+  async discard(): Promise<void> {}
+}
+
+/**
+ * The bytes a request will send, for a scheme that signs them (a Blob is read once); `''` for no
+ * body. A FormData or a stream cannot be read without being consumed: `TypeError` with `why`.
+ *
+ * @example
+ * const signed = await signedBody(request, 'Alipay signs the request body; send json, a string or bytes')
+ */
+export async function signedBody(request: ClientRequest, why: string): Promise<string | Uint8Array> {
+  const { body } = request
+  if (body === undefined) return ''
+  if (typeof body === 'string' || body instanceof Uint8Array) return body
+  if (body instanceof Blob) return new Uint8Array(await body.arrayBuffer())
+  throw new TypeError(why)
+}
